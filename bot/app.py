@@ -1,0 +1,156 @@
+"""The composition root: builds every part from Settings and wires them together. Tests call the
+same function with their own clock, database URL or Slack base URL."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from datetime import datetime
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.listeners import register_listeners
+from bot.presenter import ThreadPresenter
+from bot.services import RequestService
+from bot.settings import Settings, SlackPrincipals
+from bot.slack.directory import ChannelPolicy, GroupMembers, Roster, SlackAuthority
+from bot.slack.messenger import Messenger
+from bot.sweeps import Sweeper, SweepSettings
+from bot.wiring import Wiring
+from flows.catalogue import build_catalogue
+from flows.clock import Clock, SystemClock
+from flows.conversation import Conversation
+from flows.models import MonitoringRequest
+from flows.timers import Timers, next_due
+from storage.unit_of_work import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Bot:
+    settings: Settings
+    database: Database
+    client: WebClient
+    app: App
+    wiring: Wiring
+    sweeper: Sweeper
+
+
+class TimerSchedule:
+    """bot.services.Schedule from the configured timers and working hours."""
+
+    def __init__(self, timers: Timers, settings: Settings) -> None:
+        self.timers = timers
+        self.tz = settings.timezone
+        self.hours = settings.working_hours
+
+    def hold(self, at: datetime) -> datetime:
+        return self.hours.next_open(at, self.tz)
+
+    def due_at(self, request: MonitoringRequest) -> datetime | None:
+        return next_due(request, self.timers, self.tz, self.hold)
+
+
+def web_client(settings: Settings, retries: int = 2) -> WebClient:
+    """The one Web API client: retries 429 (honouring Retry-After), 5xx and dropped connections."""
+    return WebClient(
+        token=settings.slack_bot_token.get_secret_value(),
+        base_url=settings.slack_api_url,
+        timeout=15,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=retries),
+            RateLimitErrorRetryHandler(max_retry_count=retries),
+            ServerErrorRetryHandler(max_retry_count=retries),
+        ],
+    )
+
+
+def create_bot(
+    settings: Settings,
+    clock: Clock | None = None,
+    database: Database | None = None,
+    client: WebClient | None = None,
+    listener_executor: Executor | None = None,
+) -> Bot:
+    clock = clock or SystemClock()
+    database = database or Database(settings.database_url, clock=clock)
+    client = client or web_client(settings)
+    flow_config = settings.flow_config()
+    catalogue = build_catalogue(flow_config)
+    conversation = Conversation(catalogue, flow_config, clock)
+    members = GroupMembers(client)
+    supervisors = _roster(settings.supervisors, members)
+    authority = SlackAuthority(
+        supervisors,
+        _roster(settings.officers, members),
+        _roster(settings.escalation_approvers, members),
+    )
+    timers = Timers(
+        idle_reminder=settings.idle_reminder,
+        idle_expiry=settings.idle_expiry,
+        approval_reminder=settings.approval_reminder,
+        approval_escalation=settings.approval_escalation,
+        approval_expiry=settings.approval_expiry,
+        install_reminder=settings.install_reminder,
+    )
+    schedule = TimerSchedule(timers, settings)
+    service = RequestService(database.uow, conversation, clock, authority, schedule)
+    messenger = Messenger(client, database.uow, clock)
+    presenter = ThreadPresenter(messenger, service, catalogue, supervisors.ids, settings.timezone)
+    wiring = Wiring(
+        service=service,
+        presenter=presenter,
+        messenger=messenger,
+        channels=ChannelPolicy(client, settings.request_channels),
+        authority=authority,
+        catalogue=catalogue,
+        tz=settings.timezone,
+        command=settings.command,
+    )
+    secret = settings.slack_signing_secret
+    app = App(
+        client=client,
+        signing_secret=secret.get_secret_value() if secret else None,
+        request_verification_enabled=not settings.socket_mode,
+        token_verification_enabled=False,
+        logger=logging.getLogger("slack_bolt"),
+        listener_executor=listener_executor,
+    )
+    register_listeners(app, wiring)
+
+    @app.error
+    def on_error(error: Exception) -> None:
+        # Payloads hold offender data: log the kind of failure only.
+        log.error("listener failed", extra={"error": type(error).__name__})
+
+    sweeper = Sweeper(
+        database.uow,
+        client,
+        conversation,
+        catalogue,
+        schedule,
+        clock,
+        SweepSettings(
+            timers=timers,
+            tz=settings.timezone,
+            hold=schedule.hold,
+            supervisors=supervisors.ids,
+            escalation=_roster(settings.escalation_approvers, members).ids,
+            lease_seconds=max(60.0, settings.scheduler_interval.total_seconds() * 4),
+            outbox_max_attempts=settings.outbox_max_attempts,
+            outbox_backoff=settings.scheduler_interval,
+        ),
+    )
+    return Bot(settings, database, client, app, wiring, sweeper)
+
+
+def _roster(principals: SlackPrincipals, members: GroupMembers) -> Roster:
+    return Roster(principals.users, principals.groups, members)

@@ -1,0 +1,250 @@
+"""The approval card, its decision, the reason dialog and what follows approval."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot import ids
+from bot.blocks.conversation import flag_lines
+from bot.blocks.text import (
+    MARKING,
+    Message,
+    button,
+    escape,
+    long_text_blocks,
+    mask_imei,
+    mention,
+    mention_any,
+    section,
+    truncate,
+)
+from flows.fields import Catalogue
+from flows.models import MonitoringRequest
+
+OUTCOME_TEXT = {
+    "approved": ":white_check_mark: *Approved*",
+    "rejected": ":x: *Rejected*",
+    "info_requested": ":speech_balloon: *More information requested*",
+    "withdrawn": ":leftwards_arrow_with_hook: *Withdrawn by the officer*",
+    "expired": ":hourglass: *Expired*",
+    "superseded": ":recycle: *Superseded by a resubmission below*",
+}
+BASIS_FACTS = {
+    "order": (
+        "order_type",
+        "order_reference",
+        "order_court",
+        "order_date",
+        "order_expiry",
+        "order_notify_days",
+        "order_monitoring_clause",
+    ),
+    "licence": ("licence_expiry", "probation_practitioner", "probation_request_date"),
+    "voluntary": ("consent_obtained", "consent_date", "consent_reference"),
+}
+LICENCE_WORDING_PREVIEW = 300
+
+
+def when(at: datetime | None, tz: ZoneInfo) -> str:
+    return at.astimezone(tz).strftime("%H:%M on %d %b %Y") if at else "unknown time"
+
+
+def approval_card(
+    request: MonitoringRequest,
+    catalogue: Catalogue,
+    deciders: tuple[str, ...],
+    with_buttons: bool = True,
+) -> Message:
+    text = f"Approval needed: monitoring software request {request.request_id}"
+    who = " ".join(mention_any(d) for d in deciders)
+    blocks: list[dict[str, Any]] = [
+        section(
+            f"{MARKING}\n:bell: {who} approval needed for *{request.request_id}*", "approval_header"
+        ),
+        section(card_facts(request, catalogue), ids.APPROVAL_BLOCK),
+    ]
+    wording = request.answers.get("licence_condition")
+    if isinstance(wording, str) and len(wording) > LICENCE_WORDING_PREVIEW:
+        blocks.extend(
+            long_text_blocks("Licence condition (full wording)", wording, "licence_wording")
+        )
+    if with_buttons:
+        blocks.append(approval_buttons(request))
+    return Message(text=f"{text} {who}".strip(), blocks=blocks)
+
+
+def approval_buttons(request: MonitoringRequest) -> dict[str, Any]:
+    value = str(request.request_id)
+    approve = button("Approve", ids.APPROVAL_APPROVE, value, "primary")
+    approve["confirm"] = {
+        "title": {"type": "plain_text", "text": "Approve installation?"},
+        "text": {
+            "type": "mrkdwn",
+            "text": f"Approve monitoring software for {request.request_id}? This is recorded.",
+        },
+        "confirm": {"type": "plain_text", "text": "Approve"},
+        "deny": {"type": "plain_text", "text": "Go back"},
+    }
+    return {
+        "type": "actions",
+        "block_id": ids.APPROVAL_ACTIONS_BLOCK,
+        "elements": [
+            approve,
+            button("Reject", ids.APPROVAL_REJECT, value, "danger"),
+            button("Request more info", ids.APPROVAL_MORE_INFO, value),
+        ],
+    }
+
+
+def card_facts(request: MonitoringRequest, catalogue: Catalogue) -> str:
+    answers = request.answers
+
+    def show(key: str) -> str:
+        if key not in catalogue or key not in answers:
+            return "—"
+        return escape(catalogue.get(key).display(answers[key]))
+
+    imeis = answers.get("device_imei") or []
+    device = f"{show('device_type')}, {show('device_make_model')} ({show('device_os')})"
+    if imeis:
+        device += f", IMEI {', '.join(mask_imei(i) for i in imeis)}"
+    elif answers.get("device_serial"):
+        device += f", serial {show('device_serial')}"
+    basis_key = str(answers.get("legal_basis", ""))
+    facts = [
+        f"{escape(catalogue.get(k).label)}: {show(k)}"
+        for k in BASIS_FACTS.get(basis_key, ())
+        if k in catalogue
+    ]
+    wording = answers.get("licence_condition")
+    if isinstance(wording, str):
+        facts.insert(0, f"Condition: {escape(truncate(wording, LICENCE_WORDING_PREVIEW))}")
+    lines = [
+        f"*Request:* {request.request_id}",
+        f"*ViSOR ref:* {show('visor_ref')}"
+        + (f"  *PNC:* {show('pnc_id')}" if answers.get("pnc_id") else ""),
+        f"*MAPPA:* {show('mappa_category')}; {show('mappa_level')}  *RoSH:* {show('rosh_level')}",
+        f"*Risk assessment:* {show('risk_assessment_date')}",
+        f"*Device:* {device}; owner: {show('device_ownership')}",
+        f"*Acquired / notified:* {show('date_acquired')} / {show('date_notified')}",
+        f"*Basis:* {show('legal_basis')}" + ("\n• " + "\n• ".join(facts) if facts else ""),
+        f"*Software:* {show('monitoring_software')}, proposed install {show('proposed_install_date')}",
+        f"*Officer:* {mention(request.officer_id)}, attests they hold all relevant information: "
+        + ("yes" if answers.get("information_reviewed") is True else "NO"),
+    ]
+    flags = flag_lines(request.flags)
+    if flags:
+        lines.append("\n".join(flags))
+    return "\n".join(lines)
+
+
+def decided_card(
+    request: MonitoringRequest,
+    catalogue: Catalogue,
+    outcome: str,
+    by: str | None,
+    at: datetime | None,
+    reason: str | None,
+    tz: ZoneInfo,
+) -> Message:
+    """The approval card after the fact: no buttons, and who decided, when and why."""
+    card = approval_card(request, catalogue, (), with_buttons=False)
+    card.blocks[0] = section(
+        f"{MARKING}\nMonitoring software request *{request.request_id}*", "approval_header"
+    )
+    line = OUTCOME_TEXT.get(outcome, outcome)
+    if by:
+        line += f" by {mention(by)}"
+    line += f" at {when(at, tz)}"
+    if reason:
+        line += f"\n_Reason:_ {escape(truncate(reason, 2500))}"
+    card.blocks.append(section(line, ids.DECISION_BLOCK))
+    return Message(text=f"{request.request_id}: {outcome.replace('_', ' ')}", blocks=card.blocks)
+
+
+def decision_notice(
+    request: MonitoringRequest, outcome: str, by: str, reason: str | None
+) -> Message:
+    """Told to the officer in the thread."""
+    officer = mention(request.officer_id)
+    texts = {
+        "approved": f"{officer} {request.request_id} was approved by {mention(by)}. "
+        "You may install the software; press *Mark as installed* when it is done.",
+        "rejected": f"{officer} {request.request_id} was rejected by {mention(by)}.",
+        "info_requested": f"{officer} {mention(by)} needs more information on {request.request_id}. "
+        "Reply in this thread, `edit <question>` to change an answer, then `submit`.",
+    }
+    body = texts[outcome]
+    if reason:
+        body += f"\n_Reason:_ {escape(reason)}"
+    blocks = [section(body, "decision_notice")]
+    if outcome == "approved":
+        blocks.append(install_actions(request))
+    plain = f"{request.request_id}: {outcome.replace('_', ' ')}"
+    return Message(text=plain, blocks=blocks)
+
+
+def install_actions(request: MonitoringRequest) -> dict[str, Any]:
+    return {
+        "type": "actions",
+        "block_id": ids.INSTALL_ACTIONS_BLOCK,
+        "elements": [
+            button(
+                "Mark as installed", ids.INSTALLATION_CONFIRM, str(request.request_id), "primary"
+            )
+        ],
+    }
+
+
+def installed_notice(request: MonitoringRequest, by: str, tz: ZoneInfo) -> Message:
+    text = f":white_check_mark: {request.request_id} marked as installed by {mention(by)} at {when(request.installed_at, tz)}."
+    return Message(text=f"{request.request_id} installed", blocks=[section(text, "installed")])
+
+
+def reason_modal(
+    request_id: str, decision: str, card_ts: str, channel: str, thread_ts: str
+) -> dict[str, Any]:
+    title = "Reject request" if decision == "reject" else "Request more info"
+    label = (
+        "Why is it rejected?" if decision == "reject" else "What does the officer need to provide?"
+    )
+    metadata = {
+        "id": request_id,
+        "decision": decision,
+        "card": card_ts,
+        "channel": channel,
+        "thread": thread_ts,
+    }
+    return {
+        "type": "modal",
+        "callback_id": ids.REASON_VIEW,
+        "private_metadata": json.dumps(metadata),
+        "title": {"type": "plain_text", "text": title},
+        "submit": {"type": "plain_text", "text": "Send"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            section(
+                f"{MARKING}\n*{request_id}*: the reason is recorded and shown to the officer.",
+                "reason_intro",
+            ),
+            {
+                "type": "input",
+                "block_id": ids.REASON_BLOCK,
+                "label": {"type": "plain_text", "text": label},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": ids.REASON_ACTION,
+                    "multiline": True,
+                    "max_length": 2000,
+                },
+            },
+        ],
+    }
+
+
+def closed_notice_text(request: MonitoringRequest, mrkdwn: str) -> Message:
+    """A closing line built by us (mentions allowed); never pass user text here unescaped."""
+    return Message(text=f"{request.request_id} closed", blocks=[section(mrkdwn, "closed")])

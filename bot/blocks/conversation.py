@@ -1,0 +1,231 @@
+"""Messages of the guided conversation in a request's thread."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot import ids
+from bot.blocks.text import (
+    MARKING,
+    Message,
+    button,
+    context,
+    escape,
+    long_text_blocks,
+    mention,
+    section,
+    shown,
+    truncate,
+)
+from flows.fields import Field, FieldKind
+from flows.models import MonitoringRequest
+from flows.outputs import (
+    AnswerRejected,
+    AnswersDropped,
+    FieldHelp,
+    InfoReplyRecorded,
+    Notice,
+    Output,
+    Question,
+    Summary,
+)
+
+COMMANDS = (
+    "Type your answer in this thread · `back` · `skip` (optional questions) · `help` · `cancel`"
+)
+HINT = (
+    "Stuck? Type `help` for an explanation with an example, `back` to change an earlier answer, "
+    "or `cancel` to withdraw this request."
+)
+#: free-text answers longer than this are shown in full below the summary list
+LONG_ANSWER = 160
+FLAG_TEXT = {
+    "risk_assessment_stale": "Risk assessment is older than the force's limit",
+    "device_not_solely_owned": "Device is not solely owned by the subject: others' privacy is affected",
+    "order_lacks_monitoring_clause": "The order has no monitoring clause",
+    "late_notification": "Device was notified late",
+}
+
+
+def parent_message(request: MonitoringRequest) -> Message:
+    text = (
+        f"Monitoring software request {request.request_id} started by {mention(request.officer_id)}"
+    )
+    return Message(
+        text=f"OFFICIAL-SENSITIVE: {text}",
+        blocks=[
+            section(f"{MARKING}\n:clipboard: {text}", "request_header"),
+            context("The questions and the supervisor's decision follow in this thread."),
+        ],
+    )
+
+
+def render(outputs: list[Output]) -> list[Message]:
+    """One thread message for a reply's outputs; a summary always starts its own message."""
+    messages: list[Message] = []
+    blocks: list[dict[str, Any]] = []
+    texts: list[str] = []
+
+    def flush() -> None:
+        if blocks:
+            messages.append(
+                Message(text=truncate(" ".join(texts), 3000), blocks=unique_ids(blocks))
+            )
+            blocks.clear()
+            texts.clear()
+
+    for output in outputs:
+        if isinstance(output, Summary):
+            flush()
+            messages.append(summary_message(output))
+            continue
+        text, new_blocks = _render_one(output)
+        texts.append(text)
+        blocks.extend(new_blocks)
+    flush()
+    return messages
+
+
+def _render_one(output: Output) -> tuple[str, list[dict[str, Any]]]:
+    if isinstance(output, Question):
+        return question_blocks(output)
+    if isinstance(output, AnswerRejected):
+        text = f"{output.message}"
+        body = f":warning: {escape(output.message)}\n_Example:_ {escape(output.field.example)}"
+        if output.add_hint:
+            body += f"\n{HINT}"
+        return text, [section(body, ids.error_block(output.field.key))]
+    if isinstance(output, FieldHelp):
+        field = output.field
+        body = f":information_source: *{escape(field.label)}*\n{escape(field.help)}\n_Example:_ {escape(field.example)}"
+        return field.help, [section(body, f"help:{field.key}")]
+    if isinstance(output, AnswersDropped):
+        labels = ", ".join(escape(label) for label in output.labels)
+        return "Some answers will be asked again", [
+            section(f":arrows_counterclockwise: {labels}: {escape(output.reason)}.", "dropped")
+        ]
+    if isinstance(output, Notice):
+        return output.text, [section(output.text, "notice")]
+    if isinstance(output, InfoReplyRecorded):
+        note = "Reply recorded for the supervisor. When you are ready, type `submit` to send it back for approval (or `edit <question>` first)."
+        return note, [context(note, "info_recorded")]
+    raise TypeError(f"no rendering for {type(output).__name__}")
+
+
+def unique_ids(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Block ids must be unique within a message: number any repeat."""
+    seen: set[str] = set()
+    result = []
+    for block in blocks:
+        block_id = block.get("block_id")
+        if block_id in seen:
+            block = {**block, "block_id": f"{block_id}:{len(seen)}"}
+        if block_id:
+            seen.add(block["block_id"])
+        result.append(block)
+    return result
+
+
+def question_blocks(
+    question: Question, reminder: str | None = None
+) -> tuple[str, list[dict[str, Any]]]:
+    field = question.field
+    heading = f"*Question {question.number} of {question.total}*"
+    body = f"{heading}\n{escape(field.prompt)}"
+    if reminder:
+        body = f"{reminder}\n{body}"
+    if question.has_previous:
+        body += f"\n_Current answer:_ {shown(field, question.previous)}"
+    if field.optional:
+        body += "\n_(optional: type `skip` to leave it out)_"
+    blocks = [section(body, ids.question_block(field.key))]
+    buttons = _option_buttons(field)
+    if buttons:
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": ids.answer_actions_block(field.key),
+                "elements": buttons,
+            }
+        )
+    blocks.append(context(COMMANDS))
+    return f"Question {question.number} of {question.total}: {field.prompt}", blocks
+
+
+def _option_buttons(field: Field) -> list[dict[str, Any]]:
+    if field.kind == FieldKind.YES_NO:
+        options = [("Yes", "yes"), ("No", "no")]
+    else:
+        options = [(option.label, option.value) for option in field.options]
+    # An actions block holds 25 elements; a longer list can still be answered by typing.
+    return [
+        button(label, ids.answer_action(field.key, value), value) for label, value in options[:25]
+    ]
+
+
+def summary_lines(summary: Summary) -> list[str]:
+    lines = []
+    for row in summary.rows:
+        value = shown(row.field, row.value)
+        if row.field.kind == FieldKind.TEXT and len(value) > LONG_ANSWER:
+            value = truncate(value, LONG_ANSWER) + " _(in full below)_"
+        lines.append(f"{row.number}. *{escape(row.field.label)}:* {value}")
+    return lines
+
+
+def flag_lines(flags: dict[str, Any]) -> list[str]:
+    lines = []
+    for key, detail in flags.items():
+        text = FLAG_TEXT.get(key, key.replace("_", " ").capitalize())
+        if key == "late_notification" and isinstance(detail, dict):
+            text += f" ({detail.get('days_late')} day(s) after the deadline of {detail.get('deadline')})"
+        elif key == "risk_assessment_stale" and isinstance(detail, dict):
+            text += f" ({detail.get('months_old')} months old)"
+        lines.append(f":triangular_flag_on_post: {text} `{key}`")
+    return lines
+
+
+def summary_message(summary: Summary) -> Message:
+    body = "*Summary: check every answer*\n" + "\n".join(summary_lines(summary))
+    flags = flag_lines(summary.flags)
+    body += "\n\n" + ("\n".join(flags) if flags else "No flags.")
+    blocks: list[dict[str, Any]] = [section(body, ids.SUMMARY_BLOCK)]
+    for row in summary.rows:
+        if (
+            row.field.kind == FieldKind.TEXT
+            and isinstance(row.value, str)
+            and len(escape(row.value)) > LONG_ANSWER
+        ):
+            blocks.extend(long_text_blocks(row.field.label, row.value, f"full:{row.field.key}"))
+    blocks.append(
+        {
+            "type": "actions",
+            "block_id": ids.SUMMARY_ACTIONS_BLOCK,
+            "elements": [
+                button("Submit for approval", ids.REQUEST_SUBMIT, "submit", "primary"),
+                _edit_select(summary),
+                button("Cancel request", ids.REQUEST_CANCEL, "cancel", "danger"),
+            ],
+        }
+    )
+    blocks.append(context("Or type `submit`, `edit <question number or key>` or `cancel`."))
+    return Message(text="Summary of the request: submit, edit or cancel", blocks=blocks)
+
+
+def _edit_select(summary: Summary) -> dict[str, Any]:
+    # A static select holds at most 100 options, far more than the catalogue has.
+    return {
+        "type": "static_select",
+        "action_id": ids.REQUEST_EDIT,
+        "placeholder": {"type": "plain_text", "text": "Edit an answer…"},
+        "options": [
+            {
+                "text": {
+                    "type": "plain_text",
+                    "text": truncate(f"{row.number}. {row.field.label}", 75),
+                },
+                "value": row.field.key,
+            }
+            for row in summary.rows[:100]
+        ],
+    }

@@ -1,0 +1,101 @@
+"""Text helpers for Slack mrkdwn: escaping, masking and limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flows.fields import Field, FieldKind
+
+SECTION_LIMIT = 3000
+MARKING = ":lock: *OFFICIAL-SENSITIVE*"
+
+
+@dataclass
+class Message:
+    """One Slack message: fallback text (notifications, screen readers) and blocks."""
+
+    text: str
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+
+
+def escape(text: str) -> str:
+    """Neutralise mrkdwn control characters so user text can never ping, link or format."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: max(0, limit - 1)] + "…"
+
+
+def mask_imei(imei: str) -> str:
+    return f"ending {imei[-4:]}"
+
+
+def shown(field: Field, value: Any) -> str:
+    """An answer as Slack shows it: labels for choices, IMEIs masked, always escaped."""
+    if field.kind == FieldKind.IMEI and isinstance(value, list):
+        return ", ".join(mask_imei(v) for v in value) if value else "None"
+    return escape(field.display(value))
+
+
+def mention(user_id: str) -> str:
+    return f"<@{user_id}>"
+
+
+def mention_any(slack_id: str) -> str:
+    """A user or a user group, as Slack mentions them."""
+    return f"<!subteam^{slack_id}>" if slack_id.startswith("S") else f"<@{slack_id}>"
+
+
+def section(text: str, block_id: str | None = None) -> dict[str, Any]:
+    block: dict[str, Any] = {
+        "type": "section",
+        "text": {"type": "mrkdwn", "text": truncate(text, SECTION_LIMIT)},
+    }
+    if block_id:
+        block["block_id"] = block_id
+    return block
+
+
+def context(text: str, block_id: str | None = None) -> dict[str, Any]:
+    block: dict[str, Any] = {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": truncate(text, 2000)}],
+    }
+    if block_id:
+        block["block_id"] = block_id
+    return block
+
+
+def button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": truncate(text, 75), "emoji": False},
+        "action_id": action_id,
+        "value": value,
+    }
+    if style:
+        element["style"] = style
+    return element
+
+
+def long_text_blocks(title: str, text: str, block_id: str) -> list[dict[str, Any]]:
+    """Free text too long for one section, split across sections with distinct block ids.
+
+    Split before escaping, so an entity such as `&amp;` is never cut in half.
+    """
+    room = SECTION_LIMIT - len(title) - 10
+    parts: list[str] = []
+    current = ""
+    for char in text:
+        piece = escape(char)
+        if len(current) + len(piece) > room:
+            parts.append(current)
+            current = ""
+        current += piece
+    parts.append(current)
+    return [
+        section(f"*{title}*\n{part}" if n == 0 else part, f"{block_id}:{n}")
+        for n, part in enumerate(parts)
+    ]

@@ -1,0 +1,50 @@
+"""Block, action and callback ids: the bot's public contract with Slack, tests and other tools.
+
+Never rename one: Slack sends them back with every click, including on old messages.
+"""
+
+from __future__ import annotations
+
+import re
+
+QUESTION_BLOCK = "q:{key}"
+ANSWER_ACTIONS_BLOCK = "a:{key}"
+ANSWER_ACTION = "answer:{key}:{value}"
+ANSWER_ACTION_PATTERN = re.compile(r"^answer:(?P<key>[a-z_]+):(?P<value>.+)$")
+ERROR_BLOCK = "error:{key}"
+
+SUMMARY_BLOCK = "summary"
+SUMMARY_ACTIONS_BLOCK = "summary_actions"
+REQUEST_SUBMIT = "request_submit"
+REQUEST_EDIT = "request_edit"
+REQUEST_CANCEL = "request_cancel"
+
+APPROVAL_BLOCK = "approval"
+APPROVAL_ACTIONS_BLOCK = "approval_actions"
+APPROVAL_APPROVE = "approval_approve"
+APPROVAL_REJECT = "approval_reject"
+APPROVAL_MORE_INFO = "approval_more_info"
+DECISION_BLOCK = "decision"
+
+REASON_VIEW = "approval_reason"
+REASON_BLOCK = "reason"
+REASON_ACTION = "reason"
+
+INSTALLATION_CONFIRM = "installation_confirm"
+INSTALL_ACTIONS_BLOCK = "install_actions"
+
+
+def question_block(key: str) -> str:
+    return QUESTION_BLOCK.format(key=key)
+
+
+def answer_actions_block(key: str) -> str:
+    return ANSWER_ACTIONS_BLOCK.format(key=key)
+
+
+def answer_action(key: str, value: str) -> str:
+    return ANSWER_ACTION.format(key=key, value=value)
+
+
+def error_block(key: str) -> str:
+    return ERROR_BLOCK.format(key=key)

@@ -1,0 +1,16 @@
+"""Bolt listeners, one module per Slack surface; each translates a payload into one service call."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.listeners import actions, commands, home, messages, views
+from bot.wiring import Wiring
+
+
+def register_listeners(app: App, wiring: Wiring) -> None:
+    commands.register(app, wiring)
+    messages.register(app, wiring)
+    actions.register(app, wiring)
+    views.register(app, wiring)
+    home.register(app, wiring)

@@ -1,0 +1,123 @@
+"""Button clicks: answers, the summary's submit/edit/cancel, approval, installation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot import ids
+from bot.blocks.approval import reason_modal
+from bot.services import Decided, Refused, Reply
+from bot.wiring import Wiring
+
+
+def clicked(body: dict[str, Any]) -> tuple[str, str, str | None, str]:
+    """(user, channel, thread ts, delivery key) of a block_actions payload."""
+    action = body["actions"][0]
+    container = body.get("container") or {}
+    message = body.get("message") or {}
+    thread_ts = container.get("thread_ts") or message.get("thread_ts")
+    user = body["user"]["id"]
+    delivery = f"action:{container.get('message_ts')}:{action.get('action_ts')}:{user}:{action['action_id']}"
+    return user, body["channel"]["id"], thread_ts, delivery
+
+
+def card_ts(body: dict[str, Any]) -> str | None:
+    return (body.get("container") or {}).get("message_ts")
+
+
+def register(app: App, wiring: Wiring) -> None:
+    service, presenter, messenger = wiring.service, wiring.presenter, wiring.messenger
+
+    def show(
+        result: Reply | Refused | None, user: str, channel: str, thread_ts: str | None
+    ) -> None:
+        if isinstance(result, Reply):
+            presenter.show(result.request, result.outputs)
+        elif isinstance(result, Refused):
+            messenger.ephemeral(channel, user, wiring.refusal_text(result), thread_ts)
+
+    @app.action(ids.ANSWER_ACTION_PATTERN)
+    def answer_button(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        user, channel, thread_ts, delivery = clicked(body)
+        match = ids.ANSWER_ACTION_PATTERN.match(action["action_id"])
+        request = service.find_in_thread(channel, thread_ts) if thread_ts and match else None
+        if request is None or match is None:
+            return
+        result = service.choose(
+            str(request.request_id), user, match["key"], match["value"], delivery
+        )
+        show(result, user, channel, thread_ts)
+
+    @app.action(ids.REQUEST_SUBMIT)
+    def submit(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        user, channel, thread_ts, delivery = clicked(body)
+        request = service.find_in_thread(channel, thread_ts) if thread_ts else None
+        if request is not None:
+            show(service.submit(str(request.request_id), user, delivery), user, channel, thread_ts)
+
+    @app.action(ids.REQUEST_CANCEL)
+    def cancel(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        user, channel, thread_ts, delivery = clicked(body)
+        request = service.find_in_thread(channel, thread_ts) if thread_ts else None
+        if request is not None:
+            show(service.cancel(str(request.request_id), user, delivery), user, channel, thread_ts)
+
+    @app.action(ids.REQUEST_EDIT)
+    def edit(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        user, channel, thread_ts, delivery = clicked(body)
+        field_key = (action.get("selected_option") or {}).get("value") or action.get("value") or ""
+        request = service.find_in_thread(channel, thread_ts) if thread_ts else None
+        if request is not None and field_key:
+            show(
+                service.edit(str(request.request_id), user, field_key, delivery),
+                user,
+                channel,
+                thread_ts,
+            )
+
+    @app.action(ids.APPROVAL_APPROVE)
+    def approve(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        user, channel, thread_ts, delivery = clicked(body)
+        result = service.decide(action["value"], "approve", user, None, card_ts(body), delivery)
+        if isinstance(result, Decided):
+            presenter.decided(result)
+        elif isinstance(result, Refused):
+            messenger.ephemeral(channel, user, wiring.refusal_text(result), thread_ts)
+
+    def ask_reason(decision: str, body: dict[str, Any], action: dict[str, Any]) -> None:
+        user, channel, thread_ts, _ = clicked(body)
+        checked = service.may_decide(action["value"], user, card_ts(body))
+        if isinstance(checked, Refused):
+            messenger.ephemeral(channel, user, wiring.refusal_text(checked), thread_ts)
+            return
+        view = reason_modal(
+            action["value"], decision, card_ts(body) or "", channel, thread_ts or ""
+        )
+        messenger.open_view(body["trigger_id"], view)
+
+    @app.action(ids.APPROVAL_REJECT)
+    def reject(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        ask_reason("reject", body, action)
+
+    @app.action(ids.APPROVAL_MORE_INFO)
+    def more_info(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        ask_reason("request_info", body, action)
+
+    @app.action(ids.INSTALLATION_CONFIRM)
+    def installed(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        user, channel, thread_ts, delivery = clicked(body)
+        result = service.mark_installed(action["value"], user, delivery)
+        if isinstance(result, Reply):
+            presenter.installed(result.request, user)
+        elif isinstance(result, Refused):
+            messenger.ephemeral(channel, user, wiring.refusal_text(result), thread_ts)

@@ -1,0 +1,44 @@
+"""Officers' replies in a request's thread."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App
+
+from bot.services import Refused, Reply
+from bot.wiring import Wiring
+
+#: the only message subtype that is an officer typing in a thread ("also send to channel")
+ANSWER_SUBTYPES = {None, "thread_broadcast"}
+
+
+def register(app: App, wiring: Wiring) -> None:
+    @app.event("message")
+    def thread_reply(body: dict[str, Any], event: dict[str, Any]) -> None:
+        if not is_answer(event):
+            return
+        result = wiring.service.message(
+            event["channel"],
+            event["thread_ts"],
+            event["user"],
+            event.get("text") or "",
+            f"event:{body['event_id']}",
+        )
+        if isinstance(result, Reply):
+            wiring.presenter.show(result.request, result.outputs)
+        elif isinstance(result, Refused):
+            wiring.messenger.ephemeral(
+                event["channel"], event["user"], wiring.refusal_text(result), event["thread_ts"]
+            )
+
+
+def is_answer(event: dict[str, Any]) -> bool:
+    """A person's new message inside a thread: never edits, deletions or bots."""
+    return (
+        event.get("subtype") in ANSWER_SUBTYPES
+        and not event.get("bot_id")
+        and bool(event.get("user"))
+        and bool(event.get("thread_ts"))
+        and event.get("thread_ts") != event.get("ts")
+    )

@@ -1,0 +1,50 @@
+"""Prometheus metrics, in their own registry so several apps in one test process don't clash."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+
+@dataclass
+class Metrics:
+    registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+
+    def __post_init__(self) -> None:
+        r = self.registry
+        self.requests_opened = Counter("mosovo_requests_opened", "Requests started", registry=r)
+        self.decisions = Counter(
+            "mosovo_decisions", "Supervisor decisions", ["outcome"], registry=r
+        )
+        self.refusals = Counter("mosovo_refusals", "Refused actions", ["reason"], registry=r)
+        self.slack_errors = Counter(
+            "mosovo_slack_errors",
+            "Slack Web API calls that failed after retries",
+            ["method", "error"],
+            registry=r,
+        )
+        self.outbox_added = Counter(
+            "mosovo_outbox_added", "Messages kept in the outbox", registry=r
+        )
+        self.outbox_sent = Counter(
+            "mosovo_outbox_sent", "Outbox messages delivered later", registry=r
+        )
+        self.outbox_gave_up = Counter(
+            "mosovo_outbox_gave_up", "Outbox messages that exhausted their attempts", registry=r
+        )
+        self.outbox_pending = Gauge(
+            "mosovo_outbox_pending", "Outbox messages not yet delivered", registry=r
+        )
+        self.timers_fired = Counter(
+            "mosovo_timers_fired", "Scheduler actions", ["kind"], registry=r
+        )
+        self.handler_seconds = Histogram(
+            "mosovo_handler_seconds",
+            "Time spent handling a Slack request after the ack",
+            ["kind"],
+            registry=r,
+        )
+
+
+METRICS = Metrics()

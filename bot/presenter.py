@@ -1,0 +1,107 @@
+"""Shows the results of use cases in a request's thread: renders Block Kit and posts it."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from bot.blocks import approval as approval_blocks
+from bot.blocks import conversation as conversation_blocks
+from bot.blocks.text import Message, mention
+from bot.services import Decided, RequestService
+from bot.slack.messenger import Messenger
+from flows.fields import Catalogue
+from flows.models import MonitoringRequest
+from flows.outputs import Output, SubmittedForApproval, Withdrawn
+
+
+class ThreadPresenter:
+    def __init__(
+        self,
+        messenger: Messenger,
+        service: RequestService,
+        catalogue: Catalogue,
+        deciders: tuple[str, ...],
+        tz: ZoneInfo,
+    ) -> None:
+        self.messenger = messenger
+        self.service = service
+        self.catalogue = catalogue
+        self.deciders = deciders
+        self.tz = tz
+
+    def say(
+        self, request: MonitoringRequest, message: Message, purpose: str = "message"
+    ) -> str | None:
+        return self.messenger.post(
+            request.channel_id,
+            message,
+            request.thread_ts,
+            purpose=purpose,
+            request_id=request.request_id,
+        )
+
+    def show(self, request: MonitoringRequest, outputs: list[Output]) -> None:
+        conversational: list[Output] = []
+        for output in outputs:
+            if isinstance(output, SubmittedForApproval | Withdrawn):
+                self._flush(request, conversational)
+                conversational = []
+                if isinstance(output, SubmittedForApproval):
+                    self.submitted(request, output)
+                else:
+                    self.withdrawn(request, output)
+            else:
+                conversational.append(output)
+        self._flush(request, conversational)
+
+    def _flush(self, request: MonitoringRequest, outputs: list[Output]) -> None:
+        for message in conversation_blocks.render(outputs):
+            self.say(request, message, purpose="question")
+
+    def submitted(self, request: MonitoringRequest, output: SubmittedForApproval) -> None:
+        if output.superseded_card:
+            superseded = approval_blocks.decided_card(
+                request, self.catalogue, "superseded", None, request.submitted_at, None, self.tz
+            )
+            self.messenger.update(
+                request.channel_id, output.superseded_card, superseded, request.request_id
+            )
+        card = approval_blocks.approval_card(request, self.catalogue, self.deciders)
+        ts = self.messenger.post(
+            request.channel_id,
+            card,
+            request.thread_ts,
+            purpose="approval_card",
+            request_id=request.request_id,
+            extra={"round": output.round},
+        )
+        if ts:
+            self.service.set_approval_card(output.request_id, ts, output.round)
+
+    def withdrawn(self, request: MonitoringRequest, output: Withdrawn) -> None:
+        if output.card:
+            card = approval_blocks.decided_card(
+                request,
+                self.catalogue,
+                "withdrawn",
+                request.officer_id,
+                request.closed_at,
+                None,
+                self.tz,
+            )
+            self.messenger.update(request.channel_id, output.card, card, request.request_id)
+        note = f"{output.request_id} was withdrawn by {mention(request.officer_id)}. Nothing further will happen."
+        self.say(request, approval_blocks.closed_notice_text(request, note))
+
+    def decided(self, result: Decided) -> None:
+        request, made = result.request, result.made
+        if made.card:
+            card = approval_blocks.decided_card(
+                request, self.catalogue, made.outcome, made.decider, made.at, made.reason, self.tz
+            )
+            self.messenger.update(request.channel_id, made.card, card, request.request_id)
+        notice = approval_blocks.decision_notice(request, made.outcome, made.decider, made.reason)
+        self.say(request, notice, purpose="decision")
+
+    def installed(self, request: MonitoringRequest, by: str) -> None:
+        self.say(request, approval_blocks.installed_notice(request, by, self.tz))

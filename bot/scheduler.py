@@ -1,0 +1,43 @@
+"""APScheduler inside the bot process: one interval job that sweeps what the database says is due.
+
+No APScheduler job store is shared between replicas (version 3 does not support that); the
+database rows and their leases are the shared truth instead.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from bot.sweeps import Sweeper
+
+log = logging.getLogger(__name__)
+
+
+def start_scheduler(sweeper: Sweeper, interval_seconds: float) -> BackgroundScheduler:
+    scheduler = BackgroundScheduler(timezone="UTC")
+
+    def sweep() -> None:
+        try:
+            report = sweeper.run_once()
+        except Exception as error:  # a failed sweep is retried next tick; never kill the job
+            log.error("sweep failed", extra={"job": "sweep", "error": type(error).__name__})
+            return
+        if report.actions or report.sent or report.failed:
+            log.info(
+                "sweep",
+                extra={"job": "sweep", "count": len(report.actions), "attempts": report.failed},
+            )
+
+    scheduler.add_job(
+        sweep,
+        "interval",
+        seconds=interval_seconds,
+        id="sweep",
+        max_instances=1,
+        coalesce=True,
+        replace_existing=True,
+    )
+    scheduler.start()
+    return scheduler

@@ -1,0 +1,329 @@
+"""Use cases: each loads a request in a unit of work, applies the domain, saves, and returns what
+to render. No Slack imports here: listeners translate payloads into these calls."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol, TypeVar
+
+from flows import approval
+from flows.approval import Decision, DecisionMade
+from flows.clock import Clock
+from flows.conversation import Conversation
+from flows.errors import DomainError
+from flows.models import MonitoringRequest
+from flows.outputs import Output
+from flows.ports import ConcurrentUpdate, UnitOfWork, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: reloading and reapplying is safe because a conflicting save changed nothing
+MAX_CONFLICT_RETRIES = 5
+
+
+class Authority(Protocol):
+    """Who may do what (resolved from Slack user groups by the adapter)."""
+
+    def can_start(self, user_id: str) -> bool: ...
+
+    def can_decide(self, user_id: str, request: MonitoringRequest) -> bool: ...
+
+
+class Schedule(Protocol):
+    def due_at(self, request: MonitoringRequest) -> datetime | None:
+        """When the scheduler must next look at this request."""
+        ...
+
+
+@dataclass
+class Reply:
+    """A request as saved, and what to say about it."""
+
+    request: MonitoringRequest
+    outputs: list[Output] = field(default_factory=list)
+
+
+@dataclass
+class Refused:
+    """An action the rules refused; `message` is for the user who tried (ephemeral)."""
+
+    message: str
+    error: DomainError
+    request: MonitoringRequest | None = None
+
+
+@dataclass
+class Decided:
+    request: MonitoringRequest
+    made: DecisionMade
+
+
+class RequestService:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        conversation: Conversation,
+        clock: Clock,
+        authority: Authority,
+        schedule: Schedule,
+    ) -> None:
+        self.uow = uow
+        self.conversation = conversation
+        self.clock = clock
+        self.authority = authority
+        self.schedule = schedule
+
+    # -- starting ---------------------------------------------------------------------------------
+
+    def open_request(self, officer_id: str, channel_id: str) -> Reply:
+        with self.uow() as uow:
+            request = MonitoringRequest(officer_id, channel_id, created_at=self.clock.now())
+            outputs = self.conversation.start(request)
+            uow.requests.add(request)
+            self._schedule(request)
+            uow.requests.save(request)
+            uow.commit()
+        log.info("request opened", extra={"request_id": request.request_id, "user": officer_id})
+        return Reply(request, outputs)
+
+    def attach_thread(self, request_id: str, thread_ts: str) -> MonitoringRequest:
+        def attach(uow: UnitOfWork, request: MonitoringRequest) -> MonitoringRequest:
+            request.thread_ts = thread_ts
+            return request
+
+        return self._with_request(request_id, attach)
+
+    def could_not_post(self, request_id: str) -> None:
+        """The thread could not be opened in Slack: close the request rather than leave it dangling."""
+
+        def close(uow: UnitOfWork, request: MonitoringRequest) -> None:
+            if request.is_open:
+                request.closed_reason = "the Slack thread could not be posted"
+                self.conversation.withdraw(request, request.officer_id)
+
+        self._with_request(request_id, close)
+
+    # -- the conversation -------------------------------------------------------------------------
+
+    def message(
+        self, channel_id: str, thread_ts: str, user_id: str, text: str, delivery: str
+    ) -> Reply | Refused | None:
+        """A message in a thread. None: not ours, not the requester's, or seen before."""
+
+        def handle(uow: UnitOfWork) -> Reply | Refused | None:
+            if not uow.deliveries.first_time(delivery):
+                return None
+            request = uow.requests.get_by_thread(channel_id, thread_ts)
+            if request is None or request.officer_id != user_id:
+                uow.commit()  # remember the delivery so a retry is not looked at again
+                return None
+            outputs = self.conversation.handle_text(request, text, user_id)
+            return self._saved(uow, request, outputs)
+
+        return self._retrying(handle)
+
+    def choose(
+        self, request_id: str, user_id: str, field_key: str, value: str, delivery: str
+    ) -> Reply | Refused | None:
+        return self._act(
+            request_id,
+            delivery,
+            lambda r: self.conversation.handle_choice(r, field_key, value, user_id),
+        )
+
+    def submit(self, request_id: str, user_id: str, delivery: str) -> Reply | Refused | None:
+        return self._act(request_id, delivery, lambda r: self.conversation.submit(r, user_id))
+
+    def edit(
+        self, request_id: str, user_id: str, target: str, delivery: str
+    ) -> Reply | Refused | None:
+        return self._act(request_id, delivery, lambda r: self.conversation.edit(r, target, user_id))
+
+    def cancel(self, request_id: str, user_id: str, delivery: str) -> Reply | Refused | None:
+        return self._act(request_id, delivery, lambda r: self.conversation.withdraw(r, user_id))
+
+    def set_approval_card(self, request_id: str, card_ts: str, approval_round: int) -> None:
+        def remember(uow: UnitOfWork, request: MonitoringRequest) -> None:
+            if request.approval_round == approval_round:
+                request.approval_card_ref = card_ts
+
+        self._with_request(request_id, remember)
+
+    # -- supervisors ------------------------------------------------------------------------------
+
+    def may_decide(
+        self, request_id: str, user_id: str, card_ts: str | None
+    ) -> Refused | MonitoringRequest:
+        """Check before opening the reason dialog, so a refused user never sees it."""
+
+        def check(uow: UnitOfWork) -> Refused | MonitoringRequest:
+            request = self._load(uow, request_id)
+            try:
+                self._check_decider(request, user_id, card_ts)
+            except DomainError as error:
+                return self._refuse(uow, request, error, user_id)
+            return request
+
+        return self._retrying(check)
+
+    def decide(
+        self,
+        request_id: str,
+        decision: Decision,
+        user_id: str,
+        reason: str | None,
+        card_ts: str | None,
+        delivery: str,
+    ) -> Decided | Refused | None:
+        def handle(uow: UnitOfWork) -> Decided | Refused | None:
+            if not uow.deliveries.first_time(delivery):
+                return None
+            request = self._load(uow, request_id)
+            authorised = self.authority.can_decide(user_id, request)
+            try:
+                made = approval.decide(
+                    request,
+                    decision,
+                    user_id,
+                    authorised,
+                    reason,
+                    self.clock.now(),
+                    _round(request, card_ts),
+                )
+            except DomainError as error:
+                return self._refuse(uow, request, error, user_id)
+            self._schedule(request)
+            uow.requests.save(request)
+            uow.commit()
+            log.info(
+                "decided", extra={"request_id": request_id, "user": user_id, "action": made.outcome}
+            )
+            return Decided(request, made)
+
+        return self._retrying(handle)
+
+    def mark_installed(
+        self, request_id: str, user_id: str, delivery: str
+    ) -> Reply | Refused | None:
+        def handle(uow: UnitOfWork) -> Reply | Refused | None:
+            if not uow.deliveries.first_time(delivery):
+                return None
+            request = self._load(uow, request_id)
+            try:
+                authorised = self.authority.can_decide(user_id, request)
+                approval.mark_installed(request, user_id, authorised, self.clock.now())
+            except DomainError as error:
+                return self._refuse(uow, request, error, user_id)
+            return self._saved(uow, request, [])
+
+        return self._retrying(handle)
+
+    # -- lookups ----------------------------------------------------------------------------------
+
+    def open_requests(self, officer_id: str) -> list[MonitoringRequest]:
+        with self.uow() as uow:
+            return uow.requests.list_open_for_officer(officer_id)
+
+    def find_in_thread(self, channel_id: str, thread_ts: str) -> MonitoringRequest | None:
+        with self.uow() as uow:
+            return uow.requests.get_by_thread(channel_id, thread_ts)
+
+    def get(self, request_id: str) -> MonitoringRequest | None:
+        with self.uow() as uow:
+            return uow.requests.get(request_id)
+
+    # -- plumbing ---------------------------------------------------------------------------------
+
+    def _act(
+        self, request_id: str, delivery: str, step: Callable[[MonitoringRequest], list[Output]]
+    ) -> Reply | Refused | None:
+        def handle(uow: UnitOfWork) -> Reply | Refused | None:
+            if not uow.deliveries.first_time(delivery):
+                return None
+            request = self._load(uow, request_id)
+            try:
+                outputs = step(request)
+            except DomainError as error:
+                return self._refuse(uow, request, error, request.officer_id)
+            return self._saved(uow, request, outputs)
+
+        return self._retrying(handle)
+
+    def _saved(self, uow: UnitOfWork, request: MonitoringRequest, outputs: list[Output]) -> Reply:
+        self._schedule(request)
+        uow.requests.save(request)
+        uow.commit()
+        return Reply(request, outputs)
+
+    def _refuse(
+        self, uow: UnitOfWork, request: MonitoringRequest, error: DomainError, user_id: str
+    ) -> Refused:
+        if error.audit_action:
+            uow.audit.append(
+                error.audit_action,
+                user_id,
+                self.clock.now(),
+                request_id=request.request_id,
+                detail={"refused": type(error).__name__, "state": request.state},
+            )
+        uow.commit()
+        log.info(
+            "refused",
+            extra={
+                "request_id": request.request_id,
+                "user": user_id,
+                "action": type(error).__name__,
+            },
+        )
+        return Refused(error.message, error, request)
+
+    def _check_decider(self, request: MonitoringRequest, user_id: str, card_ts: str | None) -> None:
+        authorised = self.authority.can_decide(user_id, request)
+        approval.check_decider(request, user_id, authorised, _round(request, card_ts))
+
+    def _with_request(
+        self, request_id: str, step: Callable[[UnitOfWork, MonitoringRequest], T]
+    ) -> T:
+        def handle(uow: UnitOfWork) -> T:
+            request = self._load(uow, request_id)
+            result = step(uow, request)
+            self._schedule(request)
+            uow.requests.save(request)
+            uow.commit()
+            return result
+
+        return self._retrying(handle)
+
+    def _retrying(self, handle: Callable[[UnitOfWork], T]) -> T:
+        for attempt in range(1, MAX_CONFLICT_RETRIES + 1):
+            try:
+                with self.uow() as uow:
+                    return handle(uow)
+            except ConcurrentUpdate:
+                log.info("concurrent update, retrying", extra={"attempts": attempt})
+        raise ConcurrentUpdate("the request kept changing; try again")
+
+    def _load(self, uow: UnitOfWork, request_id: str) -> MonitoringRequest:
+        request = uow.requests.get(request_id)
+        if request is None:
+            raise UnknownRequest(request_id)
+        return request
+
+    def _schedule(self, request: MonitoringRequest) -> None:
+        request.due_at = self.schedule.due_at(request)
+
+
+class UnknownRequest(LookupError):
+    """A click or message named a request this database does not hold."""
+
+
+def _round(request: MonitoringRequest, card_ts: str | None) -> int | None:
+    """The approval round a clicked card belongs to: a card other than the current one is stale."""
+    if card_ts is None or request.approval_card_ref is None:
+        return None
+    return request.approval_round if card_ts == request.approval_card_ref else -1

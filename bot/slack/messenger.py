@@ -1,0 +1,124 @@
+"""Posting to Slack so that nothing is lost: retries happen in slack_sdk's handlers; what still
+fails goes to the outbox, which the scheduler sweeps."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.blocks.text import Message
+from bot.metrics import METRICS
+from flows.clock import Clock
+from flows.ports import OutboxMessage, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+SEND_ERRORS = (SlackApiError, SlackClientError, OSError)
+
+
+def error_code(error: Exception) -> str:
+    if isinstance(error, SlackApiError):
+        return str(error.response.get("error") or error.response.status_code)
+    return type(error).__name__
+
+
+class Messenger:
+    def __init__(self, client: WebClient, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self.client = client
+        self.uow = uow
+        self.clock = clock
+
+    def post(
+        self,
+        channel: str,
+        message: Message,
+        thread_ts: str | None = None,
+        purpose: str = "message",
+        request_id: str | None = None,
+        extra: dict[str, Any] | None = None,
+        keep: bool = True,
+    ) -> str | None:
+        """Post; the message's ts, or None when it failed (and was kept in the outbox if `keep`)."""
+        payload: dict[str, Any] = {
+            "channel": channel,
+            "text": message.text,
+            "blocks": message.blocks,
+            "unfurl_links": False,
+            "unfurl_media": False,
+        }
+        if thread_ts:
+            payload["thread_ts"] = thread_ts
+        return self.call("chat.postMessage", payload, purpose, request_id, extra, keep)
+
+    def update(
+        self,
+        channel: str,
+        ts: str,
+        message: Message,
+        request_id: str | None = None,
+        purpose: str = "card_update",
+    ) -> None:
+        payload = {"channel": channel, "ts": ts, "text": message.text, "blocks": message.blocks}
+        self.call("chat.update", payload, purpose, request_id)
+
+    def call(
+        self,
+        method: str,
+        payload: dict[str, Any],
+        purpose: str,
+        request_id: str | None = None,
+        extra: dict[str, Any] | None = None,
+        keep: bool = True,
+    ) -> str | None:
+        try:
+            response = self.client.api_call(method, json=payload)
+        except SEND_ERRORS as error:
+            code = error_code(error)
+            METRICS.slack_errors.labels(method=method, error=code).inc()
+            log.warning(
+                "slack call failed",
+                extra={"method": method, "request_id": request_id, "error": code},
+            )
+            if not keep:
+                return None
+            with self.uow() as uow:
+                uow.outbox.add(
+                    OutboxMessage(
+                        method=method,
+                        payload=payload,
+                        request_id=request_id,
+                        purpose=purpose,
+                        last_error=code,
+                        created_at=self.clock.now(),
+                        extra=extra or {},
+                    )
+                )
+                uow.commit()
+            METRICS.outbox_added.inc()
+            return None
+        return str(response.get("ts") or "") or None
+
+    def ephemeral(self, channel: str, user: str, text: str, thread_ts: str | None = None) -> None:
+        """Only the one user sees it; not worth an outbox entry if Slack is down (they retry)."""
+        args: dict[str, Any] = {"channel": channel, "user": user, "text": text}
+        if thread_ts:
+            args["thread_ts"] = thread_ts
+        try:
+            self.client.chat_postEphemeral(**args)
+        except SEND_ERRORS as error:
+            METRICS.slack_errors.labels(method="chat.postEphemeral", error=error_code(error)).inc()
+            log.warning(
+                "ephemeral message failed", extra={"user": user, "error": error_code(error)}
+            )
+
+    def open_view(self, trigger_id: str, view: dict[str, Any]) -> bool:
+        try:
+            self.client.views_open(trigger_id=trigger_id, view=view)
+            return True
+        except SEND_ERRORS as error:
+            METRICS.slack_errors.labels(method="views.open", error=error_code(error)).inc()
+            log.warning("could not open a dialog", extra={"error": error_code(error)})
+            return False

@@ -1,0 +1,24 @@
+"""The Slack Web API methods the bot calls: the manifest's bot scopes are derived from this list.
+
+A test (tests/unit/test_manifest.py) checks that manifest.yml grants a scope for each of these and
+no scope that none of them (or an event or the slash command) needs, and that no code under bot/
+calls a Web API method missing from here. Add a method here before calling it.
+"""
+
+from __future__ import annotations
+
+METHODS_CALLED: frozenset[str] = frozenset(
+    {
+        "auth.test",
+        "chat.getPermalink",
+        "chat.postEphemeral",
+        "chat.postMessage",
+        "chat.update",
+        "conversations.info",
+        "usergroups.users.list",
+        "users.info",
+        "views.open",
+        "views.publish",
+        "views.update",
+    }
+)

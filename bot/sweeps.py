@@ -1,0 +1,339 @@
+"""What the scheduler does on each tick: act on requests whose timers fell due, then deliver the
+outbox. The database decides what is due, so any number of replicas can sweep safely."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_sdk import WebClient
+
+from bot import ids
+from bot.blocks import approval as approval_blocks
+from bot.blocks.conversation import question_blocks
+from bot.blocks.text import Message, button, mention, mention_any, section
+from bot.metrics import METRICS
+from bot.services import Schedule
+from bot.slack.messenger import SEND_ERRORS, error_code
+from flows import approval
+from flows.clock import Clock
+from flows.conversation import Conversation
+from flows.errors import DomainError
+from flows.fields import Catalogue
+from flows.models import MonitoringRequest
+from flows.ports import OutboxMessage, UnitOfWork, UnitOfWorkFactory
+from flows.timers import Due, Hold, Timers, basis_expiry, due_now
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SweepReport:
+    actions: list[tuple[str, str]] = field(default_factory=list)
+    sent: int = 0
+    failed: int = 0
+    gave_up: int = 0
+
+
+@dataclass(frozen=True)
+class SweepSettings:
+    timers: Timers
+    tz: ZoneInfo
+    hold: Hold
+    supervisors: tuple[str, ...]
+    escalation: tuple[str, ...]
+    lease_seconds: float = 120.0
+    batch: int = 50
+    outbox_max_attempts: int = 8
+    outbox_backoff: timedelta = timedelta(seconds=30)
+
+
+class Sweeper:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        client: WebClient,
+        conversation: Conversation,
+        catalogue: Catalogue,
+        schedule: Schedule,
+        clock: Clock,
+        settings: SweepSettings,
+    ) -> None:
+        self.uow = uow
+        self.client = client
+        self.conversation = conversation
+        self.catalogue = catalogue
+        self.schedule = schedule
+        self.clock = clock
+        self.settings = settings
+
+    def run_once(self) -> SweepReport:
+        report = SweepReport()
+        while self._sweep_requests(report):
+            pass
+        self.deliver_outbox(report)
+        return report
+
+    # -- timers -----------------------------------------------------------------------------------
+
+    def _sweep_requests(self, report: SweepReport) -> bool:
+        """One batch in one transaction: claimed rows, their changes and the messages they
+        cause commit together, so a crash part-way leaves nothing half-done."""
+        now = self.clock.now()
+        with self.uow() as uow:
+            claimed = uow.requests.claim_due(now, self.settings.lease_seconds, self.settings.batch)
+            for request in claimed:
+                for due in due_now(
+                    request, self.settings.timers, self.settings.tz, now, self.settings.hold
+                ):
+                    self._act(uow, request, due, now)
+                    report.actions.append((str(request.request_id), due.kind))
+                    METRICS.timers_fired.labels(kind=due.kind).inc()
+                request.due_at = self.schedule.due_at(request)
+                if request.due_at is not None and request.due_at <= now:
+                    request.due_at = now + timedelta(minutes=1)  # never spin on the same row
+                uow.requests.save(request)
+            uow.commit()
+        return len(claimed) == self.settings.batch
+
+    def _act(self, uow: UnitOfWork, request: MonitoringRequest, due: Due, now: datetime) -> None:
+        handler = getattr(self, f"_on_{due.kind}")
+        try:
+            handler(uow, request, now)
+        except DomainError as error:  # the request moved on meanwhile: nothing to do
+            log.info(
+                "timer skipped",
+                extra={
+                    "request_id": request.request_id,
+                    "action": due.kind,
+                    "error": type(error).__name__,
+                },
+            )
+
+    def _say(
+        self, uow: UnitOfWork, request: MonitoringRequest, message: Message, purpose: str
+    ) -> None:
+        payload: dict[str, Any] = {
+            "channel": request.channel_id,
+            "text": message.text,
+            "blocks": message.blocks,
+            "unfurl_links": False,
+            "unfurl_media": False,
+        }
+        if request.thread_ts:
+            payload["thread_ts"] = request.thread_ts
+        uow.outbox.add(
+            OutboxMessage(
+                "chat.postMessage",
+                payload,
+                request.request_id,
+                purpose,
+                created_at=self.clock.now(),
+            )
+        )
+
+    def _update_card(
+        self, uow: UnitOfWork, request: MonitoringRequest, outcome: str, reason: str
+    ) -> None:
+        if not request.approval_card_ref:
+            return
+        card = approval_blocks.decided_card(
+            request, self.catalogue, outcome, None, request.closed_at, reason, self.settings.tz
+        )
+        payload = {
+            "channel": request.channel_id,
+            "ts": request.approval_card_ref,
+            "text": card.text,
+            "blocks": card.blocks,
+        }
+        uow.outbox.add(
+            OutboxMessage(
+                "chat.update",
+                payload,
+                request.request_id,
+                "card_update",
+                created_at=self.clock.now(),
+            )
+        )
+
+    def _nudged(self, request: MonitoringRequest, kind: str, now: datetime, audit: str) -> None:
+        request.nudges[kind] = now.isoformat()
+        request.record(audit, "system", now, kind=kind)
+
+    def _on_idle_reminder(self, uow: UnitOfWork, request: MonitoringRequest, now: datetime) -> None:
+        officer = mention(request.officer_id)
+        question = self.conversation.current_question(request)
+        if question is not None:
+            _, blocks = question_blocks(
+                question, reminder=f":wave: {officer} this request is waiting for your answer."
+            )
+            message = Message(
+                text=f"Reminder: {request.request_id} is waiting for your answer", blocks=blocks
+            )
+        else:
+            body = f":wave: {officer} {request.request_id} is waiting for you: see the last message in this thread."
+            message = Message(
+                text=f"Reminder: {request.request_id} is waiting for you",
+                blocks=[section(body, "reminder")],
+            )
+        self._say(uow, request, message, "reminder")
+        self._nudged(request, "idle_reminder", now, "reminded")
+
+    def _on_abandon(self, uow: UnitOfWork, request: MonitoringRequest, now: datetime) -> None:
+        approval.abandon(request, now)
+        body = f"{mention(request.officer_id)} {request.request_id} was closed because it had no answer for too long. Start a new request if it is still needed."
+        self._say(
+            uow,
+            request,
+            Message(
+                text=f"{request.request_id} closed: no answer", blocks=[section(body, "abandoned")]
+            ),
+            "closed",
+        )
+
+    def _on_approval_reminder(
+        self, uow: UnitOfWork, request: MonitoringRequest, now: datetime
+    ) -> None:
+        who = " ".join(mention_any(i) for i in self.settings.supervisors)
+        body = f":hourglass_flowing_sand: {who} {request.request_id} is still waiting for a decision (see the approval card above)."
+        self._say(
+            uow,
+            request,
+            Message(
+                text=f"Reminder: {request.request_id} awaits a decision",
+                blocks=[section(body, "reminder")],
+            ),
+            "reminder",
+        )
+        self._nudged(request, "approval_reminder", now, "reminded")
+
+    def _on_escalate(self, uow: UnitOfWork, request: MonitoringRequest, now: datetime) -> None:
+        who = " ".join(mention_any(i) for i in self.settings.escalation) or " ".join(
+            mention_any(i) for i in self.settings.supervisors
+        )
+        body = f":rotating_light: Escalated: {who} {request.request_id} has waited too long for a decision. You may decide it on the card above."
+        self._say(
+            uow,
+            request,
+            Message(text=f"Escalated: {request.request_id}", blocks=[section(body, "escalation")]),
+            "escalation",
+        )
+        self._nudged(request, "escalate", now, "escalated")
+
+    def _on_expire(self, uow: UnitOfWork, request: MonitoringRequest, now: datetime) -> None:
+        reason = (
+            "no decision in time"
+            if request.state == "awaiting_approval"
+            else "no reply to the request for more information in time"
+        )
+        approval.expire(request, reason, now)
+        self._update_card(uow, request, "expired", reason)
+        body = f"{mention(request.officer_id)} {request.request_id} expired: {reason}. Start a new request if it is still needed."
+        self._say(
+            uow,
+            request,
+            Message(text=f"{request.request_id} expired", blocks=[section(body, "expired")]),
+            "closed",
+        )
+
+    def _on_lapse(self, uow: UnitOfWork, request: MonitoringRequest, now: datetime) -> None:
+        basis = "order" if request.answers.get("legal_basis") == "order" else "licence"
+        ends = basis_expiry(request)
+        reason = f"the {basis} expired on {ends.isoformat() if ends else 'its end date'} before installation"
+        approval.expire(request, reason, now)
+        self._update_card(uow, request, "expired", reason)
+        body = f"{mention(request.officer_id)} {request.request_id} has lapsed: {reason}. Do not install on this basis."
+        self._say(
+            uow,
+            request,
+            Message(text=f"{request.request_id} lapsed", blocks=[section(body, "lapsed")]),
+            "closed",
+        )
+
+    def _on_install_reminder(
+        self, uow: UnitOfWork, request: MonitoringRequest, now: datetime
+    ) -> None:
+        body = f":wrench: {mention(request.officer_id)} has the software for {request.request_id} been installed? Press *Mark as installed* when it is."
+        blocks = [
+            section(body, "install_reminder"),
+            {
+                "type": "actions",
+                "block_id": ids.INSTALL_ACTIONS_BLOCK,
+                "elements": [
+                    button(
+                        "Mark as installed",
+                        ids.INSTALLATION_CONFIRM,
+                        str(request.request_id),
+                        "primary",
+                    )
+                ],
+            },
+        ]
+        self._say(
+            uow,
+            request,
+            Message(text=f"Has {request.request_id} been installed?", blocks=blocks),
+            "reminder",
+        )
+        self._nudged(request, "install_reminder", now, "reminded")
+
+    # -- the outbox -------------------------------------------------------------------------------
+
+    def deliver_outbox(self, report: SweepReport) -> None:
+        now = self.clock.now()
+        with self.uow() as uow:
+            claimed = uow.outbox.claim_due(now, self.settings.lease_seconds, self.settings.batch)
+            uow.commit()  # the lease must be visible to other replicas before we send
+        for message in claimed:
+            self._deliver(message, report)
+
+    def _deliver(self, message: OutboxMessage, report: SweepReport) -> None:
+        assert message.id is not None
+        try:
+            response = self.client.api_call(message.method, json=message.payload)
+        except SEND_ERRORS as error:
+            self._failed(message, error_code(error), report)
+            return
+        now = self.clock.now()
+        with self.uow() as uow:
+            uow.outbox.mark_sent(message.id, now)
+            if message.purpose == "approval_card" and message.request_id and response.get("ts"):
+                request = uow.requests.get(message.request_id)
+                if request and request.approval_round == message.extra.get(
+                    "round", request.approval_round
+                ):
+                    request.approval_card_ref = str(response["ts"])
+                    uow.requests.save(request)
+            uow.commit()
+        report.sent += 1
+        METRICS.outbox_sent.inc()
+
+    def _failed(self, message: OutboxMessage, code: str, report: SweepReport) -> None:
+        assert message.id is not None
+        attempts = message.attempts + 1
+        give_up = attempts >= self.settings.outbox_max_attempts
+        retry_at = (
+            None
+            if give_up
+            else self.clock.now() + self.settings.outbox_backoff * (2 ** min(attempts - 1, 6))
+        )
+        with self.uow() as uow:
+            uow.outbox.mark_failed(message.id, code, retry_at)
+            uow.commit()
+        report.failed += 1
+        METRICS.slack_errors.labels(method=message.method, error=code).inc()
+        if give_up:
+            report.gave_up += 1
+            METRICS.outbox_gave_up.inc()
+            log.error(
+                "outbox message gave up after its last attempt; it is kept for an operator",
+                extra={
+                    "request_id": message.request_id,
+                    "method": message.method,
+                    "attempts": attempts,
+                    "error": code,
+                },
+            )

@@ -1,0 +1,140 @@
+"""Supervisors' decisions and what happens to a request after submission."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from flows.errors import AlreadyDecided, DomainError, NotAuthorised, NotRequester, OwnRequest
+from flows.models import MonitoringRequest
+from flows.request_machine import fire
+
+Decision = Literal["approve", "reject", "request_info"]
+
+#: the outcome each decision leaves the request in
+OUTCOME: dict[str, str] = {
+    "approve": "approved",
+    "reject": "rejected",
+    "request_info": "info_requested",
+}
+
+
+@dataclass(frozen=True)
+class DecisionMade:
+    request_id: str
+    outcome: str
+    decider: str
+    at: datetime
+    reason: str | None
+    card: str | None
+
+
+def decide(
+    request: MonitoringRequest,
+    decision: Decision,
+    decider: str,
+    authorised: bool,
+    reason: str | None,
+    now: datetime,
+    expected_round: int | None = None,
+) -> DecisionMade:
+    """Apply a supervisor's decision, or raise the domain error that says why not.
+
+    `expected_round` is the approval round the clicked card belongs to: a click on a superseded
+    card must not decide the resubmitted request.
+    """
+    if decision not in OUTCOME:
+        raise DomainError(f"Unknown decision {decision!r}.")
+    check_decider(request, decider, authorised, expected_round)
+    reason = (reason or "").strip() or None
+    fire(request, decision, decider=decider, authorised=authorised, reason=reason)
+    request.decision = OUTCOME[decision]
+    request.decided_by = decider
+    request.decided_at = now
+    request.decision_reason = reason
+    request.nudges = {}
+    action = "info_requested" if decision == "request_info" else "decided"
+    request.record(action, decider, now, outcome=OUTCOME[decision], reason=reason)
+    if decision == "reject":
+        request.closed_at = now
+        request.closed_reason = "rejected"
+    assert request.request_id is not None
+    return DecisionMade(
+        request.request_id, OUTCOME[decision], decider, now, reason, request.approval_card_ref
+    )
+
+
+def check_decider(
+    request: MonitoringRequest, decider: str, authorised: bool, expected_round: int | None = None
+) -> None:
+    """Raise why this user may not decide this request now; changes nothing (so the reason
+    dialog is only opened for someone who could use it)."""
+    if not authorised:
+        raise NotAuthorised("Only an authorised supervisor can decide monitoring requests.")
+    if decider == request.officer_id:
+        raise OwnRequest("You made this request, so another supervisor must decide it.")
+    stale_card = expected_round is not None and expected_round != request.approval_round
+    if request.state != "awaiting_approval" or stale_card:
+        raise already_decided(request)
+
+
+class AlreadyClosed(AlreadyDecided):
+    """Raised with who decided and when, so the refusal can name them."""
+
+    def __init__(self, message: str, request: MonitoringRequest) -> None:
+        super().__init__(message)
+        self.state = request.state
+        self.decision = request.decision
+        self.decided_by = request.decided_by
+        self.decided_at = request.decided_at
+
+
+_DECIDED_AS = {"info_requested": "sent back for more information"}
+
+
+def already_decided(request: MonitoringRequest) -> AlreadyClosed:
+    if request.decided_by and request.decision:
+        verb = _DECIDED_AS.get(request.decision, request.decision.replace("_", " "))
+        message = f"{request.request_id} was already {verb}."
+    elif request.state in ("confirming", "collecting", "info_requested", "awaiting_approval"):
+        # awaiting approval yet refused: the click came from a superseded round's card
+        message = (
+            f"{request.request_id} has changed since this card was posted: use the latest card."
+        )
+    else:
+        message = f"{request.request_id} is {request.state.replace('_', ' ')}: nothing to decide."
+    return AlreadyClosed(message, request)
+
+
+def mark_installed(request: MonitoringRequest, actor: str, authorised: bool, now: datetime) -> None:
+    """The requesting officer (or a supervisor) confirms the software is on the device."""
+    if actor != request.officer_id and not authorised:
+        raise NotRequester("Only the requesting officer or a supervisor can mark this installed.")
+    fire(request, "mark_installed")
+    request.installed_at = now
+    request.closed_at = now
+    request.closed_reason = "installed"
+    request.due_at = None
+    request.nudges = {}
+    request.record("installed", actor, now)
+
+
+def expire(request: MonitoringRequest, reason: str, now: datetime) -> None:
+    """No decision in time, or the legal basis lapsed before installation."""
+    from_state = request.state
+    fire(request, "expire")
+    request.closed_at = now
+    request.closed_reason = reason
+    request.due_at = None
+    request.record("expired", "system", now, from_state=from_state, reason=reason)
+
+
+def abandon(request: MonitoringRequest, now: datetime) -> None:
+    """The officer stopped answering: close it so it does not wait for ever."""
+    fire(request, "abandon")
+    request.closed_at = now
+    request.closed_reason = "no answer from the officer"
+    request.current_field = None
+    request.due_at = None
+    request.record("abandoned", "system", now)

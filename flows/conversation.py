@@ -1,0 +1,353 @@
+"""The guided conversation: given a request's saved state and an officer's input, move it on and
+say what to say next. Pure: no Slack, no database, time from the injected clock."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flows.clock import Clock, local_today
+from flows.config import FlowConfig
+from flows.errors import InvalidTransition, NotRequester
+from flows.fields import Accepted, Catalogue, Field, ParseContext, Rejected, validate
+from flows.flags import compute_flags
+from flows.models import MonitoringRequest
+from flows.outputs import (
+    AnswerRejected,
+    AnswersDropped,
+    FieldHelp,
+    InfoReplyRecorded,
+    Notice,
+    Output,
+    Question,
+    SubmittedForApproval,
+    Summary,
+    SummaryRow,
+    Withdrawn,
+)
+from flows.request_machine import fire
+
+_MISSING = object()
+
+COMMANDS_HELP = (
+    "Type your answer, or: `back` for the previous question, `skip` (optional questions only), "
+    "`help` for an explanation with an example, `cancel` to withdraw the request."
+)
+
+
+class Conversation:
+    """Collects a request's answers one question at a time and takes it to submission."""
+
+    def __init__(self, catalogue: Catalogue, config: FlowConfig, clock: Clock) -> None:
+        self.catalogue = catalogue
+        self.config = config
+        self.clock = clock
+
+    # -- entry points ---------------------------------------------------------------------------
+
+    def start(self, request: MonitoringRequest) -> list[Output]:
+        now = self.clock.now()
+        request.record("created", request.officer_id, now, channel=request.channel_id)
+        request.last_activity_at = now
+        return self._ask_next(request)
+
+    def handle_text(self, request: MonitoringRequest, text: str, actor: str) -> list[Output]:
+        """A message the officer typed in the request's thread."""
+        self._require_requester(request, actor)
+        now = self.clock.now()
+        request.last_activity_at = now
+        words = text.strip().split(maxsplit=1)
+        command = words[0].lower() if words else ""
+        argument = words[1] if len(words) > 1 else ""
+        if request.state == "collecting":
+            return self._while_collecting(request, text, command, argument)
+        if request.state in ("confirming", "info_requested"):
+            return self._at_summary(request, text, command, argument)
+        if request.state in ("awaiting_approval", "approved") and command == "cancel":
+            return self.withdraw(request, actor)
+        if request.state == "awaiting_approval":
+            return [
+                Notice("This request is waiting for a supervisor. Type `cancel` to withdraw it.")
+            ]
+        if request.state == "approved":
+            return [
+                Notice("This request is approved. Use *Mark as installed* once it is installed.")
+            ]
+        return [Notice(f"This request is closed ({request.state.replace('_', ' ')}).")]
+
+    def handle_choice(
+        self, request: MonitoringRequest, field_key: str, value: str, actor: str
+    ) -> list[Output]:
+        """A button for one option of the current question."""
+        self._require_requester(request, actor)
+        if request.state != "collecting" or request.current_field != field_key:
+            return [
+                Notice("That question is no longer the current one: answer the latest question.")
+            ]
+        request.last_activity_at = self.clock.now()
+        return self._answer(request, self.catalogue.get(field_key), value)
+
+    def submit(self, request: MonitoringRequest, actor: str) -> list[Output]:
+        self._require_requester(request, actor)
+        if request.state not in ("confirming", "info_requested"):
+            raise InvalidTransition("Only a request at its summary can be submitted.")
+        dropped = self._recheck(request)
+        if dropped:
+            fire(request, "edit")
+            request.editing = True
+            return [dropped, *self._ask_next(request)]
+        now = self.clock.now()
+        superseded = request.approval_card_ref if request.approval_round else None
+        fire(request, "submit")
+        request.approval_round += 1
+        request.submitted_at = now
+        request.last_activity_at = now
+        request.decision = request.decided_by = request.decision_reason = None
+        request.decided_at = None
+        request.nudges = {}
+        request.record("submitted", actor, now, round=request.approval_round)
+        assert request.request_id is not None
+        return [SubmittedForApproval(request.request_id, request.approval_round, superseded)]
+
+    def edit(self, request: MonitoringRequest, target: str, actor: str) -> list[Output]:
+        """Change one answer from the summary (by field key or summary number)."""
+        self._require_requester(request, actor)
+        if request.state not in ("confirming", "info_requested"):
+            raise InvalidTransition("Answers can only be edited from the summary.")
+        field = self._field_named(request, target)
+        if field is None:
+            return [
+                Notice(f"There is no question {target.strip()!r} to edit."),
+                self.summary(request),
+            ]
+        fire(request, "edit")
+        request.editing = True
+        request.strikes = 0
+        return [self._question(request, field)]
+
+    def withdraw(self, request: MonitoringRequest, actor: str) -> list[Output]:
+        self._require_requester(request, actor)
+        from_state = request.state
+        fire(request, "withdraw")
+        now = self.clock.now()
+        request.closed_at = now
+        request.closed_reason = "withdrawn by the officer"
+        request.current_field = None
+        request.due_at = None
+        request.record("withdrawn", actor, now, from_state=from_state)
+        assert request.request_id is not None
+        card = (
+            request.approval_card_ref if from_state in ("awaiting_approval", "approved") else None
+        )
+        return [Withdrawn(request.request_id, from_state, card)]
+
+    def summary(self, request: MonitoringRequest) -> Summary:
+        applicable = self.catalogue.applicable(request.answers)
+        rows = tuple(
+            SummaryRow(number, field, request.answers.get(field.key))
+            for number, field in enumerate(applicable, start=1)
+        )
+        return Summary(rows, dict(request.flags))
+
+    def current_question(self, request: MonitoringRequest) -> Question | None:
+        if request.state != "collecting" or request.current_field is None:
+            return None
+        return self._question(request, self.catalogue.get(request.current_field))
+
+    # -- collecting -----------------------------------------------------------------------------
+
+    def _while_collecting(
+        self, request: MonitoringRequest, text: str, command: str, argument: str
+    ) -> list[Output]:
+        field = self.catalogue.get(self._current(request))
+        if command == "cancel" and not argument:
+            return self.withdraw(request, request.officer_id)
+        if command == "help" and not argument:
+            return [FieldHelp(field)]
+        if command == "back" and not argument:
+            return self._back(request, field)
+        if command == "skip" and not argument:
+            if not field.optional:
+                return [
+                    Notice(f"{field.label} is required, so it cannot be skipped."),
+                    self._question(request, field),
+                ]
+            return self._accept(request, field, None)
+        return self._answer(request, field, text)
+
+    def _answer(self, request: MonitoringRequest, field: Field, text: str) -> list[Output]:
+        result = validate(field, text, self._context(request, exclude=field.key))
+        if isinstance(result, Rejected):
+            request.strikes += 1
+            request.record("answer_rejected", request.officer_id, self.clock.now(), field=field.key)
+            hint = request.strikes >= self.config.strikes_before_hint
+            return [AnswerRejected(field, result.message, hint), self._question(request, field)]
+        assert isinstance(result, Accepted)
+        return self._accept(request, field, result.value)
+
+    def _accept(self, request: MonitoringRequest, field: Field, value: Any) -> list[Output]:
+        now = self.clock.now()
+        before = request.answers.get(field.key, _MISSING)
+        request.answers[field.key] = value
+        request.strikes = 0
+        if before is _MISSING:
+            request.record("answered", request.officer_id, now, field=field.key)
+        elif before != value:
+            request.record(
+                "answer_changed",
+                request.officer_id,
+                now,
+                field=field.key,
+                before=before,
+                after=value,
+            )
+        outputs: list[Output] = []
+        dropped = self._recheck(request, changed=field.key)
+        if dropped:
+            outputs.append(dropped)
+        return outputs + self._ask_next(request)
+
+    def _back(self, request: MonitoringRequest, field: Field) -> list[Output]:
+        applicable = [f.key for f in self.catalogue.applicable(request.answers)]
+        position = applicable.index(field.key) if field.key in applicable else len(applicable)
+        if position == 0:
+            return [
+                Notice("This is the first question; there is nothing to go back to."),
+                self._question(request, field),
+            ]
+        previous = self.catalogue.get(applicable[position - 1])
+        request.strikes = 0
+        return [self._question(request, previous)]
+
+    def _ask_next(self, request: MonitoringRequest) -> list[Output]:
+        request.flags = compute_flags(request.answers, self._today(), self.config)
+        for field in self.catalogue.applicable(request.answers):
+            if field.key not in request.answers:
+                return [self._question(request, field)]
+        request.current_field = None
+        request.editing = False
+        if request.state == "collecting":
+            fire(request, "answers_complete")
+            request.nudges = {}  # a new wait: the summary may need its own idle reminder
+            request.record("summarised", request.officer_id, self.clock.now())
+        return [self.summary(request)]
+
+    def _question(self, request: MonitoringRequest, field: Field) -> Question:
+        if request.current_field != field.key:
+            request.current_field = field.key
+            request.asked.append(field.key)
+            request.nudges = {}
+        applicable = [f.key for f in self.catalogue.applicable(request.answers)]
+        number = applicable.index(field.key) + 1 if field.key in applicable else len(applicable)
+        has_previous = field.key in request.answers
+        return Question(
+            field,
+            number,
+            len(applicable),
+            previous=request.answers.get(field.key),
+            has_previous=has_previous,
+        )
+
+    # -- the summary ----------------------------------------------------------------------------
+
+    def _at_summary(
+        self, request: MonitoringRequest, text: str, command: str, argument: str
+    ) -> list[Output]:
+        if command == "submit" and not argument:
+            return self.submit(request, request.officer_id)
+        if command == "edit" and argument:
+            return self.edit(request, argument, request.officer_id)
+        if command == "cancel" and not argument:
+            return self.withdraw(request, request.officer_id)
+        if command == "back" and not argument:
+            last = self.catalogue.applicable(request.answers)[-1]
+            return self.edit(request, last.key, request.officer_id)
+        if request.state == "info_requested" and command not in ("edit", "help"):
+            request.record("info_provided", request.officer_id, self.clock.now(), text=text)
+            assert request.request_id is not None
+            return [InfoReplyRecorded(request.request_id)]
+        return [
+            Notice(
+                "Type `submit` to send this for approval, `edit <question number or key>` "
+                "to change an answer, or `cancel` to withdraw it."
+            ),
+        ]
+
+    # -- rules that span answers ----------------------------------------------------------------
+
+    def _recheck(
+        self, request: MonitoringRequest, changed: str | None = None
+    ) -> AnswersDropped | None:
+        """Drop answers that no longer apply or no longer pass their rules, so they are asked
+        again: a changed branch, an acquisition date moved after the notification date, a
+        proposed install date that has slipped into the past."""
+        dropped: list[Field] = []
+        for _ in range(len(self.catalogue.fields)):  # dropping one answer can make another stale
+            applicable = {f.key for f in self.catalogue.applicable(request.answers)}
+            stale = next(
+                (
+                    self.catalogue.get(key)
+                    for key in list(request.answers)
+                    if key != changed
+                    and (key not in applicable or not self._still_valid(request, key))
+                ),
+                None,
+            )
+            if stale is None:
+                break
+            before = request.answers.pop(stale.key)
+            dropped.append(stale)
+            request.record(
+                "answer_dropped",
+                request.officer_id,
+                self.clock.now(),
+                field=stale.key,
+                before=before,
+            )
+        request.flags = compute_flags(request.answers, self._today(), self.config)
+        if not dropped:
+            return None
+        return AnswersDropped(
+            tuple(f.label for f in dropped),
+            "they no longer fit the other answers or today's date, so they will be asked again",
+        )
+
+    def _still_valid(self, request: MonitoringRequest, key: str) -> bool:
+        if key not in self.catalogue:
+            return False
+        field = self.catalogue.get(key)
+        value = request.answers[key]
+        if value is None:
+            return field.optional
+        result = validate(field, field.as_text(value), self._context(request, exclude=key))
+        return isinstance(result, Accepted) and result.value == value
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _context(self, request: MonitoringRequest, exclude: str) -> ParseContext:
+        answers = {k: v for k, v in request.answers.items() if k != exclude}
+        return ParseContext(today=self._today(), answers=answers, config=self.config)
+
+    def _today(self) -> date:
+        return local_today(self.clock, self.config.timezone)
+
+    def _current(self, request: MonitoringRequest) -> str:
+        if request.current_field is None:
+            first = self.catalogue.applicable(request.answers)[0]
+            request.current_field = first.key
+        return request.current_field
+
+    def _field_named(self, request: MonitoringRequest, target: str) -> Field | None:
+        target = target.strip().lower()
+        applicable = self.catalogue.applicable(request.answers)
+        if target.isdigit() and 1 <= int(target) <= len(applicable):
+            return applicable[int(target) - 1]
+        for field in applicable:
+            if target in (field.key, field.label.lower()):
+                return field
+        return None
+
+    @staticmethod
+    def _require_requester(request: MonitoringRequest, actor: str) -> None:
+        if actor != request.officer_id:
+            raise NotRequester("Only the officer who started this request can answer it.")

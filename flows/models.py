@@ -1,0 +1,84 @@
+"""The request aggregate: plain data that storage saves and restores exactly.
+
+Everything the conversation needs to carry on after a restart lives here, so "restore, then
+continue" behaves as if the bot had never stopped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+#: the lifecycle's states, as persisted (see flows.request_machine for the transitions)
+OPEN_STATES = frozenset(
+    {"collecting", "confirming", "awaiting_approval", "info_requested", "approved"}
+)
+FINAL_STATES = frozenset({"rejected", "installed", "withdrawn", "expired", "abandoned"})
+DECISIONS = ("approved", "rejected", "info_requested")
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """Something that happened to a request, recorded before it is acted on elsewhere.
+
+    `actor` is a Slack user id or "system"; `detail` holds ids and field keys, and before/after
+    values only for changed answers (the audit log is as sensitive as the request itself).
+    """
+
+    action: str
+    actor: str
+    at: datetime
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class MonitoringRequest:
+    officer_id: str
+    channel_id: str
+    created_at: datetime
+    #: public id "MR-<n>", assigned by storage from a database sequence
+    request_id: str | None = None
+    #: the Slack thread this request lives in (the parent message's ts)
+    thread_ts: str | None = None
+    state: str = "collecting"
+    #: normalised answers by field key; None means asked and skipped
+    answers: dict[str, Any] = field(default_factory=dict)
+    flags: dict[str, Any] = field(default_factory=dict)
+    #: the field being asked while collecting
+    current_field: str | None = None
+    #: field keys in the order they were asked, for `back`
+    asked: list[str] = field(default_factory=list)
+    #: bad answers in a row to the current question
+    strikes: int = 0
+    #: set while editing from the summary: finish the edit, then show the summary again
+    editing: bool = False
+    submitted_at: datetime | None = None
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+    decision: str | None = None
+    decision_reason: str | None = None
+    installed_at: datetime | None = None
+    closed_at: datetime | None = None
+    closed_reason: str | None = None
+    #: when the officer last moved the conversation on (drives idle reminders)
+    last_activity_at: datetime | None = None
+    #: how many times it has been submitted for approval (a resubmission supersedes the old card)
+    approval_round: int = 0
+    #: where the current approval card was posted (opaque to the domain: a Slack ts)
+    approval_card_ref: str | None = None
+    #: the next time the scheduler must look at this request (see flows.timers); None: nothing due
+    due_at: datetime | None = None
+    #: reminders already sent in the current wait, by kind -> ISO time (reset when things move on)
+    nudges: dict[str, str] = field(default_factory=dict)
+    #: optimistic-concurrency version, owned by storage
+    version: int = 0
+    #: audit events raised since the request was loaded; storage appends and clears them
+    events: list[AuditEvent] = field(default_factory=list)
+
+    def record(self, action: str, actor: str, at: datetime, **detail: Any) -> None:
+        self.events.append(AuditEvent(action=action, actor=actor, at=at, detail=detail))
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES

@@ -1,0 +1,399 @@
+"""Parsers for what an officer types: each returns a normalised value or raises InvalidAnswer.
+
+Pure functions: no clock (callers pass `today`), no I/O. Messages are plain text that an officer
+reads in the middle of a request, so each says what was wrong and shows a good answer. They never
+repeat free text back (the bot layer decides how to render user text); at most they echo digits.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Protocol
+
+from flows.errors import InvalidAnswer
+
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_MONTHS_BY_NAME = {name.lower(): i for i, name in enumerate(MONTH_NAMES, start=1)}
+_MONTHS_BY_NAME |= {name[:3].lower(): i for i, name in enumerate(MONTH_NAMES, start=1)}
+_MONTHS_BY_NAME["sept"] = 9
+
+#: years before this are typing mistakes, not dates anyone in a request could mean
+EARLIEST_YEAR = 1900
+
+DATE_FORMS = "01/03/2026, 1 Mar 2026, 2026-03-01, today or yesterday"
+
+# [0-9] rather than \d: \d also matches other scripts' digits, which int() would then accept.
+_ISO = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
+_NUMERIC = re.compile(r"([0-9]{1,2})([/.-])([0-9]{1,2})\2([0-9]+)")
+_WORDY = re.compile(r"([0-9]{1,2})(?:st|nd|rd|th)?[\s-]+([a-z]+)\.?,?[\s-]+([0-9]+)")
+
+
+def format_date(value: date) -> str:
+    """A date as people write it in the UK, e.g. "1 March 2026" (locale-independent)."""
+    return f"{value.day} {MONTH_NAMES[value.month - 1]} {value.year}"
+
+
+def parse_date(text: str, today: date) -> date:
+    """A calendar date typed in any of the usual UK forms (day before month)."""
+    cleaned = " ".join(text.split()).lower()
+    if not cleaned:
+        raise InvalidAnswer(f"Please type a date, for example {DATE_FORMS}.")
+    if cleaned == "today":
+        return today
+    if cleaned == "yesterday":
+        return today - timedelta(days=1)
+    if cleaned == "tomorrow":
+        return today + timedelta(days=1)
+    if match := _ISO.fullmatch(cleaned):
+        return _make_date(match[1], match[2], match[3])
+    if match := _NUMERIC.fullmatch(cleaned):
+        return _make_date(match[4], match[3], match[1])
+    if match := _WORDY.fullmatch(cleaned):
+        month = _MONTHS_BY_NAME.get(match[2])
+        if month is None:
+            raise InvalidAnswer(
+                "That month name was not recognised. Write the month in full or as its first "
+                "three letters, for example 1 Mar 2026 or 1 March 2026."
+            )
+        return _make_date(match[3], str(month), match[1])
+    raise InvalidAnswer(
+        f"That was not recognised as a date. Use day, month, year, for example {DATE_FORMS}."
+    )
+
+
+def _make_date(year_text: str, month_text: str, day_text: str) -> date:
+    if len(year_text) != 4:
+        # A two-digit year is ambiguous for dates of birth and old orders: ask rather than guess.
+        raise InvalidAnswer(
+            "Please write the year in full with four digits, for example 01/03/2026."
+        )
+    year, month, day = int(year_text), int(month_text), int(day_text)
+    if year < EARLIEST_YEAR:
+        raise InvalidAnswer(f"The year {year} looks like a typing mistake. Example: 01/03/2026.")
+    if not 1 <= month <= 12:
+        raise InvalidAnswer(
+            f"There is no month {month}. Dates are day first, then month, then year: "
+            "01/03/2026 is 1 March 2026."
+        )
+    try:
+        return date(year, month, day)
+    except ValueError:
+        days_in_month = calendar.monthrange(year, month)[1]
+        raise InvalidAnswer(
+            f"{day}/{month:02d}/{year} is not a real date: {MONTH_NAMES[month - 1]} {year} has "
+            f"{days_in_month} days. Example: 01/03/2026."
+        ) from None
+
+
+# Date rules: each returns the date unchanged so a field's parser can chain them.
+
+
+def require_not_future(value: date, today: date, what: str = "This date") -> date:
+    if value > today:
+        raise InvalidAnswer(
+            f"{what} cannot be in the future: {format_date(value)} is after today "
+            f"({format_date(today)}). Type the date it happened, for example today or 01/03/2026."
+        )
+    return value
+
+
+def require_not_before(value: date, earliest: date, reason: str) -> date:
+    """`reason` names the earlier date, e.g. "the date the device was acquired"."""
+    if value < earliest:
+        raise InvalidAnswer(
+            f"{format_date(value)} is before {reason} ({format_date(earliest)}). "
+            f"Give a date on or after {format_date(earliest)}."
+        )
+    return value
+
+
+def require_after_today(value: date, today: date, reason: str) -> date:
+    """`reason` says why a date of today or earlier is refused (e.g. an expired order)."""
+    if value <= today:
+        raise InvalidAnswer(
+            f"{format_date(value)} is not after today ({format_date(today)}): {reason}"
+        )
+    return value
+
+
+def require_from_today(value: date, today: date, days_ahead: int) -> date:
+    """Today or later, and at most `days_ahead` days ahead."""
+    latest = today + timedelta(days=days_ahead)
+    if value < today:
+        raise InvalidAnswer(
+            f"{format_date(value)} is in the past. Give today or a later date, up to "
+            f"{format_date(latest)} ({days_ahead} days ahead)."
+        )
+    if value > latest:
+        raise InvalidAnswer(
+            f"{format_date(value)} is more than {days_ahead} days ahead. Give a date from today "
+            f"to {format_date(latest)}."
+        )
+    return value
+
+
+def parse_yes_no(text: str) -> bool:
+    answer = text.strip().lower()
+    if answer in ("yes", "y"):
+        return True
+    if answer in ("no", "n"):
+        return False
+    raise InvalidAnswer("Please answer yes or no (y or n also work).")
+
+
+class ChoiceOption(Protocol):
+    """Anything with a stored value and a label (flows.fields.Option, config.SoftwareOption)."""
+
+    @property
+    def value(self) -> str: ...
+
+    @property
+    def label(self) -> str: ...
+
+
+def choice_key(text: str) -> str:
+    """What two spellings of one option have in common: case, spaces, _ and - do not matter."""
+    return re.sub(r"[\s_-]+", " ", text.casefold()).strip()
+
+
+def parse_choice(text: str, options: Sequence[ChoiceOption]) -> str:
+    """An option by value, label or 1-based number (value first: numeric values win)."""
+    key = choice_key(text)
+    for option in options:
+        if key == choice_key(option.value):
+            return option.value
+    for option in options:
+        if key == choice_key(option.label):
+            return option.value
+    if re.fullmatch(r"[0-9]{1,3}", key) and 1 <= int(key) <= len(options):
+        return options[int(key) - 1].value
+    listing = "\n".join(f"{i}. {option.label}" for i, option in enumerate(options, start=1))
+    raise InvalidAnswer(
+        f"Please choose one of these options by its number or its name, for example 1:\n{listing}"
+    )
+
+
+PNC_CHECK_LETTERS = "ZABCDEFGHJKLMNPQRTUVWXY"
+PNC_EXAMPLE = "2012/0001234Y"
+# Without the slash the serial must be the full seven digits, or "2012123A" would be ambiguous
+# (year 2012 serial 123, or year 20 serial 12123).
+_PNC_SLASHED = re.compile(r"([0-9]{2}|[0-9]{4})/([0-9]{1,7})([A-Z])")
+_PNC_UNSLASHED = re.compile(r"([0-9]{2}|[0-9]{4})([0-9]{7})([A-Z])")
+
+
+def pnc_check_letter(year: int, serial: int) -> str:
+    return PNC_CHECK_LETTERS[int(f"{year % 100:02d}{serial:07d}") % 23]
+
+
+def parse_pnc_id(text: str, today: date) -> str:
+    """A PNC ID, normalised to YYYY/NNNNNNNL; the check letter must match."""
+    compact = re.sub(r"\s+", "", text).upper()
+    match = _PNC_SLASHED.fullmatch(compact) or _PNC_UNSLASHED.fullmatch(compact)
+    if match is None:
+        raise InvalidAnswer(
+            "A PNC ID is the year, a slash, up to seven digits and a letter, for example "
+            f"{PNC_EXAMPLE} or 12/1234Y. Type skip if the person has no PNC ID."
+        )
+    year_text, serial_text, letter = match[1], match[2], match[3]
+    if len(year_text) == 2:
+        year = 2000 + int(year_text)
+        if year > today.year:
+            year -= 100
+    else:
+        year = int(year_text)
+        if year > today.year:
+            raise InvalidAnswer(
+                f"The year {year} in that PNC ID is in the future. Example: {PNC_EXAMPLE}."
+            )
+        if year < EARLIEST_YEAR:
+            raise InvalidAnswer(
+                f"The year {year} in that PNC ID looks like a typing mistake. "
+                f"Example: {PNC_EXAMPLE}."
+            )
+    serial = int(serial_text)
+    # Deliberately not saying which letter would fit: a wrong digit also breaks the check, and
+    # naming the "right" letter would invite copying it onto the wrong number.
+    if letter != pnc_check_letter(year, serial):
+        raise InvalidAnswer(
+            "The check letter does not match the rest of that PNC ID, so a digit or the letter "
+            "is probably mistyped. Copy it again from the PNC record, for example "
+            f"{PNC_EXAMPLE}."
+        )
+    return f"{year:04d}/{serial:07d}{letter}"
+
+
+IMEI_EXAMPLE = "35-209900-176148-1"
+IMEI_HELP = (
+    "An IMEI is 15 digits (dial *#06# on the device, or see its box or SIM tray), for example "
+    f"{IMEI_EXAMPLE}. Separate two IMEIs with a comma."
+)
+#: more than any real device has; stops a pasted list being taken as one device's IMEIs
+MAX_IMEIS = 4
+
+
+def luhn_valid(digits: str) -> bool:
+    total = 0
+    for i, char in enumerate(reversed(digits)):
+        n = int(char)
+        if i % 2 == 1:
+            n = n * 2 - 9 if n > 4 else n * 2
+        total += n
+    return total % 10 == 0
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def parse_imeis(text: str, allow_none: bool = False) -> list[str]:
+    """One or more IMEIs (dual SIM); `none` gives [] when the device may have none."""
+    if text.strip().lower() == "none":
+        if allow_none:
+            return []
+        raise InvalidAnswer(
+            f"A phone always has an IMEI, so none is not possible here. {IMEI_HELP}"
+        )
+    candidates: list[str] = []
+    for chunk in re.split(r"[,;\n]+", text):
+        # Spaces and hyphens group the digits of one IMEI ("35 209900 176148 1"), so they are
+        # dropped first; a run of 30 digits is then two IMEIs typed with only a space between.
+        digits = re.sub(r"[\s-]+", "", chunk)
+        if not digits:
+            continue
+        if re.fullmatch(r"[0-9]+", digits) and len(digits) % 15 == 0:
+            candidates.extend(digits[i : i + 15] for i in range(0, len(digits), 15))
+        else:
+            candidates.append(digits)
+    if not candidates:
+        hint = " Type none if the tablet has no SIM and no IMEI." if allow_none else ""
+        raise InvalidAnswer(f"Please type the IMEI. {IMEI_HELP}{hint}")
+    if len(candidates) > MAX_IMEIS:
+        raise InvalidAnswer(
+            f"That is {len(candidates)} IMEIs; one device has at most {MAX_IMEIS}. {IMEI_HELP}"
+        )
+    seen: list[str] = []
+    for position, candidate in enumerate(candidates, start=1):
+        which = f"The {ordinal(position)} IMEI" if len(candidates) > 1 else "The IMEI"
+        if not re.fullmatch(r"[0-9]+", candidate):
+            raise InvalidAnswer(
+                f"{which} contains something other than digits, spaces or hyphens. {IMEI_HELP}"
+            )
+        if len(candidate) != 15:
+            raise InvalidAnswer(f"{which} ({candidate}) has {len(candidate)} digits. {IMEI_HELP}")
+        if not luhn_valid(candidate):
+            raise InvalidAnswer(
+                f"{which} ({candidate}) fails its check digit (the last digit), so a digit is "
+                f"probably mistyped. {IMEI_HELP}"
+            )
+        if candidate in seen:
+            raise InvalidAnswer(
+                f"{which} is the same as the {ordinal(seen.index(candidate) + 1)}; give each "
+                "IMEI once."
+            )
+        seen.append(candidate)
+    return seen
+
+
+# Bidirectional overrides and isolates can make a stored text read differently from what it
+# holds (e.g. a reference that displays reversed on the approval card), so they are removed.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def clean_text(text: str, multiline: bool) -> str:
+    """Text without control characters, trimmed; single-line text has its whitespace collapsed."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    kept = "".join(
+        char
+        for char in text
+        if char in "\n\t" or (unicodedata.category(char) != "Cc" and char not in _BIDI_CONTROLS)
+    )
+    if multiline:
+        return kept.strip()
+    return " ".join(kept.split())
+
+
+def parse_text(
+    text: str, min_length: int, max_length: int, example: str, multiline: bool = False
+) -> str:
+    value = clean_text(text, multiline)
+    limits = (
+        f"up to {max_length} characters"
+        if min_length <= 1
+        else f"between {min_length} and {max_length} characters"
+    )
+    if not value:
+        raise InvalidAnswer(f"Please type an answer ({limits}), for example: {example}")
+    if not min_length <= len(value) <= max_length:
+        raise InvalidAnswer(
+            f"Please give {limits}; that answer has {len(value)}. For example: {example}"
+        )
+    return value
+
+
+def parse_whole_number(text: str, minimum: int, maximum: int, default: int | None = None) -> int:
+    answer = text.strip().lower()
+    default_hint = f", or default for {default}" if default is not None else ""
+    if default is not None and answer == "default":
+        return default
+    # Bounded length: int() of a huge digit string is slow (and refused past 4300 digits).
+    if not re.fullmatch(r"[0-9]{1,9}", answer) or not minimum <= int(answer) <= maximum:
+        raise InvalidAnswer(
+            f"Please give a whole number from {minimum} to {maximum}{default_hint}, for example "
+            f"{default if default is not None else minimum}."
+        )
+    return int(answer)
+
+
+SERIAL_EXAMPLE = "R58M12ABC3D"
+
+
+def parse_serial(text: str) -> str:
+    stripped = text.strip()
+    value = stripped.upper()
+    if not value:
+        raise InvalidAnswer(
+            f"Please type the device's serial number, for example {SERIAL_EXAMPLE}. It is usually "
+            "on a label underneath or in the device's settings."
+        )
+    # isascii first: str.upper() turns some non-ASCII letters into ASCII ones ("ﬁ" -> "FI").
+    if not stripped.isascii() or not re.fullmatch(r"[A-Z0-9-]+", value):
+        raise InvalidAnswer(
+            "A serial number has only letters, digits and hyphens (no spaces or other "
+            f"characters), for example {SERIAL_EXAMPLE}."
+        )
+    if not 4 <= len(value) <= 30:
+        raise InvalidAnswer(
+            f"A serial number has 4 to 30 characters; that one has {len(value)}. For example "
+            f"{SERIAL_EXAMPLE}."
+        )
+    return value
+
+
+def parse_reference(text: str, pattern: str, what: str, example: str) -> str:
+    """A reference in a force-configured format (e.g. ViSOR), trimmed and upper-cased."""
+    value = text.strip().upper()
+    # fullmatch, because a pattern's `$` would also match before a trailing newline.
+    if not re.fullmatch(pattern, value):
+        raise InvalidAnswer(
+            f"That is not a {what} in this force's format. Copy it from the record exactly, "
+            f"for example {example}."
+        )
+    return value

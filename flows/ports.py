@@ -1,0 +1,111 @@
+"""The ports the application needs from storage: Protocols, so tests can wire fakes or the real
+SQL adapters the same way (see storage/ for the adapters)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from flows.models import MonitoringRequest
+
+
+class ConcurrentUpdate(Exception):
+    """Someone else saved the request first; reload and decide again."""
+
+
+@dataclass
+class OutboxMessage:
+    """A Slack call that could not be made yet: kept until it succeeds, never dropped silently."""
+
+    method: str
+    payload: dict[str, Any]
+    request_id: str | None = None
+    #: what the message is for, e.g. "question", "approval_card", "reminder"
+    purpose: str = "message"
+    id: int | None = None
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    last_error: str | None = None
+    created_at: datetime | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class RequestRepository(Protocol):
+    def add(self, request: MonitoringRequest) -> None:
+        """Insert a new request; assigns `request_id` ("MR-<n>") from the database."""
+        ...
+
+    def get(self, request_id: str) -> MonitoringRequest | None: ...
+
+    def get_by_thread(self, channel_id: str, thread_ts: str) -> MonitoringRequest | None: ...
+
+    def save(self, request: MonitoringRequest) -> None:
+        """Update if nobody else has since it was loaded (else ConcurrentUpdate); append and clear
+        its pending audit events in the same transaction."""
+        ...
+
+    def list_open_for_officer(self, officer_id: str) -> list[MonitoringRequest]: ...
+
+    def list_awaiting_approval(self) -> list[MonitoringRequest]: ...
+
+    def claim_due(self, now: datetime, lease_seconds: float, limit: int) -> list[MonitoringRequest]:
+        """Requests whose `due_at` has passed and whose lease is free; leases them."""
+        ...
+
+
+class DeliveryLog(Protocol):
+    def first_time(self, key: str) -> bool:
+        """Record a Slack delivery (event id, action id); False if it was processed before."""
+        ...
+
+
+class AuditLog(Protocol):
+    def append(
+        self,
+        action: str,
+        actor: str,
+        at: datetime,
+        request_id: str | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        """Append one event that belongs to no request save (e.g. an export)."""
+        ...
+
+
+class Outbox(Protocol):
+    def add(self, message: OutboxMessage) -> None: ...
+
+    def claim_due(self, now: datetime, lease_seconds: float, limit: int) -> list[OutboxMessage]: ...
+
+    def mark_sent(self, message_id: int, at: datetime) -> None: ...
+
+    def mark_failed(self, message_id: int, error: str, retry_at: datetime | None) -> None:
+        """Record a failed attempt; `retry_at` None means it has given up (still kept, reported)."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    @property
+    def requests(self) -> RequestRepository: ...
+
+    @property
+    def deliveries(self) -> DeliveryLog: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
+
+    def __enter__(self) -> UnitOfWork: ...
+
+    def __exit__(self, *exc: object) -> None:
+        """Roll back whatever was not committed."""
+        ...
+
+    def commit(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...

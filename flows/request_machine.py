@@ -1,0 +1,101 @@
+"""The request's lifecycle, declared in one place; the state lives on the request itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from statemachine import State, StateMachine
+from statemachine.exceptions import TransitionNotAllowed
+
+from flows.errors import InvalidTransition, NotAuthorised, OwnRequest, ReasonRequired
+from flows.models import MonitoringRequest
+
+
+class RequestLifecycle(StateMachine):
+    """From the first question to installation, with every way a request can end."""
+
+    collecting = State(initial=True)
+    confirming = State()
+    awaiting_approval = State()
+    info_requested = State()
+    approved = State()
+    rejected = State(final=True)
+    installed = State(final=True)
+    withdrawn = State(final=True)
+    expired = State(final=True)
+    abandoned = State(final=True)
+
+    answers_complete = collecting.to(confirming)
+    edit = confirming.to(collecting) | info_requested.to(collecting)
+    submit = confirming.to(awaiting_approval) | info_requested.to(awaiting_approval)
+    approve = awaiting_approval.to(
+        approved, validators=["decider_is_authorised", "decider_is_not_requester"]
+    )
+    reject = awaiting_approval.to(
+        rejected,
+        validators=["decider_is_authorised", "decider_is_not_requester", "reason_is_given"],
+    )
+    request_info = awaiting_approval.to(
+        info_requested,
+        validators=["decider_is_authorised", "decider_is_not_requester", "reason_is_given"],
+    )
+    mark_installed = approved.to(installed)
+    withdraw = (
+        collecting.to(withdrawn)
+        | confirming.to(withdrawn)
+        | awaiting_approval.to(withdrawn)
+        | info_requested.to(withdrawn)
+        | approved.to(withdrawn)
+    )
+    expire = awaiting_approval.to(expired) | info_requested.to(expired) | approved.to(expired)
+    abandon = collecting.to(abandoned) | confirming.to(abandoned)
+
+    def decider_is_authorised(self, authorised: bool = False, **_: Any) -> None:
+        if not authorised:
+            raise NotAuthorised("Only an authorised supervisor can decide monitoring requests.")
+
+    def decider_is_not_requester(self, decider: str = "", **_: Any) -> None:
+        if decider == self.model.officer_id:
+            raise OwnRequest("You made this request, so another supervisor must decide it.")
+
+    def reason_is_given(self, reason: str | None = None, **_: Any) -> None:
+        if not (reason or "").strip():
+            raise ReasonRequired("Give a reason: the officer needs to know what to do next.")
+
+
+def lifecycle(request: MonitoringRequest) -> RequestLifecycle:
+    """Bind the machine to a request; the request's `state` field is the single source of truth."""
+    return RequestLifecycle(request, state_field="state")
+
+
+def fire(request: MonitoringRequest, event: str, **kwargs: Any) -> None:
+    """Send an event; an illegal one becomes a domain error that says why."""
+    machine = lifecycle(request)
+    try:
+        machine.send(event, **kwargs)
+    except TransitionNotAllowed as exc:
+        raise InvalidTransition(
+            f"{request.request_id or 'This request'} is {request.state.replace('_', ' ')}, "
+            f"so it cannot be {_PAST.get(event, event.replace('_', ' '))} now."
+        ) from exc
+
+
+_PAST = {
+    "answers_complete": "summarised",
+    "edit": "edited",
+    "submit": "submitted",
+    "approve": "approved",
+    "reject": "rejected",
+    "request_info": "sent back for more information",
+    "mark_installed": "marked as installed",
+    "withdraw": "withdrawn",
+    "expire": "expired",
+    "abandon": "abandoned",
+}
+
+
+def mermaid_diagram() -> str:
+    """The lifecycle as Mermaid source, generated from the machine itself."""
+    from statemachine.contrib.diagram import MermaidGraphMachine
+
+    return MermaidGraphMachine(RequestLifecycle).get_mermaid()

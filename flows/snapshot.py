@@ -1,0 +1,47 @@
+"""A request as plain JSON-safe data and back: what "save and restore exactly" means, checked
+without a database (storage keeps the same fields in columns)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Any
+
+from flows.models import AuditEvent, MonitoringRequest
+
+_TIMES = {
+    "created_at",
+    "submitted_at",
+    "decided_at",
+    "installed_at",
+    "closed_at",
+    "last_activity_at",
+    "due_at",
+}
+
+
+def to_data(request: MonitoringRequest) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for f in dataclasses.fields(request):
+        value = getattr(request, f.name)
+        if f.name == "events":
+            value = [
+                {"action": e.action, "actor": e.actor, "at": e.at.isoformat(), "detail": e.detail}
+                for e in value
+            ]
+        elif f.name in _TIMES:
+            value = value.isoformat() if value else None
+        data[f.name] = value
+    return data
+
+
+def from_data(data: dict[str, Any]) -> MonitoringRequest:
+    values = dict(data)
+    for name in _TIMES:
+        if values.get(name):
+            values[name] = datetime.fromisoformat(values[name])
+    values["events"] = [
+        AuditEvent(e["action"], e["actor"], datetime.fromisoformat(e["at"]), e["detail"])
+        for e in values.get("events", [])
+    ]
+    return MonitoringRequest(**values)

@@ -1,0 +1,110 @@
+"""What falls due for a request and when: reminders, escalation, expiry, install follow-up.
+
+Derived from the request's state and timestamps only, so any replica can work it out from the
+database after a restart; storage keeps the earliest instant in `due_at` for the sweep to find.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flows.models import MonitoringRequest
+
+#: postpones a reminder to the next instant inside working hours (expiry clocks are never held)
+Hold = Callable[[datetime], datetime]
+
+#: kinds that close the request; when one is due, reminders due at the same sweep are moot
+CLOSING = ("abandon", "expire", "lapse")
+
+
+def no_hold(at: datetime) -> datetime:
+    return at
+
+
+@dataclass(frozen=True)
+class Timers:
+    idle_reminder: timedelta = timedelta(minutes=30)
+    idle_expiry: timedelta = timedelta(hours=24)
+    approval_reminder: timedelta = timedelta(hours=4)
+    approval_escalation: timedelta = timedelta(hours=24)
+    approval_expiry: timedelta = timedelta(days=7)
+    install_reminder: timedelta = timedelta(days=2)
+
+
+@dataclass(frozen=True)
+class Due:
+    kind: str
+    at: datetime
+
+
+def pending(
+    request: MonitoringRequest, timers: Timers, tz: ZoneInfo, hold: Hold = no_hold
+) -> list[Due]:
+    """Every timer still to fire for the request in its current state, earliest first."""
+    dues: list[Due] = []
+
+    def reminder(kind: str, at: datetime) -> None:
+        if kind not in request.nudges:
+            dues.append(Due(kind, hold(at)))
+
+    state = request.state
+    if state in ("collecting", "confirming", "info_requested") and request.last_activity_at:
+        idle_since = request.last_activity_at
+        if state == "info_requested" and request.decided_at:
+            idle_since = max(idle_since, request.decided_at)
+        reminder("idle_reminder", idle_since + timers.idle_reminder)
+        if state != "info_requested":
+            dues.append(Due("abandon", idle_since + timers.idle_expiry))
+    if state == "awaiting_approval" and request.submitted_at:
+        reminder("approval_reminder", request.submitted_at + timers.approval_reminder)
+        reminder("escalate", request.submitted_at + timers.approval_escalation)
+    if state in ("awaiting_approval", "info_requested") and request.submitted_at:
+        dues.append(Due("expire", request.submitted_at + timers.approval_expiry))
+    if state == "approved":
+        install = _local_date(request.answers.get("proposed_install_date"))
+        if install is not None:
+            reminder("install_reminder", _start_of(install, tz) + timers.install_reminder)
+    if state in ("awaiting_approval", "info_requested", "approved"):
+        lapses = basis_expiry(request)
+        if lapses is not None:
+            dues.append(Due("lapse", _start_of(lapses, tz)))
+    return sorted(dues, key=lambda due: due.at)
+
+
+def next_due(
+    request: MonitoringRequest, timers: Timers, tz: ZoneInfo, hold: Hold = no_hold
+) -> datetime | None:
+    dues = pending(request, timers, tz, hold)
+    return dues[0].at if dues else None
+
+
+def due_now(
+    request: MonitoringRequest, timers: Timers, tz: ZoneInfo, now: datetime, hold: Hold = no_hold
+) -> list[Due]:
+    """What to do now; a closing timer wins over reminders due at the same time."""
+    due = [d for d in pending(request, timers, tz, hold) if d.at <= now]
+    closing = [d for d in due if d.kind in CLOSING]
+    return closing[:1] if closing else due
+
+
+def basis_expiry(request: MonitoringRequest) -> date | None:
+    """The day the order or licence stops being a lawful basis (None: indefinite or not dated)."""
+    basis = request.answers.get("legal_basis")
+    key = {"order": "order_expiry", "licence": "licence_expiry"}.get(str(basis))
+    return _local_date(request.answers.get(key)) if key else None
+
+
+def _local_date(value: object) -> date | None:
+    if not isinstance(value, str) or value == "indefinite":
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _start_of(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=tz)

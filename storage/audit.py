@@ -1,0 +1,239 @@
+"""The tamper-evident audit log: an append-only hash chain over the whole log.
+
+Each event's hash covers a canonical encoding of its id, request, actor, action, time, detail and
+the previous event's hash (genesis: 64 zeros). Editing a row breaks its own hash; deleting one
+leaves a gap in the ids and a broken link; moving contents between rows breaks both. Truncating
+the tail is the one change a chain cannot see by itself: `audit verify` prints the head hash so
+that it can be recorded elsewhere and compared later.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.orm import Session
+
+from flows.models import AuditEvent
+from storage.ids import parse_request_id
+from storage.tables import audit_events_table as events
+from storage.types import canonical_json
+
+GENESIS_HASH = "0" * 64
+#: pg_advisory_xact_lock key held while appending, so that replicas never fork the chain
+CHAIN_LOCK_KEY = 0x4D4F534F564F  # "MOSOVO"
+_VERIFY_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class PendingEvent:
+    action: str
+    actor: str
+    at: datetime
+    request_pk: int | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    count: int
+    first_bad_id: int | None = None
+    reason: str | None = None
+    #: hash of the last event: record it elsewhere to detect a truncated tail later
+    head_hash: str = GENESIS_HASH
+
+
+def canonical_event(
+    event_id: int,
+    request_pk: int | None,
+    actor: str,
+    action: str,
+    at: datetime,
+    detail: dict[str, Any],
+    prev_hash: str,
+) -> bytes:
+    """The exact bytes that are hashed. Changing this invalidates every stored chain."""
+    return canonical_json(
+        {
+            "id": event_id,
+            "request": request_pk,
+            "actor": actor,
+            "action": action,
+            "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
+            "detail": detail,
+            "prev_hash": prev_hash,
+        }
+    ).encode("utf-8")
+
+
+def event_hash(
+    event_id: int,
+    request_pk: int | None,
+    actor: str,
+    action: str,
+    at: datetime,
+    detail: dict[str, Any],
+    prev_hash: str,
+) -> str:
+    canonical = canonical_event(event_id, request_pk, actor, action, at, detail, prev_hash)
+    return hashlib.sha256(canonical).hexdigest()
+
+
+def lock_chain(session: Session) -> None:
+    """Serialise appenders until this transaction ends. SQLite needs nothing: every transaction
+    there starts with BEGIN IMMEDIATE (storage/db.py), which already excludes other writers."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+
+
+def chain_head(session: Session) -> tuple[int, str]:
+    """(id, hash) of the last event, or (0, genesis) for an empty log."""
+    row = session.execute(
+        select(events.c.id, events.c.hash).order_by(events.c.id.desc()).limit(1)
+    ).first()
+    return (row.id, row.hash) if row else (0, GENESIS_HASH)
+
+
+def chain_rows(
+    start_id: int, prev_hash: str, pending: Sequence[PendingEvent]
+) -> list[dict[str, Any]]:
+    """Rows continuing the chain after event (start_id, prev_hash); bulk loaders use it too."""
+    rows = []
+    for offset, event in enumerate(pending, start=1):
+        event_id = start_id + offset
+        digest = event_hash(
+            event_id,
+            event.request_pk,
+            event.actor,
+            event.action,
+            event.at,
+            event.detail,
+            prev_hash,
+        )
+        rows.append(
+            {
+                "id": event_id,
+                "request_id": event.request_pk,
+                "actor": event.actor,
+                "action": event.action,
+                "at": event.at,
+                "detail": event.detail,
+                "prev_hash": prev_hash,
+                "hash": digest,
+            }
+        )
+        prev_hash = digest
+    return rows
+
+
+def append_events(session: Session, pending: Sequence[PendingEvent]) -> None:
+    """Append to the chain inside the session's transaction; the lock lasts until it ends, so
+    callers should append last, just before committing (SqlUnitOfWork does)."""
+    if not pending:
+        return
+    lock_chain(session)
+    last_id, last_hash = chain_head(session)
+    session.execute(insert(events), chain_rows(last_id, last_hash, pending))
+
+
+def _batches(session: Session) -> Iterator[Sequence[Any]]:
+    last_id: int | None = None
+    while True:
+        query = select(events).order_by(events.c.id).limit(_VERIFY_BATCH)
+        if last_id is not None:
+            query = query.where(events.c.id > last_id)
+        rows = session.execute(query).all()
+        if not rows:
+            return
+        yield rows
+        last_id = rows[-1].id
+
+
+def verify_chain(session: Session) -> VerifyResult:
+    """Walk the whole log in id order, in batches (memory stays flat), and report the first
+    event that does not follow from the one before it."""
+    expected_id, prev_hash, count = 1, GENESIS_HASH, 0
+    for batch in _batches(session):
+        for row in batch:
+            problem = None
+            if row.id != expected_id:
+                # name the first missing event: that is the one someone removed
+                problem = f"event {expected_id} is missing (next is {row.id})"
+                bad_id = expected_id
+            else:
+                bad_id = row.id
+                if row.prev_hash != prev_hash:
+                    problem = f"event {row.id} does not follow the event before it"
+                elif row.hash != event_hash(
+                    row.id,
+                    row.request_id,
+                    row.actor,
+                    row.action,
+                    row.at,
+                    row.detail,
+                    row.prev_hash,
+                ):
+                    problem = f"event {row.id} was altered after it was written"
+            if problem:
+                return VerifyResult(False, count, bad_id, problem, prev_hash)
+            count += 1
+            expected_id, prev_hash = row.id + 1, row.hash
+    return VerifyResult(True, count, head_hash=prev_hash)
+
+
+def count_events(session: Session) -> int:
+    return int(session.execute(select(func.count()).select_from(events)).scalar_one())
+
+
+class SqlAuditLog:
+    """flows.ports.AuditLog. Events wait here until the unit of work commits, then join the chain
+    in one short critical section: the chain lock is always the last lock a transaction takes,
+    so it cannot deadlock with the row locks of request updates."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._pending: list[PendingEvent] = []
+
+    def append(
+        self,
+        action: str,
+        actor: str,
+        at: datetime,
+        request_id: str | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        request_pk = None
+        if request_id is not None:
+            request_pk = parse_request_id(request_id)
+            if request_pk is None:
+                raise ValueError(f"not a request id: {request_id!r}")
+        self.pend(request_pk, AuditEvent(action=action, actor=actor, at=at, detail=detail or {}))
+
+    def pend(self, request_pk: int | None, event: AuditEvent) -> None:
+        if not event.action or not event.actor:
+            raise ValueError("an audit event needs an action and an actor")
+        if event.at.tzinfo is None:
+            raise ValueError("audit times must be timezone-aware")
+        self._pending.append(
+            PendingEvent(event.action, event.actor, event.at, request_pk, dict(event.detail))
+        )
+
+    def history(self, request_id: str) -> list[AuditEvent]:
+        """The committed events of one request, oldest first."""
+        request_pk = parse_request_id(request_id)
+        rows = self._session.execute(
+            select(events).where(events.c.request_id == request_pk).order_by(events.c.id)
+        ).all()
+        return [AuditEvent(r.action, r.actor, r.at, r.detail) for r in rows]
+
+    def flush(self) -> None:
+        pending, self._pending = self._pending, []
+        append_events(self._session, pending)
+
+    def discard(self) -> None:
+        self._pending.clear()

@@ -1,0 +1,137 @@
+"""Engines from a URL, and the schema's migrations. Nothing here runs at import time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, MetaData, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import StaticPool
+
+from storage.tables import metadata
+
+#: how long a SQLite writer waits for another before giving up (milliseconds)
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: execution option: "DEFERRED" for a read-only SQLite transaction that must not block writers
+SQLITE_BEGIN = "sqlite_begin"
+#: pg_advisory_xact_lock key that serialises replicas migrating at the same start-up
+_MIGRATION_LOCK_KEY = 0x4D4F534F564F_01  # "MOSOVO" + 1
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def default_database_url() -> str:
+    """A SQLite file in the working directory: what a single-process deployment needs."""
+    return "sqlite:///mosovo.db"
+
+
+def normalise_url(url: str) -> str:
+    """`postgresql://` and `postgres://` mean psycopg 3, the only PostgreSQL driver we ship."""
+    for scheme in ("postgresql://", "postgres://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme) :]
+    return url
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine for SQLite (`sqlite:///path`) or PostgreSQL (`postgresql[+psycopg]://...`)."""
+    sa_url = make_url(normalise_url(url))
+    if sa_url.get_backend_name() == "sqlite":
+        return _sqlite_engine(sa_url.render_as_string(hide_password=False), **kwargs)
+    if sa_url.get_backend_name() == "postgresql":
+        if sa_url.get_driver_name() != "psycopg":
+            raise ValueError("PostgreSQL URLs must use psycopg 3 (postgresql+psycopg://)")
+        kwargs.setdefault("pool_pre_ping", True)
+        return create_engine(sa_url, **kwargs)
+    raise ValueError(f"unsupported database URL scheme: {sa_url.drivername}")
+
+
+def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
+    in_memory = make_url(url).database in (None, "", ":memory:")
+    connect_args: dict[str, Any] = {"check_same_thread": False}
+    connect_args["timeout"] = SQLITE_BUSY_TIMEOUT_MS / 1000
+    if in_memory:
+        # one shared connection, or every checkout would see a different empty database
+        kwargs.setdefault("poolclass", StaticPool)
+    engine = create_engine(url, connect_args=connect_args, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take over transaction control from the sqlite3 module, which would otherwise start a
+        # deferred transaction lazily (SQLAlchemy's documented pysqlite recipe).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")  # durable enough in WAL mode, much faster
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        # IMMEDIATE takes the write lock up front: two writers queue on busy_timeout instead of
+        # one failing with "database is locked" when it upgrades a read lock mid-transaction.
+        mode = connection.get_execution_options().get(SQLITE_BEGIN, "IMMEDIATE")
+        if mode not in ("IMMEDIATE", "DEFERRED"):
+            raise ValueError(f"bad {SQLITE_BEGIN} option: {mode!r}")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def alembic_config() -> Config:
+    """Alembic's configuration, built in code so that no alembic.ini or working directory counts."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def upgrade(target: str | Engine, revision: str = "head") -> None:
+    """Apply pending migrations. Safe to run from several replicas starting at once."""
+    _migrate(target, lambda config: command.upgrade(config, revision))
+
+
+def downgrade(target: str | Engine, revision: str) -> None:
+    """Undo migrations down to `revision` ("base": drop everything). For development only."""
+    _migrate(target, lambda config: command.downgrade(config, revision))
+
+
+def _migrate(target: str | Engine, run: Callable[[Config], None]) -> None:
+    engine = make_engine(target) if isinstance(target, str) else target
+    try:
+        with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # a second replica waits here, then finds nothing left to do
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY}
+                )
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            run(config)
+    finally:
+        if isinstance(target, str):
+            engine.dispose()
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def check_migrations(engine: Engine, target: MetaData = metadata) -> list[Any]:
+    """Differences between the migrated database and the table definitions (empty: no drift),
+    as `alembic check` finds them."""
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return list(compare_metadata(context, target))

@@ -1,0 +1,145 @@
+"""flows.ports.Outbox in SQL: Slack calls still to make, claimed by one replica at a time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, func, insert, or_, select, update
+from sqlalchemy.engine import Row
+from sqlalchemy.orm import Session
+
+from flows.clock import Clock, SystemClock
+from flows.ports import OutboxMessage
+from storage.ids import format_request_id, parse_request_id
+from storage.tables import outbox_table as outbox
+
+#: Slack error texts are short; this only stops a pathological one bloating the row
+_MAX_ERROR = 1000
+_UNSENT = (outbox.c.sent_at.is_(None), outbox.c.gave_up_at.is_(None))
+
+
+@dataclass(frozen=True)
+class OutboxStats:
+    pending: int
+    given_up: int
+
+
+def due_messages_query(now: datetime, limit: int) -> Select[Any]:
+    """Unsent, due and not leased, oldest first, along the partial index ix_outbox_due."""
+    return (
+        select(outbox)
+        .where(*_UNSENT)
+        .where(outbox.c.next_attempt_at <= now)
+        .where(or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < now))
+        .order_by(outbox.c.next_attempt_at, outbox.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+
+
+def _to_message(row: Row[Any]) -> OutboxMessage:
+    return OutboxMessage(
+        method=row.method,
+        payload=row.payload,
+        request_id=format_request_id(row.request_id) if row.request_id is not None else None,
+        purpose=row.purpose,
+        id=row.id,
+        attempts=row.attempts,
+        next_attempt_at=row.next_attempt_at,
+        last_error=row.last_error,
+        created_at=row.created_at,
+        extra=row.extra,
+    )
+
+
+class SqlOutbox:
+    def __init__(self, session: Session, clock: Clock | None = None) -> None:
+        self._session = session
+        self._clock = clock or SystemClock()
+
+    def add(self, message: OutboxMessage) -> None:
+        """Queue a call; due at once unless `next_attempt_at` says later. Sets `id`."""
+        request_pk = None
+        if message.request_id is not None:
+            request_pk = parse_request_id(message.request_id)
+            if request_pk is None:
+                raise ValueError(f"not a request id: {message.request_id!r}")
+        created_at = message.created_at or self._clock.now()
+        message.created_at = created_at
+        message.next_attempt_at = message.next_attempt_at or created_at
+        message.id = self._session.execute(
+            insert(outbox)
+            .values(
+                request_id=request_pk,
+                method=message.method,
+                payload=message.payload,
+                purpose=message.purpose,
+                extra=message.extra,
+                attempts=message.attempts,
+                next_attempt_at=message.next_attempt_at,
+                last_error=message.last_error,
+                created_at=created_at,
+            )
+            .returning(outbox.c.id)
+        ).scalar_one()
+
+    def claim_due(self, now: datetime, lease_seconds: float, limit: int) -> list[OutboxMessage]:
+        """Lease due messages until now + lease_seconds; commit to publish the lease. A replica
+        that dies before `mark_sent` loses the lease, and another sends the message."""
+        claimed = [
+            _to_message(row) for row in self._session.execute(due_messages_query(now, limit))
+        ]
+        if claimed:
+            self._session.execute(
+                update(outbox)
+                .where(outbox.c.id.in_([m.id for m in claimed]))
+                .values(lease_until=now + timedelta(seconds=lease_seconds))
+            )
+        return claimed
+
+    def mark_sent(self, message_id: int, at: datetime) -> None:
+        self._session.execute(
+            update(outbox)
+            .where(outbox.c.id == message_id)
+            .values(sent_at=at, lease_until=None, attempts=outbox.c.attempts + 1)
+        )
+
+    def mark_failed(self, message_id: int, error: str, retry_at: datetime | None) -> None:
+        """Count the attempt; retry at `retry_at`, or give up (the row stays, for reporting)."""
+        values: dict[str, Any] = {
+            "attempts": outbox.c.attempts + 1,
+            "last_error": error[:_MAX_ERROR],
+            "lease_until": None,
+        }
+        if retry_at is None:
+            values["gave_up_at"] = self._clock.now()
+        else:
+            values["next_attempt_at"] = retry_at
+        self._session.execute(update(outbox).where(outbox.c.id == message_id).values(**values))
+
+    def release(self, message_id: int) -> None:
+        """Hand a claimed message back untried (e.g. shutting down before sending it)."""
+        self._session.execute(
+            update(outbox).where(outbox.c.id == message_id).values(lease_until=None)
+        )
+
+    def stats(self) -> OutboxStats:
+        """For /metrics: messages still to send, and those given up on (never silently lost)."""
+        pending = select(func.count()).select_from(outbox).where(*_UNSENT)
+        given_up = select(func.count()).select_from(outbox).where(outbox.c.gave_up_at.is_not(None))
+        return OutboxStats(
+            pending=int(self._session.execute(pending).scalar_one()),
+            given_up=int(self._session.execute(given_up).scalar_one()),
+        )
+
+    def given_up(self, limit: int = 100) -> list[OutboxMessage]:
+        """The most recent messages given up on, for an operator to look at."""
+        query = (
+            select(outbox)
+            .where(outbox.c.gave_up_at.is_not(None))
+            .order_by(outbox.c.gave_up_at.desc())
+            .limit(limit)
+        )
+        return [_to_message(row) for row in self._session.execute(query)]

@@ -1,0 +1,180 @@
+"""SQL adapters for the request and delivery ports (flows/ports.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Select, delete, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Result, Row
+from sqlalchemy.orm import Session
+
+from flows.clock import Clock, SystemClock
+from flows.models import OPEN_STATES, MonitoringRequest
+from flows.ports import ConcurrentUpdate
+from storage.audit import SqlAuditLog
+from storage.ids import format_request_id, parse_request_id
+from storage.tables import processed_deliveries_table as deliveries
+from storage.tables import requests_table as requests
+
+#: dataclass fields that are not columns of their own
+_NOT_COLUMNS = frozenset({"request_id", "events"})
+_COLUMNS = tuple(
+    f.name for f in dataclasses.fields(MonitoringRequest) if f.name not in _NOT_COLUMNS
+)
+
+
+def affected(result: Result[Any]) -> int:
+    """Rows changed by an INSERT/UPDATE/DELETE (Session.execute's type hides the cursor's)."""
+    return cast(CursorResult[Any], result).rowcount
+
+
+def _values(request: MonitoringRequest) -> dict[str, Any]:
+    return {name: getattr(request, name) for name in _COLUMNS}
+
+
+def _to_domain(row: Row[Any]) -> MonitoringRequest:
+    mapping = row._mapping
+    request = MonitoringRequest(**{name: mapping[name] for name in _COLUMNS})
+    request.request_id = format_request_id(mapping["id"])
+    return request
+
+
+def due_requests_query(now: datetime, limit: int) -> Select[Any]:
+    """Due and not leased, oldest first: walks ix_requests_due_at from the start and stops after
+    `limit` hits, so the cost follows what is due, not the size of the table."""
+    return (
+        select(requests)
+        .where(requests.c.due_at <= now)
+        .where(or_(requests.c.lease_until.is_(None), requests.c.lease_until < now))
+        .order_by(requests.c.due_at, requests.c.id)
+        .limit(limit)
+        # another replica's claimed rows are skipped, not waited for (ignored on SQLite, where
+        # BEGIN IMMEDIATE already lets one claimer in at a time)
+        .with_for_update(skip_locked=True)
+    )
+
+
+class SqlRequestRepository:
+    """flows.ports.RequestRepository. Audit events raised on a request go to `audit`, which
+    writes them when the unit of work commits, so a request and its trail commit together."""
+
+    def __init__(self, session: Session, audit: SqlAuditLog) -> None:
+        self._session = session
+        self._audit = audit
+
+    def add(self, request: MonitoringRequest) -> None:
+        if request.request_id is not None:
+            raise ValueError(f"{request.request_id} is already stored")
+        pk: int = self._session.execute(
+            insert(requests).values(**_values(request)).returning(requests.c.id)
+        ).scalar_one()
+        request.request_id = format_request_id(pk)
+        self._take_events(pk, request)
+
+    def get(self, request_id: str) -> MonitoringRequest | None:
+        pk = parse_request_id(request_id)
+        if pk is None:
+            return None
+        return self._one(select(requests).where(requests.c.id == pk))
+
+    def get_by_thread(self, channel_id: str, thread_ts: str) -> MonitoringRequest | None:
+        return self._one(
+            select(requests)
+            .where(requests.c.channel_id == channel_id)
+            .where(requests.c.thread_ts == thread_ts)
+        )
+
+    def save(self, request: MonitoringRequest) -> None:
+        """Compare-and-set on `version`; also ends any scheduler lease (the request moved on)."""
+        pk = parse_request_id(request.request_id) if request.request_id else None
+        if pk is None:
+            raise ValueError("save() needs a stored request: add() it first")
+        values = _values(request) | {"version": request.version + 1, "lease_until": None}
+        result = self._session.execute(
+            update(requests)
+            .where(requests.c.id == pk)
+            .where(requests.c.version == request.version)
+            .values(**values)
+        )
+        if affected(result) != 1:
+            raise ConcurrentUpdate(
+                f"{request.request_id} was changed by someone else since it was loaded"
+            )
+        request.version += 1
+        self._take_events(pk, request)
+
+    def list_open_for_officer(self, officer_id: str) -> list[MonitoringRequest]:
+        return self._all(
+            select(requests)
+            .where(requests.c.officer_id == officer_id)
+            .where(requests.c.state.in_(sorted(OPEN_STATES)))
+            .order_by(requests.c.id)
+        )
+
+    def list_awaiting_approval(self) -> list[MonitoringRequest]:
+        return self._all(
+            select(requests)
+            .where(requests.c.state == "awaiting_approval")
+            .order_by(requests.c.submitted_at, requests.c.id)
+        )
+
+    def claim_due(self, now: datetime, lease_seconds: float, limit: int) -> list[MonitoringRequest]:
+        """Lease up to `limit` due requests until now + lease_seconds. Commit to make the lease
+        visible to other replicas; `save` or `release` ends it, expiry hands it to another."""
+        claimed = self._all(due_requests_query(now, limit))
+        if claimed:
+            until = now + timedelta(seconds=lease_seconds)
+            pks = [parse_request_id(r.request_id or "") for r in claimed]
+            self._session.execute(
+                update(requests).where(requests.c.id.in_(pks)).values(lease_until=until)
+            )
+        return claimed
+
+    def release(self, request_id: str) -> None:
+        """Give a claimed request back without saving it (e.g. a send failed before any change)."""
+        self._session.execute(
+            update(requests)
+            .where(requests.c.id == parse_request_id(request_id))
+            .values(lease_until=None)
+        )
+
+    def _one(self, query: Select[Any]) -> MonitoringRequest | None:
+        row = self._session.execute(query).first()
+        return _to_domain(row) if row else None
+
+    def _all(self, query: Select[Any]) -> list[MonitoringRequest]:
+        return [_to_domain(row) for row in self._session.execute(query)]
+
+    def _take_events(self, pk: int, request: MonitoringRequest) -> None:
+        for event in request.events:
+            self._audit.pend(pk, event)
+        request.events.clear()
+
+
+class SqlDeliveryLog:
+    """flows.ports.DeliveryLog: the key's row commits or rolls back with the change it caused."""
+
+    def __init__(self, session: Session, clock: Clock | None = None) -> None:
+        self._session = session
+        self._clock = clock or SystemClock()
+
+    def first_time(self, key: str) -> bool:
+        if not key:
+            raise ValueError("a delivery key is needed")
+        dialect = self._session.get_bind().dialect.name
+        # ON CONFLICT DO NOTHING: a concurrent duplicate waits for the first to commit, then
+        # inserts nothing; no exception, so the transaction stays usable
+        make_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = make_insert(deliveries).values(key=key, at=self._clock.now())
+        statement = statement.on_conflict_do_nothing(index_elements=["key"])
+        # RETURNING, not rowcount: drivers disagree on rowcount here, a returned row is unambiguous
+        inserted = self._session.execute(statement.returning(deliveries.c.key)).first()
+        return inserted is not None
+
+    def prune(self, before: datetime) -> int:
+        """Forget deliveries older than Slack's retry window, to keep the table small."""
+        result = self._session.execute(delete(deliveries).where(deliveries.c.at < before))
+        return affected(result)

@@ -1,0 +1,101 @@
+"""The unit of work the bot uses, and `Database`: everything storage needs, built from a URL."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from flows.clock import Clock, SystemClock
+from storage.audit import SqlAuditLog
+from storage.db import SQLITE_BEGIN, make_engine, upgrade
+from storage.outbox import SqlOutbox
+from storage.repositories import SqlDeliveryLog, SqlRequestRepository
+
+log = logging.getLogger(__name__)
+
+
+class SqlUnitOfWork:
+    """flows.ports.UnitOfWork: one transaction. Rolls back on exit unless `commit()` was called;
+    after a commit the same unit may go on and commit again."""
+
+    requests: SqlRequestRepository
+    deliveries: SqlDeliveryLog
+    audit: SqlAuditLog
+    outbox: SqlOutbox
+
+    def __init__(self, session_factory: sessionmaker[Session], clock: Clock | None = None) -> None:
+        self._session_factory = session_factory
+        self._clock = clock or SystemClock()
+        self._session: Session | None = None
+
+    def __enter__(self) -> SqlUnitOfWork:
+        if self._session is not None:
+            raise RuntimeError("a unit of work cannot be entered twice")
+        self._session = self._session_factory()
+        self.audit = SqlAuditLog(self._session)
+        self.requests = SqlRequestRepository(self._session, self.audit)
+        self.deliveries = SqlDeliveryLog(self._session, self._clock)
+        self.outbox = SqlOutbox(self._session, self._clock)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.rollback()
+        finally:
+            self.session.close()
+            self._session = None
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("use the unit of work in a `with` block")
+        return self._session
+
+    def commit(self) -> None:
+        # the audit chain is written last: its lock is then held only for the commit itself
+        self.audit.flush()
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.audit.discard()
+        self.session.rollback()
+
+
+class Database:
+    """Engine, sessions and units of work for one database URL."""
+
+    def __init__(self, url: str, clock: Clock | None = None, **engine_kwargs: Any) -> None:
+        self.engine: Engine = make_engine(url, **engine_kwargs)
+        self.clock = clock or SystemClock()
+        self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
+        # reads that must not hold SQLite's write lock while they run (export, verify)
+        self.read_session_factory = sessionmaker(
+            self.engine.execution_options(**{SQLITE_BEGIN: "DEFERRED"}), expire_on_commit=False
+        )
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def uow(self) -> SqlUnitOfWork:
+        """A new unit of work (a flows.ports.UnitOfWorkFactory)."""
+        return SqlUnitOfWork(self.session_factory, self.clock)
+
+    def upgrade(self) -> None:
+        upgrade(self.engine)
+
+    def ping(self) -> bool:
+        """For health checks: can we reach the database right now?"""
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            return True
+        except Exception as error:  # any failure means "not healthy"; say what kind, no details
+            log.warning("database ping failed: %s", type(error).__name__)
+            return False
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,156 @@
+"""Driving a whole request through the running bot, as an officer and supervisors would."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from bot import ids
+from tests.support.running_bot import (
+    OFFICER,
+    SUP1,
+    RunningBot,
+    block_ids,
+    current_question,
+    posts,
+    thread_posts,
+    ts_of,
+    with_block,
+)
+from tests.support.slack_double import SlackCall
+
+COMMON = {
+    "visor_ref": "nom/1234567",
+    "pnc_id": "skip",
+    "mappa_category": "1",
+    "mappa_level": "2",
+    "rosh_level": "high",
+    "risk_assessment_date": "1 Jun 2026",
+    "device_type": "phone",
+    "device_make_model": "Samsung Galaxy A14",
+    "device_os": "Android 14",
+    "device_imei": "490154203237518",
+    "device_serial": "SN-12345",
+    "device_ownership": "subject",
+    "date_acquired": "20/11/2026",
+    "date_notified": "2026-11-25",
+    "monitoring_software": "esafe",
+    "proposed_install_date": "2026-12-02",
+    "information_reviewed": "yes",
+    "notes": "skip",
+}
+BRANCHES = {
+    "order": {
+        "legal_basis": "order",
+        "order_type": "shpo",
+        "order_reference": "SHPO/2025/0042",
+        "order_court": "Leeds Crown Court",
+        "order_date": "2025-05-01",
+        "order_expiry": "indefinite",
+        "order_notify_days": "default",
+        "order_monitoring_clause": "no",
+    },
+    "licence": {
+        "legal_basis": "licence",
+        "licence_condition": "Must allow installation of monitoring software on any internet-enabled device.",
+        "licence_expiry": "2027-06-30",
+        "probation_practitioner": "Jo Bloggs, Leeds PDU",
+        "probation_request_date": "yesterday",
+    },
+    "voluntary": {
+        "legal_basis": "voluntary",
+        "consent_obtained": "yes",
+        "consent_date": "2026-11-27",
+        "consent_reference": "CONSENT-77",
+    },
+}
+
+
+def answers_for(basis: str, **overrides: str) -> dict[str, str]:
+    return {**COMMON, **BRANCHES[basis], **overrides}
+
+
+def start(app: RunningBot, user: str = OFFICER) -> tuple[str, str]:
+    """Run the slash command; the request id and its thread."""
+    before = len(posts(app.slack))
+    result = app.command(user=user)
+    assert result.status == 200
+    parent = [c for c in posts(app.slack)[before:] if not c.args.get("thread_ts")]
+    assert len(parent) == 1, "the request's parent message was not posted"
+    match = re.search(r"MR-\d+", parent[0].args["text"])
+    assert match, parent[0].args["text"]
+    return match.group(0), ts_of(parent[0])
+
+
+def answer_all(
+    app: RunningBot, thread_ts: str, answers: dict[str, str], user: str = OFFICER
+) -> SlackCall:
+    """Answer each question the bot asks until it shows the summary; returns the summary post."""
+    for _ in range(60):
+        summaries = with_block(thread_posts(app.slack, thread_ts), ids.SUMMARY_BLOCK)
+        last = thread_posts(app.slack, thread_ts)[-1]
+        if summaries and summaries[-1] is last:
+            return last
+        key = current_question(app.slack, thread_ts)
+        app.reply(thread_ts, answers[key], user=user)
+    raise AssertionError("the conversation never reached the summary")
+
+
+def submit(app: RunningBot, thread_ts: str) -> SlackCall:
+    """Type `submit`; returns the approval card post."""
+    app.reply(thread_ts, "submit")
+    cards = with_block(thread_posts(app.slack, thread_ts), ids.APPROVAL_BLOCK)
+    assert cards, "no approval card was posted"
+    return cards[-1]
+
+
+def click_card(
+    app: RunningBot, card: SlackCall, action_id: str, user: str = SUP1, **options: Any
+) -> None:
+    request_id = approval_value(card)
+    app.click(
+        action_id,
+        request_id,
+        user=user,
+        message_ts=ts_of(card),
+        thread_ts=card.args["thread_ts"],
+        **options,
+    )
+
+
+def approval_value(card: SlackCall) -> str:
+    actions = next(
+        b for b in card.args["blocks"] if b.get("block_id") == ids.APPROVAL_ACTIONS_BLOCK
+    )
+    values = {e["action_id"]: e["value"] for e in actions["elements"]}
+    assert set(values) == {ids.APPROVAL_APPROVE, ids.APPROVAL_REJECT, ids.APPROVAL_MORE_INFO}
+    assert len(set(values.values())) == 1
+    return next(iter(values.values()))
+
+
+def last_view(app: RunningBot) -> dict[str, Any]:
+    opened = app.slack.calls("views.open")
+    assert opened, "no dialog was opened"
+    return dict(opened[-1].args["view"])
+
+
+def ephemerals(app: RunningBot, user: str) -> list[str]:
+    return [
+        c.args["text"] for c in app.slack.calls("chat.postEphemeral") if c.args.get("user") == user
+    ]
+
+
+def responses(app: RunningBot) -> list[dict[str, Any]]:
+    return [c.args for c in app.slack.calls("response_url")]
+
+
+def card_updates(app: RunningBot, card: SlackCall) -> list[SlackCall]:
+    return [c for c in app.slack.calls("chat.update") if c.args.get("ts") == ts_of(card) and c.ok]
+
+
+def metadata(view: dict[str, Any]) -> dict[str, Any]:
+    return dict(json.loads(view["private_metadata"]))
+
+
+__all__ = ["block_ids"]

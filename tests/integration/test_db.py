@@ -1,0 +1,113 @@
+"""Engines from URLs, SQLite's settings, health checks, and writers that queue instead of fail."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from flows.models import MonitoringRequest
+from storage.audit import verify_chain
+from storage.db import default_database_url, make_engine, normalise_url
+from storage.unit_of_work import Database
+
+NewRequest = Callable[..., MonitoringRequest]
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgres://u:p@h:5/db", "postgresql+psycopg://u:p@h:5/db"),
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("sqlite:///mosovo.db", "sqlite:///mosovo.db"),
+    ],
+)
+def test_postgresql_urls_mean_psycopg_3(url: str, expected: str) -> None:
+    assert normalise_url(url) == expected
+
+
+def test_other_databases_and_drivers_are_refused() -> None:
+    with pytest.raises(ValueError):
+        make_engine("mysql://u@h/db")
+    with pytest.raises(ValueError):
+        make_engine("postgresql+psycopg2://u@h/db")
+
+
+def test_the_default_is_a_sqlite_file_in_the_working_directory() -> None:
+    assert default_database_url() == "sqlite:///mosovo.db"
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path}/x.db")
+    try:
+        with engine.connect() as connection:
+            pragma = lambda name: connection.execute(text(f"PRAGMA {name}")).scalar()  # noqa: E731
+            assert pragma("journal_mode") == "wal"
+            assert pragma("busy_timeout") == 30_000
+            assert pragma("foreign_keys") == 1
+    finally:
+        engine.dispose()
+
+
+def test_an_in_memory_sqlite_database_works_for_quick_experiments() -> None:
+    db = Database("sqlite://")
+    try:
+        db.upgrade()
+        assert db.ping()
+    finally:
+        db.dispose()
+
+
+def test_ping_says_whether_the_database_answers(db: Database, tmp_path: Path) -> None:
+    assert db.ping() is True
+    unreachable = Database(f"sqlite:///{tmp_path}/no/such/dir/x.db")
+    try:
+        assert unreachable.ping() is False
+    finally:
+        unreachable.dispose()
+
+
+def test_concurrent_sqlite_writers_queue_instead_of_failing(
+    tmp_path: Path, full_request: NewRequest
+) -> None:
+    db = Database(f"sqlite:///{tmp_path}/busy.db")
+    db.upgrade()
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            for i in range(15):
+                with db.uow() as uow:
+                    # read first, then write: the pattern that fails under deferred BEGIN
+                    uow.requests.list_awaiting_approval()
+                    request = full_request(thread_ts=f"{n}.{i}")
+                    request.record("created", request.officer_id, request.created_at)
+                    uow.requests.add(request)
+                    uow.commit()
+        except BaseException as error:  # reported below, with the thread's failure
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        with db.read_session_factory() as session:
+            result = verify_chain(session)
+        assert (result.ok, result.count) == (True, 8 * 15)
+    finally:
+        db.dispose()
+
+
+def test_a_foreign_key_to_a_missing_request_is_refused(db: Database) -> None:
+    with db.uow() as uow:
+        uow.audit.append("viewed", "U1", db.clock.now() + timedelta(1), request_id="MR-424242")
+        with pytest.raises(Exception, match=r"(?i)foreign key"):
+            uow.commit()
