@@ -19,7 +19,7 @@ import tempfile
 import time
 import tracemalloc
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -61,10 +61,16 @@ class Loader:
     def _chunk(self, count: int) -> None:
         rows = [self._request(self.loaded + i) for i in range(count)]
         with self.db.session_factory() as session, session.begin():
-            ids = session.execute(
-                insert(requests_table).returning(requests_table.c.id, sort_by_parameter_order=True),
-                rows,
-            ).scalars()
+            ids: Sequence[int] = (
+                session.execute(
+                    insert(requests_table).returning(
+                        requests_table.c.id, sort_by_parameter_order=True
+                    ),
+                    rows,
+                )
+                .scalars()
+                .all()
+            )
             pending = [
                 event for pk, row in zip(ids, rows, strict=True) for event in _trail(pk, row)
             ]

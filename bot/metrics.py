@@ -1,4 +1,4 @@
-"""Prometheus metrics, in their own registry so several apps in one test process don't clash."""
+"""Prometheus metrics of this process, in a registry of their own (not the library's global one)."""
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from bot.blocks import approval as approval_blocks
 from bot.blocks import conversation as conversation_blocks
 from bot.blocks.text import Message, mention
+from bot.metrics import METRICS
 from bot.services import Decided, RequestService
 from bot.slack.messenger import Messenger
 from flows.fields import Catalogue
@@ -95,6 +96,7 @@ class ThreadPresenter:
 
     def decided(self, result: Decided) -> None:
         request, made = result.request, result.made
+        METRICS.decisions.labels(outcome=made.outcome).inc()
         if made.card:
             card = approval_blocks.decided_card(
                 request, self.catalogue, made.outcome, made.decider, made.at, made.reason, self.tz

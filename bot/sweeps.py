@@ -72,9 +72,14 @@ class Sweeper:
 
     def run_once(self) -> SweepReport:
         report = SweepReport()
+        self.sweep_timers(report)
+        self.deliver_outbox(report)
+        return report
+
+    def sweep_timers(self, report: SweepReport | None = None) -> SweepReport:
+        report = report or SweepReport()
         while self._sweep_requests(report):
             pass
-        self.deliver_outbox(report)
         return report
 
     # -- timers -----------------------------------------------------------------------------------

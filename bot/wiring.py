@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from bot.metrics import METRICS
 from bot.presenter import ThreadPresenter
 from bot.services import Refused, RequestService
 from bot.slack.directory import ChannelPolicy, SlackAuthority
@@ -27,6 +28,7 @@ class Wiring:
     def refusal_text(self, refused: Refused) -> str:
         """A refusal for the one user who tried; names who decided first when that is the reason."""
         error = refused.error
+        METRICS.refusals.labels(reason=type(error).__name__).inc()
         if isinstance(error, AlreadyClosed) and error.decided_by and error.decision:
             at = (
                 error.decided_at.astimezone(self.tz).strftime("%H:%M")

@@ -3,6 +3,7 @@ without a database (storage keeps the same fields in columns)."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from datetime import datetime
 from typing import Any
@@ -31,12 +32,13 @@ def to_data(request: MonitoringRequest) -> dict[str, Any]:
             ]
         elif f.name in _TIMES:
             value = value.isoformat() if value else None
-        data[f.name] = value
+        # a copy: changing the data must not change the request, nor the other way round
+        data[f.name] = copy.deepcopy(value)
     return data
 
 
 def from_data(data: dict[str, Any]) -> MonitoringRequest:
-    values = dict(data)
+    values = copy.deepcopy(data)
     for name in _TIMES:
         if values.get(name):
             values[name] = datetime.fromisoformat(values[name])

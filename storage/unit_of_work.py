@@ -9,6 +9,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from flows.clock import Clock, SystemClock
+from flows.ports import UnitOfWorkFactory
 from storage.audit import SqlAuditLog
 from storage.db import SQLITE_BEGIN, make_engine, upgrade
 from storage.outbox import SqlOutbox
@@ -99,3 +100,8 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _fits_the_ports(db: Database) -> UnitOfWorkFactory:
+    """Never called: mypy checks here that the SQL adapters implement flows.ports."""
+    return db.uow

@@ -9,6 +9,7 @@ from slack_bolt import Ack, App, Respond
 
 from bot.blocks.conversation import parent_message
 from bot.blocks.text import escape
+from bot.metrics import METRICS
 from bot.wiring import Wiring
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ def register(app: App, wiring: Wiring) -> None:
     def monitoring_request(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         text = (command.get("text") or "").strip().lower()
         if text == "help":
-            ack(text=help_text(wiring.command))
+            ack(text=help_text(wiring.command), response_type="ephemeral")
             return
         ack()
         user, channel = command["user_id"], command["channel_id"]
@@ -54,6 +55,7 @@ def start_request(wiring: Wiring, user: str, channel: str, respond: Respond) -> 
         respond(text=refusal, response_type="ephemeral")
         return
     reply = wiring.service.open_request(user, channel)
+    METRICS.requests_opened.inc()
     request_id = str(reply.request.request_id)
     ts = wiring.messenger.post(
         channel, parent_message(reply.request), keep=False, request_id=request_id

@@ -31,8 +31,8 @@ def request_in(state: str, **changes: Any) -> MonitoringRequest:
     return MonitoringRequest(**values)
 
 
-def london(*args: int) -> datetime:
-    return datetime(*args, tzinfo=LONDON)  # type: ignore[misc]
+def london(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=LONDON)
 
 
 def kinds(request: MonitoringRequest, now: datetime, **kwargs: Any) -> list[str]:
@@ -131,9 +131,7 @@ def test_while_more_information_is_awaited_the_officer_is_reminded_and_the_appro
     None
 ):
     decided = T0 + timedelta(hours=2)
-    request = request_in(
-        "info_requested", submitted_at=T0, last_activity_at=T0, decided_at=decided
-    )
+    request = request_in("info_requested", submitted_at=T0, last_activity_at=T0, decided_at=decided)
 
     assert pending(request, TIMERS, LONDON) == [
         Due("idle_reminder", decided + timedelta(minutes=30)),
@@ -331,3 +329,14 @@ def test_a_lapse_is_never_held() -> None:
     assert pending(request, TIMERS, LONDON, working_hours) == [
         Due("lapse", london(2026, 12, 6, 0, 0))
     ]
+
+
+def test_an_expiry_falling_at_the_weekend_is_not_held() -> None:
+    saturday = london(2026, 12, 5, 10, 0)
+    reminded = {"approval_reminder": saturday.isoformat(), "escalate": saturday.isoformat()}
+    request = request_in("awaiting_approval", submitted_at=saturday, nudges=reminded)
+
+    assert pending(request, TIMERS, LONDON, working_hours) == [
+        Due("expire", london(2026, 12, 12, 10, 0))  # the next Saturday
+    ]
+    assert kinds(request, london(2026, 12, 12, 10, 0), hold=working_hours) == ["expire"]

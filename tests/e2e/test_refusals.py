@@ -1,0 +1,124 @@
+"""Where requests are refused, and refused clicks: an ephemeral message, nothing changed, and an
+audit event for every refused decision."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from sqlalchemy import text
+
+from bot import ids
+from tests.e2e.flow import answer_all, answers_for, click_card, ephemerals, responses, start, submit
+from tests.support import signing
+from tests.support.running_bot import (
+    DM,
+    OFFICER,
+    OFFICER2,
+    OTHER_PRIVATE,
+    PRIVATE,
+    PUBLIC,
+    SECRET,
+    STRANGER,
+    SUP1,
+    SUP2,
+    RunningBot,
+    posts,
+    running_bot,
+)
+from tests.support.slack_double import SlackDouble
+
+
+def stored_requests(app: RunningBot) -> int:
+    with app.database.engine.connect() as connection:
+        return int(connection.execute(text("SELECT count(*) FROM requests")).scalar_one())
+
+
+def audit_rows(app: RunningBot, action: str) -> list[tuple[str, str]]:
+    with app.database.engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT actor, action FROM audit_events WHERE action = :a ORDER BY id"),
+            {"a": action},
+        )
+        return [(r[0], r[1]) for r in rows]
+
+
+def test_a_request_in_a_public_channel_is_refused_and_nothing_is_stored(app: RunningBot) -> None:
+    result = app.command(channel=PUBLIC)
+    assert result.status == 200
+    [reply] = responses(app)
+    assert reply["response_type"] == "ephemeral" and "private channel" in reply["text"]
+    assert stored_requests(app) == 0 and posts(app.slack, PUBLIC) == []
+
+
+def test_a_request_in_a_direct_message_is_refused(app: RunningBot) -> None:
+    app.command(channel=DM)
+    [reply] = responses(app)
+    assert "direct message" in reply["text"] and stored_requests(app) == 0
+
+
+def test_only_configured_channels_and_officers_may_start_requests(
+    slack: SlackDouble, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path}/limited.db"
+    with running_bot(slack, url, MOSOVO_REQUEST_CHANNELS=PRIVATE, MOSOVO_OFFICERS=OFFICER) as app:
+        app.command(channel=OTHER_PRIVATE)
+        app.command(channel=PRIVATE, user=OFFICER2)
+        refusals = [r["text"] for r in responses(app)]
+        assert "aren't taken in this channel" in refusals[0]
+        assert "not on the list of officers" in refusals[1]
+        assert stored_requests(app) == 0
+        request_id, _ = start(app, user=OFFICER)
+        assert stored_requests(app) == 1 and request_id.startswith("MR-")
+
+
+def test_help_and_list_answer_only_the_user(app: RunningBot) -> None:
+    help_result = app.command(text="help")
+    assert help_result.status == 200 and "/monitoring-request" in help_result.json()["text"]
+    assert stored_requests(app) == 0
+    request_id, _ = start(app)
+    app.command(text="list")
+    listing = responses(app)[-1]
+    assert listing["response_type"] == "ephemeral" and request_id in listing["text"]
+
+
+def test_a_bad_signature_or_an_old_timestamp_is_refused_with_401_and_nothing_is_stored(
+    app: RunningBot,
+) -> None:
+    forged = signing.slash_command("not-the-secret", user_id=OFFICER, channel_id=PRIVATE)
+    stale = signing.slash_command(
+        SECRET, user_id=OFFICER, channel_id=PRIVATE, timestamp=int(time.time()) - 301
+    )
+    for request in (forged, stale):
+        assert app.send(request).status == 401
+    assert stored_requests(app) == 0
+    assert app.slack.calls("chat.postMessage") == []
+
+
+def test_supervisors_clicks_are_refused_for_strangers_the_requester_and_after_the_decision(
+    app: RunningBot,
+) -> None:
+    request_id, thread = start(app)
+    answer_all(app, thread, answers_for("order"))
+    card = submit(app, thread)
+
+    click_card(app, card, ids.APPROVAL_APPROVE, user=STRANGER)
+    assert "authorised supervisor" in ephemerals(app, STRANGER)[-1]
+    click_card(app, card, ids.APPROVAL_REJECT, user=STRANGER)
+    assert app.slack.calls("views.open") == []  # refused before any dialog opens
+
+    # the requester is a supervisor too, but may not decide their own request
+    app.slack.set_usergroup("S0SUPS", [SUP1, SUP2, OFFICER])
+    app.bot.wiring.authority.supervisors.group_members._cache.clear()
+    click_card(app, card, ids.APPROVAL_APPROVE, user=OFFICER)
+    assert "another supervisor" in ephemerals(app, OFFICER)[-1]
+
+    click_card(app, card, ids.APPROVAL_APPROVE, user=SUP1)
+    click_card(app, card, ids.APPROVAL_MORE_INFO, user=SUP2)
+    assert ephemerals(app, SUP2)[-1] == f"{request_id} was already approved by <@{SUP1}> at 10:00."
+
+    attempts = audit_rows(app, "unauthorised_decision_attempt")
+    assert (STRANGER, "unauthorised_decision_attempt") in attempts
+    assert (OFFICER, "unauthorised_decision_attempt") in attempts
+    assert audit_rows(app, "late_decision_attempt") == [(SUP2, "late_decision_attempt")]
+    assert [r for r in audit_rows(app, "decided")] == [(SUP1, "decided")]

@@ -1,0 +1,183 @@
+"""How the bot behaves as a Slack app: retries, redeliveries, escaping, concurrency, restarts."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.request
+
+from bot import ids
+from flows.clock import FixedClock
+from tests.e2e.flow import answer_all, answers_for, card_updates, ephemerals, start, submit
+from tests.support import signing
+from tests.support.running_bot import (
+    MONDAY_10AM,
+    OFFICER,
+    PRIVATE,
+    SECRET,
+    STRANGER,
+    SUP1,
+    SUP2,
+    RunningBot,
+    block_text,
+    current_question,
+    running_bot,
+    thread_posts,
+    ts_of,
+)
+from tests.support.slack_double import SlackDouble
+
+
+def test_broadcast_mentions_typed_into_answers_are_escaped_everywhere(app: RunningBot) -> None:
+    _, thread = start(app)
+    answers = answers_for("order", device_make_model="<!channel> <@U0SUP1> Nokia & co")
+    summary = answer_all(app, thread, answers)
+    assert "&lt;!channel&gt; &lt;@U0SUP1&gt; Nokia &amp; co" in block_text(
+        summary, ids.SUMMARY_BLOCK
+    )
+    card = submit(app, thread)
+    assert "&lt;!channel&gt;" in block_text(card, ids.APPROVAL_BLOCK)
+    everything = json.dumps([c.args for c in app.slack.calls()])
+    assert "<!channel>" not in everything
+    for call in app.slack.calls("chat.postMessage"):
+        assert "link_names" not in call.args and call.args.get("parse") != "full"
+
+
+def test_an_event_delivered_three_times_is_answered_once(app: RunningBot) -> None:
+    _, thread = start(app)
+    event = signing.thread_reply(
+        channel=PRIVATE, thread_ts=thread, user=OFFICER, text="NOM/1234567"
+    )
+    first = signing.event_callback(SECRET, event)
+    before = len(thread_posts(app.slack, thread))
+    assert app.send(first).status == 200
+    for attempt in (1, 2, 3):
+        assert app.send(first.retried(attempt)).status == 200
+    assert len(thread_posts(app.slack, thread)) == before + 1
+    assert current_question(app.slack, thread) == "pnc_id"
+
+
+def test_messages_that_are_not_the_officers_new_replies_are_ignored(app: RunningBot) -> None:
+    _, thread = start(app)
+    before = len(app.slack.calls())
+    app.reply(thread, "NOM/9999999", user=STRANGER)
+    app.send(
+        signing.event_callback(
+            SECRET, signing.bot_message(channel=PRIVATE, text="NOM/1", thread_ts=thread)
+        )
+    )
+    app.send(
+        signing.event_callback(
+            SECRET,
+            signing.message_changed(
+                channel=PRIVATE, ts=thread, text="NOM/2", previous_text="x", thread_ts=thread
+            ),
+        )
+    )
+    app.send(
+        signing.event_callback(
+            SECRET, signing.message_deleted(channel=PRIVATE, deleted_ts=thread, thread_ts=thread)
+        )
+    )
+    assert app.slack.calls()[before:] == []
+    assert current_question(app.slack, thread) == "visor_ref"
+
+
+def test_two_supervisors_clicking_at_once_produce_exactly_one_decision(
+    slack: SlackDouble, database_url: str
+) -> None:
+    with running_bot(slack, database_url) as app:
+        request_id, thread = start(app)
+        answer_all(app, thread, answers_for("order"))
+        card = submit(app, thread)
+        clicks = [
+            signing.block_actions(
+                SECRET,
+                action_id=ids.APPROVAL_APPROVE,
+                value=request_id,
+                user_id=user,
+                channel_id=PRIVATE,
+                message_ts=ts_of(card),
+                thread_ts=thread,
+            )
+            for user in (SUP1, SUP2)
+        ]
+        senders = [threading.Thread(target=app.send, args=(click, False)) for click in clicks]
+        for sender in senders:
+            sender.start()
+        for sender in senders:
+            sender.join()
+        app.settle()
+        request = app.bot.wiring.service.get(request_id)
+        assert request is not None and request.state == "approved"
+        assert len(card_updates(app, card)) == 1
+        loser = SUP2 if request.decided_by == SUP1 else SUP1
+        assert ephemerals(app, loser) == [
+            f"{request_id} was already approved by <@{request.decided_by}> at 10:00."
+        ]
+
+
+def test_a_restarted_bot_continues_the_conversation_where_it_was(
+    slack: SlackDouble, database_url: str
+) -> None:
+    clock = FixedClock(MONDAY_10AM)
+    with running_bot(slack, database_url, clock) as first:
+        request_id, thread = start(first)
+        for text in ("NOM/1234567", "skip", "2"):
+            first.reply(thread, text)
+        assert current_question(slack, thread) == "mappa_level"
+    with running_bot(slack, database_url, clock) as second:
+        second.reply(thread, "3")
+        assert current_question(slack, thread) == "rosh_level"
+        request = second.bot.wiring.service.get(request_id)
+        assert request is not None
+        assert request.answers == {
+            "visor_ref": "NOM/1234567",
+            "pnc_id": None,
+            "mappa_category": "2",
+            "mappa_level": "3",
+        }
+
+
+def test_a_rate_limited_post_is_retried_after_retry_after(app: RunningBot) -> None:
+    _, thread = start(app)
+    app.slack.fail_next("chat.postMessage", status=429, retry_after=1)
+    app.reply(thread, "NOM/1234567")
+    attempts = [c for c in app.slack.calls("chat.postMessage") if c.args.get("thread_ts") == thread]
+    assert [c.status for c in attempts[-2:]] == [429, 200]
+    assert attempts[-1].time - attempts[-2].time >= 0.9
+    assert current_question(app.slack, thread) == "pnc_id"
+
+
+def test_a_message_slack_will_not_take_is_kept_and_posted_by_the_next_sweep(
+    app: RunningBot,
+) -> None:
+    _, thread = start(app)
+    app.slack.fail_next("chat.postMessage", status=500, times=3)  # the first try and both retries
+    app.reply(thread, "NOM/1234567")
+    with app.database.uow() as uow:
+        assert uow.outbox.stats().pending == 1
+    assert current_question(app.slack, thread) == "visor_ref"  # not posted yet
+    report = app.bot.sweeper.run_once()
+    assert report.sent == 1
+    assert current_question(app.slack, thread) == "pnc_id"
+    with app.database.uow() as uow:
+        assert uow.outbox.stats().pending == 0
+
+
+def test_health_and_metrics_are_served(app: RunningBot) -> None:
+    with urllib.request.urlopen(f"{app.url}/healthz", timeout=5) as response:
+        assert response.status == 200 and json.loads(response.read()) == {"status": "ok"}
+    opened_before = metric(app, "mosovo_requests_opened_total")
+    start(app)
+    assert metric(app, "mosovo_requests_opened_total") == opened_before + 1
+    assert metric(app, "mosovo_outbox_pending") == 0
+
+
+def metric(app: RunningBot, name: str) -> float:
+    with urllib.request.urlopen(f"{app.url}/metrics", timeout=5) as response:
+        body = response.read().decode()
+    for line in body.splitlines():
+        if line.startswith(f"{name} "):
+            return float(line.split()[1])
+    raise AssertionError(f"{name} is not exported")
