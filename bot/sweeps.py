@@ -6,18 +6,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 
-from bot import ids
 from bot.blocks import approval as approval_blocks
-from bot.blocks.conversation import question_blocks
-from bot.blocks.text import Message, button, mention, mention_any, section
+from bot.blocks import reminders
+from bot.blocks.text import Message
 from bot.metrics import METRICS
 from bot.services import Schedule
-from bot.slack.messenger import SEND_ERRORS, error_code
+from bot.slack.messenger import SEND_ERRORS, error_code, post_payload, update_payload
 from flows import approval
 from flows.clock import Clock
 from flows.conversation import Conversation
@@ -121,15 +119,7 @@ class Sweeper:
     def _say(
         self, uow: UnitOfWork, request: MonitoringRequest, message: Message, purpose: str
     ) -> None:
-        payload: dict[str, Any] = {
-            "channel": request.channel_id,
-            "text": message.text,
-            "blocks": message.blocks,
-            "unfurl_links": False,
-            "unfurl_media": False,
-        }
-        if request.thread_ts:
-            payload["thread_ts"] = request.thread_ts
+        payload = post_payload(request.channel_id, message, request.thread_ts)
         uow.outbox.add(
             OutboxMessage(
                 "chat.postMessage",
@@ -148,12 +138,7 @@ class Sweeper:
         card = approval_blocks.decided_card(
             request, self.catalogue, outcome, None, request.closed_at, reason, self.settings.tz
         )
-        payload = {
-            "channel": request.channel_id,
-            "ts": request.approval_card_ref,
-            "text": card.text,
-            "blocks": card.blocks,
-        }
+        payload = update_payload(request.channel_id, request.approval_card_ref, card)
         uow.outbox.add(
             OutboxMessage(
                 "chat.update",
@@ -169,80 +154,38 @@ class Sweeper:
         request.record(audit, "system", now, kind=kind)
 
     def _on_idle_reminder(self, uow: UnitOfWork, request: MonitoringRequest, now: datetime) -> None:
-        officer = mention(request.officer_id)
         question = self.conversation.current_question(request)
-        if question is not None:
-            _, blocks = question_blocks(
-                question, reminder=f":wave: {officer} this request is waiting for your answer."
-            )
-            message = Message(
-                text=f"Reminder: {request.request_id} is waiting for your answer", blocks=blocks
-            )
-        else:
-            body = f":wave: {officer} {request.request_id} is waiting for you: see the last message in this thread."
-            message = Message(
-                text=f"Reminder: {request.request_id} is waiting for you",
-                blocks=[section(body, "reminder")],
-            )
-        self._say(uow, request, message, "reminder")
+        self._say(uow, request, reminders.idle_reminder(request, question), "reminder")
         self._nudged(request, "idle_reminder", now, "reminded")
 
     def _on_abandon(self, uow: UnitOfWork, request: MonitoringRequest, now: datetime) -> None:
         approval.abandon(request, now)
-        body = f"{mention(request.officer_id)} {request.request_id} was closed because it had no answer for too long. Start a new request if it is still needed."
-        self._say(
-            uow,
-            request,
-            Message(
-                text=f"{request.request_id} closed: no answer", blocks=[section(body, "abandoned")]
-            ),
-            "closed",
-        )
+        self._say(uow, request, reminders.abandoned(request), "closed")
 
     def _on_approval_reminder(
         self, uow: UnitOfWork, request: MonitoringRequest, now: datetime
     ) -> None:
-        who = " ".join(mention_any(i) for i in self.settings.supervisors)
-        body = f":hourglass_flowing_sand: {who} {request.request_id} is still waiting for a decision (see the approval card above)."
         self._say(
             uow,
             request,
-            Message(
-                text=f"Reminder: {request.request_id} awaits a decision",
-                blocks=[section(body, "reminder")],
-            ),
+            reminders.approval_reminder(request, self.settings.supervisors),
             "reminder",
         )
         self._nudged(request, "approval_reminder", now, "reminded")
 
     def _on_escalate(self, uow: UnitOfWork, request: MonitoringRequest, now: datetime) -> None:
-        who = " ".join(mention_any(i) for i in self.settings.escalation) or " ".join(
-            mention_any(i) for i in self.settings.supervisors
-        )
-        body = f":rotating_light: Escalated: {who} {request.request_id} has waited too long for a decision. You may decide it on the card above."
-        self._say(
-            uow,
-            request,
-            Message(text=f"Escalated: {request.request_id}", blocks=[section(body, "escalation")]),
-            "escalation",
-        )
+        approvers = self.settings.escalation or self.settings.supervisors
+        self._say(uow, request, reminders.escalated(request, approvers), "escalation")
         self._nudged(request, "escalate", now, "escalated")
 
     def _on_expire(self, uow: UnitOfWork, request: MonitoringRequest, now: datetime) -> None:
-        reason = (
-            "no decision in time"
-            if request.state == "awaiting_approval"
-            else "no reply to the request for more information in time"
-        )
+        if request.state == "awaiting_approval":
+            reason = "no decision in time"
+        else:
+            reason = "no reply to the request for more information in time"
         approval.expire(request, reason, now)
         self._update_card(uow, request, "expired", reason)
-        body = f"{mention(request.officer_id)} {request.request_id} expired: {reason}. Start a new request if it is still needed."
-        self._say(
-            uow,
-            request,
-            Message(text=f"{request.request_id} expired", blocks=[section(body, "expired")]),
-            "closed",
-        )
+        self._say(uow, request, reminders.expired(request, reason), "closed")
 
     def _on_lapse(self, uow: UnitOfWork, request: MonitoringRequest, now: datetime) -> None:
         basis = "order" if request.answers.get("legal_basis") == "order" else "licence"
@@ -250,39 +193,12 @@ class Sweeper:
         reason = f"the {basis} expired on {ends.isoformat() if ends else 'its end date'} before installation"
         approval.expire(request, reason, now)
         self._update_card(uow, request, "expired", reason)
-        body = f"{mention(request.officer_id)} {request.request_id} has lapsed: {reason}. Do not install on this basis."
-        self._say(
-            uow,
-            request,
-            Message(text=f"{request.request_id} lapsed", blocks=[section(body, "lapsed")]),
-            "closed",
-        )
+        self._say(uow, request, reminders.lapsed(request, reason), "closed")
 
     def _on_install_reminder(
         self, uow: UnitOfWork, request: MonitoringRequest, now: datetime
     ) -> None:
-        body = f":wrench: {mention(request.officer_id)} has the software for {request.request_id} been installed? Press *Mark as installed* when it is."
-        blocks = [
-            section(body, "install_reminder"),
-            {
-                "type": "actions",
-                "block_id": ids.INSTALL_ACTIONS_BLOCK,
-                "elements": [
-                    button(
-                        "Mark as installed",
-                        ids.INSTALLATION_CONFIRM,
-                        str(request.request_id),
-                        "primary",
-                    )
-                ],
-            },
-        ]
-        self._say(
-            uow,
-            request,
-            Message(text=f"Has {request.request_id} been installed?", blocks=blocks),
-            "reminder",
-        )
+        self._say(uow, request, reminders.install_reminder(request), "reminder")
         self._nudged(request, "install_reminder", now, "reminded")
 
     # -- the outbox -------------------------------------------------------------------------------

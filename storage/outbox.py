@@ -35,7 +35,7 @@ def due_messages_query(now: datetime, limit: int) -> Select[Any]:
         .where(or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < now))
         .order_by(outbox.c.next_attempt_at, outbox.c.id)
         .limit(limit)
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True, key_share=True)
     )
 
 

@@ -51,9 +51,11 @@ def due_requests_query(now: datetime, limit: int) -> Select[Any]:
         .where(or_(requests.c.lease_until.is_(None), requests.c.lease_until < now))
         .order_by(requests.c.due_at, requests.c.id)
         .limit(limit)
-        # another replica's claimed rows are skipped, not waited for (ignored on SQLite, where
-        # BEGIN IMMEDIATE already lets one claimer in at a time)
-        .with_for_update(skip_locked=True)
+        # Another replica's claimed rows are skipped, not waited for (ignored on SQLite, where
+        # BEGIN IMMEDIATE already lets one claimer in at a time). FOR NO KEY UPDATE, not FOR
+        # UPDATE: an audit event or outbox row referencing a claimed request only needs a KEY
+        # SHARE lock on it, so a writer holding the chain lock is never stuck behind a claim.
+        .with_for_update(skip_locked=True, key_share=True)
     )
 
 

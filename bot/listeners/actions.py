@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -10,6 +11,9 @@ from bot import ids
 from bot.blocks.approval import reason_modal
 from bot.services import Decided, Refused, Reply
 from bot.wiring import Wiring
+
+#: a use case on the request a click belongs to: (request id, user, delivery key) -> result
+Step = Callable[[str, str, str], Reply | Refused | None]
 
 
 def clicked(body: dict[str, Any]) -> tuple[str, str, str | None, str]:
@@ -38,48 +42,37 @@ def register(app: App, wiring: Wiring) -> None:
         elif isinstance(result, Refused):
             messenger.ephemeral(channel, user, wiring.refusal_text(result), thread_ts)
 
+    def for_thread_request(body: dict[str, Any], step: Step) -> None:
+        """Clicks on conversation messages name their request by the thread they are in."""
+        user, channel, thread_ts, delivery = clicked(body)
+        request = service.find_in_thread(channel, thread_ts) if thread_ts else None
+        if request is not None:
+            show(step(str(request.request_id), user, delivery), user, channel, thread_ts)
+
     @app.action(ids.ANSWER_ACTION_PATTERN)
     def answer_button(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
-        user, channel, thread_ts, delivery = clicked(body)
         match = ids.ANSWER_ACTION_PATTERN.match(action["action_id"])
-        request = service.find_in_thread(channel, thread_ts) if thread_ts and match else None
-        if request is None or match is None:
-            return
-        result = service.choose(
-            str(request.request_id), user, match["key"], match["value"], delivery
-        )
-        show(result, user, channel, thread_ts)
+        if match is not None:
+            key, value = match["key"], match["value"]
+            for_thread_request(body, lambda rid, user, d: service.choose(rid, user, key, value, d))
 
     @app.action(ids.REQUEST_SUBMIT)
     def submit(ack: Ack, body: dict[str, Any]) -> None:
         ack()
-        user, channel, thread_ts, delivery = clicked(body)
-        request = service.find_in_thread(channel, thread_ts) if thread_ts else None
-        if request is not None:
-            show(service.submit(str(request.request_id), user, delivery), user, channel, thread_ts)
+        for_thread_request(body, service.submit)
 
     @app.action(ids.REQUEST_CANCEL)
     def cancel(ack: Ack, body: dict[str, Any]) -> None:
         ack()
-        user, channel, thread_ts, delivery = clicked(body)
-        request = service.find_in_thread(channel, thread_ts) if thread_ts else None
-        if request is not None:
-            show(service.cancel(str(request.request_id), user, delivery), user, channel, thread_ts)
+        for_thread_request(body, service.cancel)
 
     @app.action(ids.REQUEST_EDIT)
     def edit(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
-        user, channel, thread_ts, delivery = clicked(body)
         field_key = (action.get("selected_option") or {}).get("value") or action.get("value") or ""
-        request = service.find_in_thread(channel, thread_ts) if thread_ts else None
-        if request is not None and field_key:
-            show(
-                service.edit(str(request.request_id), user, field_key, delivery),
-                user,
-                channel,
-                thread_ts,
-            )
+        if field_key:
+            for_thread_request(body, lambda rid, user, d: service.edit(rid, user, field_key, d))
 
     @app.action(ids.APPROVAL_APPROVE)
     def approve(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:

@@ -19,6 +19,24 @@ log = logging.getLogger(__name__)
 SEND_ERRORS = (SlackApiError, SlackClientError, OSError)
 
 
+def post_payload(channel: str, message: Message, thread_ts: str | None = None) -> dict[str, Any]:
+    """chat.postMessage arguments; never `link_names` or `parse`, so user text stays inert."""
+    payload: dict[str, Any] = {
+        "channel": channel,
+        "text": message.text,
+        "blocks": message.blocks,
+        "unfurl_links": False,
+        "unfurl_media": False,
+    }
+    if thread_ts:
+        payload["thread_ts"] = thread_ts
+    return payload
+
+
+def update_payload(channel: str, ts: str, message: Message) -> dict[str, Any]:
+    return {"channel": channel, "ts": ts, "text": message.text, "blocks": message.blocks}
+
+
 def error_code(error: Exception) -> str:
     if isinstance(error, SlackApiError):
         return str(error.response.get("error") or error.response.status_code)
@@ -42,15 +60,7 @@ class Messenger:
         keep: bool = True,
     ) -> str | None:
         """Post; the message's ts, or None when it failed (and was kept in the outbox if `keep`)."""
-        payload: dict[str, Any] = {
-            "channel": channel,
-            "text": message.text,
-            "blocks": message.blocks,
-            "unfurl_links": False,
-            "unfurl_media": False,
-        }
-        if thread_ts:
-            payload["thread_ts"] = thread_ts
+        payload = post_payload(channel, message, thread_ts)
         return self.call("chat.postMessage", payload, purpose, request_id, extra, keep)
 
     def update(
@@ -61,8 +71,7 @@ class Messenger:
         request_id: str | None = None,
         purpose: str = "card_update",
     ) -> None:
-        payload = {"channel": channel, "ts": ts, "text": message.text, "blocks": message.blocks}
-        self.call("chat.update", payload, purpose, request_id)
+        self.call("chat.update", update_payload(channel, ts, message), purpose, request_id)
 
     def call(
         self,

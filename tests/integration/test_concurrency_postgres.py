@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 import pytest
+from sqlalchemy import text
 
 from flows.models import MonitoringRequest
 from flows.ports import ConcurrentUpdate, OutboxMessage
@@ -164,3 +165,25 @@ def test_replicas_migrating_at_the_same_start_up_do_not_collide(pg_url: str) -> 
         assert check_migrations(engine) == []
     finally:
         engine.dispose()
+
+
+def test_a_claim_does_not_block_audit_events_for_the_claimed_request(
+    pg_db: Database, full_request: NewRequest, t0: datetime
+) -> None:
+    """The chain lock holder must never wait on a claim's row lock, or the two deadlock."""
+    request = full_request(due_at=t0)
+    with pg_db.uow() as uow:
+        uow.requests.add(request)
+        uow.commit()
+    with pg_db.uow() as scheduler:
+        [claimed] = scheduler.requests.claim_due(t0, 60, 10)
+        with pg_db.uow() as bot:
+            bot.session.execute(text("SET LOCAL lock_timeout = '5s'"))
+            bot.audit.append("viewed", "U1", t0, request_id=request.request_id)
+            bot.outbox.add(OutboxMessage("chat.postMessage", {}, request_id=request.request_id))
+            bot.commit()
+        claimed.record("reminded", "system", t0)
+        scheduler.requests.save(claimed)
+        scheduler.commit()
+    with pg_db.read_session_factory() as session:
+        assert verify_chain(session).count == 2

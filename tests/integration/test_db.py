@@ -50,6 +50,7 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys(tmp_path: 
             assert pragma("journal_mode") == "wal"
             assert pragma("busy_timeout") == 30_000
             assert pragma("foreign_keys") == 1
+            assert pragma("synchronous") == 2  # FULL
     finally:
         engine.dispose()
 
