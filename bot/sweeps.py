@@ -27,6 +27,8 @@ from flows.timers import Due, Hold, Timers, basis_expiry, due_now
 
 log = logging.getLogger(__name__)
 
+DELIVERY_MEMORY = timedelta(days=7)
+
 
 @dataclass
 class SweepReport:
@@ -72,7 +74,14 @@ class Sweeper:
         report = SweepReport()
         self.sweep_timers(report)
         self.deliver_outbox(report)
+        self.forget_old_deliveries()
         return report
+
+    def forget_old_deliveries(self) -> None:
+        """Slack redelivers for minutes, not days: a week of delivery ids is ample."""
+        with self.uow() as uow:
+            uow.deliveries.prune(self.clock.now() - DELIVERY_MEMORY)
+            uow.commit()
 
     def sweep_timers(self, report: SweepReport | None = None) -> SweepReport:
         report = report or SweepReport()

@@ -59,6 +59,10 @@ class DeliveryLog(Protocol):
         """Record a Slack delivery (event id, action id); False if it was processed before."""
         ...
 
+    def prune(self, before: datetime) -> int:
+        """Forget deliveries older than any redelivery could be; returns how many."""
+        ...
+
 
 class AuditLog(Protocol):
     def append(

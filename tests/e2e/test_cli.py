@@ -17,8 +17,14 @@ from tests.support.running_bot import running_bot
 from tests.support.slack_double import SlackDouble
 
 
-def mosovo(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MOSOVO_", "DATABASE_URL"))}
+def mosovo(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "MOSOVO_", "DATABASE_URL"))
+    }
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         env={**base, **(env or {})},
@@ -39,11 +45,25 @@ def test_run_without_required_settings_stops_with_one_line_naming_them(tmp_path:
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "SLACK_BOT_TOKEN" in lines[0]
-    bad = mosovo("run", env={"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "MOSOVO_SUPERVISORS": "nobody"}, cwd=tmp_path)
-    assert bad.returncode == 2 and "MOSOVO_SUPERVISORS" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+    bad = mosovo(
+        "run",
+        env={
+            "SLACK_BOT_TOKEN": "xoxb-1",
+            "SLACK_SIGNING_SECRET": "s",
+            "MOSOVO_SUPERVISORS": "nobody",
+        },
+        cwd=tmp_path,
+    )
+    assert (
+        bad.returncode == 2
+        and "MOSOVO_SUPERVISORS" in bad.stderr
+        and len(bad.stderr.strip().splitlines()) == 1
+    )
 
 
-def test_db_upgrade_export_and_audit_verify_work_on_a_real_database(slack: SlackDouble, tmp_path: Path) -> None:
+def test_db_upgrade_export_and_audit_verify_work_on_a_real_database(
+    slack: SlackDouble, tmp_path: Path
+) -> None:
     url = f"sqlite:///{tmp_path}/ops.db"
     with running_bot(slack, url) as app:
         request_id, thread = start(app)
@@ -53,12 +73,31 @@ def test_db_upgrade_export_and_audit_verify_work_on_a_real_database(slack: Slack
     verified = mosovo("audit", "verify", env=env, cwd=tmp_path)
     assert verified.returncode == 0 and "intact" in verified.stdout
 
-    refused = mosovo("export", "--format", "jsonl", "--operator", "DS Smith", "--reason", " ", env=env, cwd=tmp_path)
+    refused = mosovo(
+        "export",
+        "--format",
+        "jsonl",
+        "--operator",
+        "DS Smith",
+        "--reason",
+        " ",
+        env=env,
+        cwd=tmp_path,
+    )
     assert refused.returncode != 0 and refused.stdout == ""
     out = tmp_path / "export.jsonl"
     exported = mosovo(
-        "export", "--format", "jsonl", "--operator", "DS Smith", "--reason", "SAR 2026/114",
-        "--output", str(out), env=env, cwd=tmp_path,
+        "export",
+        "--format",
+        "jsonl",
+        "--operator",
+        "DS Smith",
+        "--reason",
+        "SAR 2026/114",
+        "--output",
+        str(out),
+        env=env,
+        cwd=tmp_path,
     )
     assert exported.returncode == 0, exported.stderr
     [record] = [json.loads(line) for line in out.read_text().splitlines()]
@@ -74,7 +113,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_run_serves_http_with_health_checks_and_stops_on_sigterm(slack: SlackDouble, tmp_path: Path) -> None:
+def test_run_serves_http_with_health_checks_and_stops_on_sigterm(
+    slack: SlackDouble, tmp_path: Path
+) -> None:
     port = free_port()
     env = {
         "SLACK_BOT_TOKEN": "xoxb-test",
@@ -83,16 +124,25 @@ def test_run_serves_http_with_health_checks_and_stops_on_sigterm(slack: SlackDou
         "DATABASE_URL": f"sqlite:///{tmp_path}/run.db",
         "MOSOVO_SUPERVISORS": "U0SUP1",
     }
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MOSOVO_", "DATABASE_URL"))}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "MOSOVO_", "DATABASE_URL"))
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "run", "--host", "127.0.0.1", "--port", str(port)],
-        env={**base, **env}, cwd=tmp_path, stderr=subprocess.PIPE, text=True,
+        env={**base, **env},
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/healthz", timeout=2
+                ) as response:
                     assert response.status == 200
                     break
             except OSError:

@@ -12,7 +12,7 @@ import pytest
 from bot import ids
 from bot.logs import configure_logging
 from tests.e2e.flow import answer_all, answers_for, click_card, start, submit
-from tests.support.running_bot import SUP1, STRANGER, RunningBot
+from tests.support.running_bot import STRANGER, SUP1, RunningBot
 
 
 @pytest.fixture
@@ -26,7 +26,9 @@ def log_stream() -> Iterator[io.StringIO]:
         logging.getLogger().setLevel(logging.WARNING)
 
 
-def test_a_whole_request_logged_at_debug_level_leaks_no_offender_data(app: RunningBot, log_stream: io.StringIO) -> None:
+def test_a_whole_request_logged_at_debug_level_leaks_no_offender_data(
+    app: RunningBot, log_stream: io.StringIO
+) -> None:
     answers = answers_for("order", notes="Lives with partner; see RMP section 4")
     request_id, thread = start(app)
     answer_all(app, thread, answers)
@@ -37,5 +39,12 @@ def test_a_whole_request_logged_at_debug_level_leaks_no_offender_data(app: Runni
     records = [json.loads(line) for line in output.splitlines()]
     assert records, "nothing was logged"
     assert any(r.get("request_id") == request_id for r in records)
-    for secret in ("NOM/1234567", "490154203237518", "SHPO/2025/0042", "Leeds Crown Court", "Lives with partner", "Samsung"):
+    for secret in (
+        "NOM/1234567",
+        "490154203237518",
+        "SHPO/2025/0042",
+        "Leeds Crown Court",
+        "Lives with partner",
+        "Samsung",
+    ):
         assert secret not in output, secret

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
 
 from bot import ids
@@ -247,3 +248,26 @@ def test_summary_buttons_edit_and_submit(app: RunningBot) -> None:
     )
     assert state_of(app, request_id) == "awaiting_approval"
     assert with_block(thread_posts(app.slack, thread), ids.APPROVAL_BLOCK)
+
+
+@pytest.mark.parametrize("basis", ["order", "licence", "voluntary"])
+@pytest.mark.parametrize("decision", ["approve", "reject", "more_info"])
+def test_every_basis_reaches_every_decision(app: RunningBot, basis: str, decision: str) -> None:
+    request_id, thread = start(app)
+    answer_all(app, thread, answers_for(basis))
+    card = submit(app, thread)
+    if decision == "approve":
+        click_card(app, card, ids.APPROVAL_APPROVE, user=SUP1)
+    else:
+        action = ids.APPROVAL_REJECT if decision == "reject" else ids.APPROVAL_MORE_INFO
+        click_card(app, card, action, user=SUP2)
+        app.submit_view(last_view(app), f"Reason for {decision}", user=SUP2)
+    expected = {"approve": "approved", "reject": "rejected", "more_info": "info_requested"}[
+        decision
+    ]
+    assert state_of(app, request_id) == expected
+    [update] = card_updates(app, card)
+    assert ids.APPROVAL_ACTIONS_BLOCK not in block_ids(update)
+    assert ids.DECISION_BLOCK in block_ids(update)
+    notice = with_block(thread_posts(app.slack, thread), "decision_notice")[-1]
+    assert f"<@{OFFICER}>" in block_text(notice, "decision_notice")

@@ -24,6 +24,7 @@ from tests.support.running_bot import (
     running_bot,
     thread_posts,
     ts_of,
+    with_block,
 )
 from tests.support.slack_double import SlackDouble
 
@@ -84,9 +85,9 @@ def test_messages_that_are_not_the_officers_new_replies_are_ignored(app: Running
 
 
 def test_two_supervisors_clicking_at_once_produce_exactly_one_decision(
-    slack: SlackDouble, database_url: str
+    slack: SlackDouble, db_url: str
 ) -> None:
-    with running_bot(slack, database_url) as app:
+    with running_bot(slack, db_url) as app:
         request_id, thread = start(app)
         answer_all(app, thread, answers_for("order"))
         card = submit(app, thread)
@@ -118,15 +119,15 @@ def test_two_supervisors_clicking_at_once_produce_exactly_one_decision(
 
 
 def test_a_restarted_bot_continues_the_conversation_where_it_was(
-    slack: SlackDouble, database_url: str
+    slack: SlackDouble, db_url: str
 ) -> None:
     clock = FixedClock(MONDAY_10AM)
-    with running_bot(slack, database_url, clock) as first:
+    with running_bot(slack, db_url, clock) as first:
         request_id, thread = start(first)
         for text in ("NOM/1234567", "skip", "2"):
             first.reply(thread, text)
         assert current_question(slack, thread) == "mappa_level"
-    with running_bot(slack, database_url, clock) as second:
+    with running_bot(slack, db_url, clock) as second:
         second.reply(thread, "3")
         assert current_question(slack, thread) == "rosh_level"
         request = second.bot.wiring.service.get(request_id)
@@ -181,3 +182,42 @@ def metric(app: RunningBot, name: str) -> float:
         if line.startswith(f"{name} "):
             return float(line.split()[1])
     raise AssertionError(f"{name} is not exported")
+
+
+def test_two_replicas_on_one_database_behave_as_one_bot(slack: SlackDouble, db_url: str) -> None:
+    clock = FixedClock(MONDAY_10AM)
+    with running_bot(slack, db_url, clock) as first, running_bot(slack, db_url, clock) as second:
+        request_id, thread = start(first)
+        answers = answers_for("licence")
+        replicas = [second, first]
+        turn = 0
+        while not with_block(thread_posts(slack, thread), ids.SUMMARY_BLOCK):
+            replicas[turn % 2].reply(thread, answers[current_question(slack, thread)])
+            turn += 1
+        card = submit(second, thread)
+        clicks = [
+            (
+                replica,
+                signing.block_actions(
+                    SECRET,
+                    action_id=ids.APPROVAL_APPROVE,
+                    value=request_id,
+                    user_id=user,
+                    channel_id=PRIVATE,
+                    message_ts=ts_of(card),
+                    thread_ts=thread,
+                ),
+            )
+            for replica, user in ((first, SUP1), (second, SUP2))
+        ]
+        senders = [threading.Thread(target=r.send, args=(c, False)) for r, c in clicks]
+        for sender in senders:
+            sender.start()
+        for sender in senders:
+            sender.join()
+        first.settle()
+        second.settle()
+        assert len(card_updates(first, card)) == 1
+        request = first.bot.wiring.service.get(request_id)
+        assert request is not None and request.state == "approved"
+        assert len(with_block(thread_posts(slack, thread), "decision_notice")) == 1

@@ -4,66 +4,16 @@ dropped), which is fast and lets tests run side by side on one server."""
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
 
 from flows.clock import FixedClock
 from flows.models import MonitoringRequest
-from storage.db import make_engine
 from storage.unit_of_work import Database
 
-PG_ENV = "MOSOVO_TEST_POSTGRES_URL"
-NO_PG = f"PostgreSQL-only behaviour: set {PG_ENV} (CI does) to run it"
 T0 = datetime(2026, 3, 2, 9, 30, 15, 123456, tzinfo=UTC)
-
-
-def postgres_base_url() -> str | None:
-    return os.environ.get(PG_ENV) or None
-
-
-@contextmanager
-def fresh_postgres_schema(base_url: str) -> Iterator[str]:
-    """A URL whose connections see only a new, empty schema; dropped afterwards."""
-    schema = f"test_{uuid.uuid4().hex[:16]}"
-    admin = make_engine(base_url, poolclass=NullPool)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/test.db"
-        return
-    base = postgres_base_url()
-    if base is None:
-        pytest.skip(NO_PG)
-    with fresh_postgres_schema(base) as url:
-        yield url
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    base = postgres_base_url()
-    if base is None:
-        pytest.skip(NO_PG)
-    with fresh_postgres_schema(base) as url:
-        yield url
 
 
 @pytest.fixture
