@@ -30,8 +30,10 @@ check: lint typecheck test
 diagram: $(STAMP)
 	$(BIN)/mosovo-bot diagram
 
+# Benchmarks print ratios measured in one run; add ARGS="--url postgresql+psycopg://…" for PostgreSQL.
 bench: $(STAMP)
-	$(BIN)/python -m bench.storage_bench
+	$(BIN)/python -m bench.storage_bench $(ARGS)
+	$(BIN)/python -m bench.sweep_bench $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

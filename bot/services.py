@@ -103,8 +103,8 @@ class RequestService:
 
         def close(uow: UnitOfWork, request: MonitoringRequest) -> None:
             if request.is_open:
-                request.closed_reason = "the Slack thread could not be posted"
                 self.conversation.withdraw(request, request.officer_id)
+                request.closed_reason = "the Slack thread could not be posted"
 
         self._with_request(request_id, close)
 

@@ -22,8 +22,9 @@ DECISIONS = ("approved", "rejected", "info_requested")
 class AuditEvent:
     """Something that happened to a request, recorded before it is acted on elsewhere.
 
-    `actor` is a Slack user id or "system"; `detail` holds ids and field keys, and before/after
-    values only for changed answers (the audit log is as sensitive as the request itself).
+    `actor` is a Slack user id or "system"; `detail` holds ids and field keys, before/after values
+    for changed answers, decision reasons and the officer's replies to a request for more
+    information (so the audit log is as sensitive as the request itself).
     """
 
     action: str

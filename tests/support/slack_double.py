@@ -55,6 +55,18 @@ _TS = re.compile(r"^\d+\.\d+$")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
 _TRUTHY = (True, 1, "1", "true", "True", "TRUE")
 _CHANNEL_SCOPE_FAMILY = {"public": "channels", "private": "groups", "im": "im", "mpim": "mpim"}
+APP_TOKEN_PREFIX = "xapp-"
+# Methods called with an app-level token (xapp-…), missing from the 2021 spec snapshot. Their
+# scopes (connections:write) belong to the app-level token, so the bot's `scopes` do not apply.
+APP_LEVEL_METHODS: Mapping[str, MethodSpec] = {
+    "apps.connections.open": MethodSpec(
+        name="apps.connections.open",
+        params=frozenset(),
+        required=frozenset(),
+        needs_token=True,
+        scopes=frozenset({"connections:write"}),
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -154,6 +166,10 @@ class SlackDouble:
     ``token``: the only token accepted (None: any ``xox…`` token); ``scopes``: when given, a
     call needing a scope outside them gets ``missing_scope``; ``extra_methods``: methods to
     accept beyond Slack's spec, as name -> required arguments.
+
+    App-level methods (``apps.connections.open``) take only an ``xapp-`` token, and bot methods
+    refuse one (``not_allowed_token_type``); ``enable_socket_mode`` says which WebSocket URL
+    ``apps.connections.open`` hands out (see ``tests.support.socket_mode_double``).
     """
 
     def __init__(
@@ -188,9 +204,12 @@ class SlackDouble:
         self._views: dict[str, Json] = {}
         self._ts_counter = itertools.count(1_700_000_000_000_100, 100)  # microseconds
         self._id_counter = itertools.count(1)
+        self._socket_mode_url: str | Callable[[], str] | None = None
+        self._app_token: str | None = None
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._handlers: dict[str, Callable[[Json], Json]] = {
+            "apps.connections.open": self._apps_connections_open,
             "auth.test": self._auth_test,
             "chat.postMessage": self._chat_post_message,
             "chat.postEphemeral": self._chat_post_ephemeral,
@@ -382,6 +401,16 @@ class SlackDouble:
             found = self._views.get(view_id)
             return None if found is None else json.loads(json.dumps(found))
 
+    def enable_socket_mode(
+        self, url: str | Callable[[], str], *, app_token: str | None = None
+    ) -> None:
+        """Answer ``apps.connections.open`` with ``url`` (or a fresh one from the callable, as
+        Slack issues a new ticket per call). ``app_token``: the only app-level token accepted
+        (None: any ``xapp-`` token)."""
+        with self._cond:
+            self._socket_mode_url = url
+            self._app_token = app_token
+
     # -- fault injection -------------------------------------------------------------------
 
     def fail_next(
@@ -521,7 +550,11 @@ class SlackDouble:
         try:
             if parse_error is not None:
                 raise parse_error
-            spec = self._extra_methods.get(method) or method_spec(method)
+            spec = (
+                self._extra_methods.get(method)
+                or APP_LEVEL_METHODS.get(method)
+                or method_spec(method)
+            )
             if spec is None:
                 raise _SlackError("unknown_method", req_method=method)
             self._check_token(spec, token)
@@ -564,12 +597,19 @@ class SlackDouble:
             return
         if not token:
             raise _SlackError("not_authed")
+        app_level = spec.name in APP_LEVEL_METHODS
+        if app_level != token.startswith(APP_TOKEN_PREFIX):
+            raise _SlackError("not_allowed_token_type")
+        if app_level:
+            if self._app_token is not None and token != self._app_token:
+                raise _SlackError("invalid_auth")
+            return
         valid = token == self.token if self.token is not None else token.startswith(TOKEN_PREFIXES)
         if not valid:
             raise _SlackError("invalid_auth")
 
     def _check_scopes(self, spec: MethodSpec, args: Json) -> None:
-        if self.scopes is None or not spec.scopes:
+        if self.scopes is None or not spec.scopes or spec.name in APP_LEVEL_METHODS:
             return
         needed = set(spec.scopes)
         families = {scope.split(":")[0] for scope in needed}
@@ -728,6 +768,12 @@ class SlackDouble:
         }
 
     # -- method handlers -------------------------------------------------------------------
+
+    def _apps_connections_open(self, args: Json) -> Json:
+        url = self._socket_mode_url
+        if url is None:  # the double's own error: no Socket Mode endpoint was set up
+            raise _SlackError("socket_mode_not_enabled")
+        return {"ok": True, "url": url() if callable(url) else url}
 
     def _auth_test(self, args: Json) -> Json:
         return {
