@@ -14,7 +14,16 @@ from typing import Any
 from flows import parsers
 from flows.config import FlowConfig
 from flows.errors import InvalidAnswer
-from flows.fields import Applies, Catalogue, Field, FieldKind, Option, ParseContext, Parser
+from flows.fields import (
+    Applies,
+    Catalogue,
+    Field,
+    FieldKind,
+    Option,
+    ParseContext,
+    Parser,
+    stored_date,
+)
 
 IMEI_DEVICE_TYPES = frozenset({"phone", "tablet"})
 LEGAL_BASES = ("order", "licence", "voluntary")
@@ -137,17 +146,6 @@ def not_future(what: str) -> DateRule:
 
 def after_today(reason: str) -> DateRule:
     return lambda day, ctx: parsers.require_after_today(day, ctx.today, reason)
-
-
-def stored_date(answers: Mapping[str, Any], key: str) -> date | None:
-    """An earlier answer as a date, or None if it is missing or not a stored date."""
-    value = answers.get(key)
-    if not isinstance(value, str):
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 def not_before_answer(key: str, reason: str) -> DateRule:

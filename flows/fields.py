@@ -45,6 +45,18 @@ Parser = Callable[[str, ParseContext], Any]
 Applies = Callable[[Mapping[str, Any]], bool]
 
 
+def stored_date(answers: Mapping[str, Any], key: str) -> date | None:
+    """An earlier answer as a date, or None if it is missing or not a stored date (e.g. an
+    order that runs indefinitely)."""
+    value = answers.get(key)
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
 def _always(_answers: Mapping[str, Any]) -> bool:
     return True
 

@@ -12,12 +12,13 @@ from datetime import date, timedelta
 from typing import Any
 
 from flows.config import FlowConfig
+from flows.fields import stored_date
 
 
 def compute_flags(answers: Mapping[str, Any], today: date, config: FlowConfig) -> dict[str, Any]:
     """The flags for these answers; partial answers give the flags known so far."""
     flags: dict[str, Any] = {}
-    assessed = _date(answers, "risk_assessment_date")
+    assessed = stored_date(answers, "risk_assessment_date")
     months = config.risk_assessment_stale_months
     if assessed is not None and assessed < subtract_months(today, months):
         flags["risk_assessment_stale"] = {"months_old": whole_months_between(assessed, today)}
@@ -39,8 +40,8 @@ def notification_deadline(acquired: date, notify_days: int) -> date:
 
 
 def _late_notification(answers: Mapping[str, Any]) -> dict[str, Any] | None:
-    acquired = _date(answers, "date_acquired")
-    notified = _date(answers, "date_notified")
+    acquired = stored_date(answers, "date_acquired")
+    notified = stored_date(answers, "date_notified")
     notify_days = answers.get("order_notify_days")
     # bool is an int subclass; a stray True must not count as one day
     if acquired is None or notified is None or type(notify_days) is not int:
@@ -62,13 +63,3 @@ def subtract_months(day: date, months: int) -> date:
 def whole_months_between(earlier: date, later: date) -> int:
     months = (later.year - earlier.year) * 12 + later.month - earlier.month
     return months - 1 if later.day < earlier.day else months
-
-
-def _date(answers: Mapping[str, Any], key: str) -> date | None:
-    value = answers.get(key)
-    if not isinstance(value, str):
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flows.fields import stored_date
 from flows.models import MonitoringRequest
 
 #: postpones a reminder to the next instant inside working hours (expiry clocks are never held)
@@ -64,7 +65,7 @@ def pending(
     if state in ("awaiting_approval", "info_requested") and request.submitted_at:
         dues.append(Due("expire", request.submitted_at + timers.approval_expiry))
     if state == "approved":
-        install = _local_date(request.answers.get("proposed_install_date"))
+        install = stored_date(request.answers, "proposed_install_date")
         if install is not None:
             reminder("install_reminder", _start_of(install, tz) + timers.install_reminder)
     if state in ("awaiting_approval", "info_requested", "approved"):
@@ -94,16 +95,7 @@ def basis_expiry(request: MonitoringRequest) -> date | None:
     """The day the order or licence stops being a lawful basis (None: indefinite or not dated)."""
     basis = request.answers.get("legal_basis")
     key = {"order": "order_expiry", "licence": "licence_expiry"}.get(str(basis))
-    return _local_date(request.answers.get(key)) if key else None
-
-
-def _local_date(value: object) -> date | None:
-    if not isinstance(value, str) or value == "indefinite":
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
+    return stored_date(request.answers, key) if key else None
 
 
 def _start_of(day: date, tz: ZoneInfo) -> datetime:

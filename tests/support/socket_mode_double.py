@@ -191,8 +191,7 @@ class SocketModeDouble:
             raise ValueError(f"unknown envelope type {envelope_type!r}")
         if accepts_response_payload is None:
             accepts_response_payload = envelope_type == "slash_commands" or (
-                envelope_type == "interactive"
-                and payload.get("type") in INTERACTIVE_WITH_RESPONSE
+                envelope_type == "interactive" and payload.get("type") in INTERACTIVE_WITH_RESPONSE
             )
         envelope_id = envelope_id or str(uuid.uuid4())
         message: Json = {
@@ -220,9 +219,7 @@ class SocketModeDouble:
         """Push a ``slash_commands`` envelope (``payload``: the command's fields)."""
         return self.push("slash_commands", payload)
 
-    def event(
-        self, payload: Json, *, retry_attempt: int = 0, retry_reason: str = ""
-    ) -> str:
+    def event(self, payload: Json, *, retry_attempt: int = 0, retry_reason: str = "") -> str:
         """Push an ``events_api`` envelope (``payload``: the ``event_callback`` body)."""
         return self.push(
             "events_api", payload, retry_attempt=retry_attempt, retry_reason=retry_reason
