@@ -111,20 +111,25 @@ def run(args: argparse.Namespace) -> int:
         bot.database.dispose()
 
 
-def run_socket_mode(bot: Bot) -> int:
+def run_socket_mode(bot: Bot, stopped: threading.Event | None = None) -> int:
+    """Connect out to Slack (no inbound port) and stay connected until SIGTERM/SIGINT or `stopped`."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     token = bot.settings.slack_app_token
     assert token is not None
-    log.info("starting in Socket Mode")
-    SocketModeHandler(bot.app, token.get_secret_value()).start()
+    stopped = stopped or stop_on_signals()
+    handler = SocketModeHandler(bot.app, token.get_secret_value())
+    handler.connect()
+    log.info("connected in Socket Mode")
+    try:
+        stopped.wait()
+    finally:
+        handler.close()
     return 0
 
 
-def run_http(bot: Bot, host: str, port: int) -> int:
-    from bot.http import make_server, serve_until_stopped
-
-    server = make_server(bot, host, port)
+def stop_on_signals() -> threading.Event:
+    """An event set by SIGTERM or SIGINT, so shutdown runs every `finally` (scheduler, database)."""
     stopped = threading.Event()
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
@@ -132,6 +137,14 @@ def run_http(bot: Bot, host: str, port: int) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    return stopped
+
+
+def run_http(bot: Bot, host: str, port: int) -> int:
+    from bot.http import make_server, serve_until_stopped
+
+    server = make_server(bot, host, port)
+    stopped = stop_on_signals()
     log.info("serving HTTP", extra={"path": "/slack/events", "status": server.effective_port})
     serve_until_stopped(server, stopped)
     return 0

@@ -5,6 +5,7 @@ stand-in for Slack's Socket Mode endpoint, and handles commands and events deliv
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -120,8 +121,9 @@ def socket_bot(
 
 
 def assert_no_thread_left(before: set[threading.Thread], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
     for thread in set(threading.enumerate()) - before:
-        thread.join(timeout=timeout)
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))
     left = [t.name for t in set(threading.enumerate()) - before if t.is_alive()]
     assert left == [], f"threads still running after shutdown: {left}"
 
@@ -188,25 +190,14 @@ def test_mosovo_bot_run_serves_socket_mode_until_stopped(
     slack: SlackDouble,
     socket: SocketModeDouble,
     sqlite_url: str,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """``bot.cli.run_socket_mode`` itself, with only SocketModeHandler.start made stoppable (it
-    blocks forever on an Event of its own)."""
+    """``bot.cli.run_socket_mode`` itself: connects, serves, and returns once told to stop."""
     threads_before = set(threading.enumerate())
     stop = threading.Event()
-
-    def stoppable_start(handler: SocketModeHandler) -> None:
-        handler.connect()
-        try:
-            stop.wait(timeout=60)
-        finally:
-            handler.close()
-
-    monkeypatch.setattr(SocketModeHandler, "start", stoppable_start)
     app = SocketModeBot(slack, socket, sqlite_url)
     returned: list[int] = []
     runner = threading.Thread(
-        target=lambda: returned.append(cli.run_socket_mode(app.bot)), name="run-socket-mode"
+        target=lambda: returned.append(cli.run_socket_mode(app.bot, stop)), name="run-socket-mode"
     )
     runner.start()
     try:
