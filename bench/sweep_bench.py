@@ -67,7 +67,7 @@ def sweeper_for(db: Database, clock: FixedClock) -> Sweeper:
 def make_due(db: Database, count: int) -> None:
     """Make `count` open, not-yet-due requests due now."""
     with db.engine.begin() as connection:
-        ids = (
+        ids: list[int] = list(
             connection.execute(
                 select(requests_table.c.id)
                 .where(requests_table.c.state == "awaiting_approval", requests_table.c.due_at > NOW)

@@ -166,6 +166,16 @@ class Conversation:
             return [FieldHelp(field)]
         if command == "back" and not argument:
             return self._back(request, field)
+        if command == "submit" and not argument:
+            # Never store the word as an answer: the officer thinks they are done.
+            question = self._question(request, field)
+            return [
+                Notice(
+                    f"There are still questions to answer (this is question {question.number} "
+                    f"of {question.total}); the summary comes after the last one."
+                ),
+                question,
+            ]
         if command == "skip" and not argument:
             if not field.optional:
                 return [

@@ -27,9 +27,13 @@ from tests.support.slack_double import SlackDouble
 ESCALATION = "U0CHIEF"
 
 
-def advance(app: RunningBot, **delta: float) -> list[tuple[str, str]]:
+def clock_of(app: RunningBot) -> FixedClock:
     assert isinstance(app.clock, FixedClock)
-    app.clock.advance(timedelta(**delta))
+    return app.clock
+
+
+def advance(app: RunningBot, **delta: float) -> list[tuple[str, str]]:
+    clock_of(app).advance(timedelta(**delta))
     return app.bot.sweeper.run_once().actions
 
 
@@ -59,7 +63,7 @@ def test_an_idle_officer_is_reminded_once_then_the_request_is_abandoned(app: Run
     assert advance(app, hours=1) == []
     assert advance(app, hours=23) == [(request_id, "abandon")]
     assert "had no answer for too long" in texts(app, thread, "abandoned")[0]
-    assert app.bot.wiring.service.get(request_id).state == "abandoned"  # type: ignore[union-attr]
+    assert app.request(request_id).state == "abandoned"
     assert advance(app, days=3) == []
     assert audit_actions(app).count("reminded") == 1 and "abandoned" in audit_actions(app)
 
@@ -88,7 +92,7 @@ def test_supervisors_are_reminded_then_escalation_then_the_request_expires(
         assert f"<@{ESCALATION}>" in texts(app, thread, "escalation")[-1]
         assert advance(app, days=5, hours=23) == []
         assert advance(app, hours=1) == [(request_id, "expire")]
-        assert app.bot.wiring.service.get(request_id).state == "expired"  # type: ignore[union-attr]
+        assert app.request(request_id).state == "expired"
         assert "Expired" in card_updates(app, card)[-1].args["blocks"][-1]["text"]["text"]
         assert f"<@{OFFICER}>" in texts(app, thread, "expired")[-1]
         actions = audit_actions(app)
@@ -108,10 +112,10 @@ def test_after_escalation_the_escalation_approver_may_decide(
         answer_all(app, thread, answers_for("order"))
         card = submit(app, thread)
         click_card(app, card, ids.APPROVAL_APPROVE, user=ESCALATION)
-        assert app.bot.wiring.service.get(request_id).state == "awaiting_approval"  # type: ignore[union-attr]
+        assert app.request(request_id).state == "awaiting_approval"
         advance(app, hours=24)
         click_card(app, card, ids.APPROVAL_APPROVE, user=ESCALATION)
-        assert app.bot.wiring.service.get(request_id).state == "approved"  # type: ignore[union-attr]
+        assert app.request(request_id).state == "approved"
 
 
 def test_a_decision_cancels_the_pending_approval_reminder(app: RunningBot) -> None:
@@ -145,7 +149,7 @@ def test_working_hours_hold_a_reminder_until_monday_morning(
         submit(app, thread)
         assert advance(app, hours=4) == []  # Friday 21:50: held
         assert advance(app, days=2) == []  # Sunday 21:50: still held
-        app.clock.set(datetime(2026, 11, 30, 7, 59, tzinfo=UTC))  # type: ignore[attr-defined]
+        clock_of(app).set(datetime(2026, 11, 30, 7, 59, tzinfo=UTC))
         assert app.bot.sweeper.run_once().actions == []
         # the reminder (due Friday 21:50) and the escalation (Saturday 17:50) both waited
         assert advance(app, minutes=1) == [
@@ -166,14 +170,14 @@ def test_an_approved_request_not_installed_is_followed_up_and_lapses_with_its_li
     card = submit(app, thread)
     click_card(app, card, ids.APPROVAL_APPROVE, user=SUP1)
     # the install reminder is due two days after the proposed date (local midnight of 2 Dec)
-    app.clock.set(datetime(2026, 12, 3, 23, 59, tzinfo=UTC))  # type: ignore[attr-defined]
+    clock_of(app).set(datetime(2026, 12, 3, 23, 59, tzinfo=UTC))
     assert app.bot.sweeper.run_once().actions == []
     assert advance(app, minutes=1) == [(request_id, "install_reminder")]
     reminder = thread_posts(app.slack, thread)[-1]
     assert ids.INSTALL_ACTIONS_BLOCK in block_ids(reminder)
-    app.clock.set(datetime(2026, 12, 10, 0, 0, tzinfo=UTC))  # type: ignore[attr-defined]
+    clock_of(app).set(datetime(2026, 12, 10, 0, 0, tzinfo=UTC))
     assert app.bot.sweeper.run_once().actions == [(request_id, "lapse")]
-    assert app.bot.wiring.service.get(request_id).state == "expired"  # type: ignore[union-attr]
+    assert app.request(request_id).state == "expired"
     assert "licence expired on 2026-12-10" in texts(app, thread, "lapsed")[-1]
 
 
@@ -205,7 +209,7 @@ def test_a_crash_between_claiming_and_sending_delays_the_message_until_the_lease
 ) -> None:
     request_id, thread = start(app)
     sweeper = app.bot.sweeper
-    app.clock.advance(timedelta(minutes=30))  # type: ignore[attr-defined]
+    clock_of(app).advance(timedelta(minutes=30))
     # the timer sweep queues the reminder; a replica claims it and dies before sending
     assert sweeper.sweep_timers().actions == [(request_id, "idle_reminder")]
     with app.database.uow() as uow:
@@ -289,14 +293,11 @@ def test_the_real_scheduler_posts_reminder_escalation_and_expiry_within_seconds(
             answer_all(app, thread, answers)
             card = submit(app, thread)
             deadline = time.monotonic() + 20
-            while (
-                time.monotonic() < deadline
-                and app.bot.wiring.service.get(request_id).state != "expired"
-            ):  # type: ignore[union-attr]
+            while time.monotonic() < deadline and app.request(request_id).state != "expired":
                 time.sleep(0.2)
         finally:
             scheduler.shutdown(wait=True)
-        assert app.bot.wiring.service.get(request_id).state == "expired"  # type: ignore[union-attr]
+        assert app.request(request_id).state == "expired"
         for block_id in ("reminder", "escalation", "expired"):
             assert with_block(thread_posts(slack, thread), block_id), block_id
         assert "Expired" in card_updates(app, card)[-1].args["blocks"][-1]["text"]["text"]

@@ -18,6 +18,7 @@ from bot.app import Bot, create_bot
 from bot.http import make_server, serve_until_stopped
 from bot.settings import load_settings
 from flows.clock import Clock, FixedClock
+from flows.models import MonitoringRequest
 from storage.unit_of_work import Database
 from tests.support import signing
 from tests.support.slack_double import SlackCall, SlackDouble
@@ -109,6 +110,12 @@ class RunningBot:
     @property
     def database(self) -> Database:
         return self.bot.database
+
+    def request(self, request_id: str) -> MonitoringRequest:
+        """The request as stored now."""
+        request = self.bot.wiring.service.get(request_id)
+        assert request is not None, f"{request_id} is not stored"
+        return request
 
     def stop(self) -> None:
         self.executor.wait_idle()

@@ -1026,3 +1026,14 @@ def test_restoring_after_every_step_behaves_as_if_never_interrupted(basis: str) 
     assert said[-1] == [
         ("SubmittedForApproval", {"request_id": REQUEST_ID, "round": 1, "superseded_card": None})
     ]
+
+
+def test_typing_submit_before_the_last_question_is_never_stored_as_an_answer(
+    conversation: Conversation, clock: FixedClock
+) -> None:
+    request = MonitoringRequest("U0OFFICER", "C0CHAN", clock.now(), request_id="MR-000009")
+    conversation.start(request)
+    outputs = conversation.handle_text(request, "submit", "U0OFFICER")
+    assert isinstance(outputs[0], Notice) and "question 1 of" in outputs[0].text
+    assert isinstance(outputs[1], Question) and outputs[1].field.key == "visor_ref"
+    assert request.answers == {} and request.state == "collecting"
