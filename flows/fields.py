@@ -13,6 +13,7 @@ from typing import Any
 
 from flows.config import FlowConfig
 from flows.errors import InvalidAnswer
+from flows.parsers import format_date
 
 
 class FieldKind(StrEnum):
@@ -103,6 +104,9 @@ class Field:
             return "Yes" if value else "No"
         if isinstance(value, list):
             return ", ".join(str(v) for v in value) if value else "None"
+        if self.kind == FieldKind.DATE and isinstance(value, str):
+            day = stored_date({self.key: value}, self.key)
+            return format_date(day) if day else value  # e.g. "indefinite"
         return str(value)
 
 

@@ -90,14 +90,16 @@ def _render_one(output: Output) -> tuple[str, list[dict[str, Any]]]:
     if isinstance(output, Question):
         return question_blocks(output)
     if isinstance(output, AnswerRejected):
-        text = f"{output.message}"
-        body = f":warning: {escape(output.message)}\n_Example:_ {escape(output.field.example)}"
+        body = f":warning: {escape(output.message)}" + _example_unless_in(
+            output.message, output.field
+        )
         if output.add_hint:
             body += f"\n{HINT}"
-        return text, [section(body, ids.error_block(output.field.key))]
+        return output.message, [section(body, ids.error_block(output.field.key))]
     if isinstance(output, FieldHelp):
         field = output.field
-        body = f":information_source: *{escape(field.label)}*\n{escape(field.help)}\n_Example:_ {escape(field.example)}"
+        body = f":information_source: *{escape(field.label)}*\n{escape(field.help)}"
+        body += _example_unless_in(field.help, field)
         return field.help, [section(body, f"help:{field.key}")]
     if isinstance(output, AnswersDropped):
         labels = ", ".join(escape(label) for label in output.labels)
@@ -110,6 +112,11 @@ def _render_one(output: Output) -> tuple[str, list[dict[str, Any]]]:
         note = "Reply recorded for the supervisor. When you are ready, type `submit` to send it back for approval (or `edit <question>` first)."
         return note, [context(note, "info_recorded")]
     raise TypeError(f"no rendering for {type(output).__name__}")
+
+
+def _example_unless_in(text: str, field: Field) -> str:
+    """Every refusal and explanation shows an example, once."""
+    return "" if field.example in text else f"\n_Example:_ {escape(field.example)}"
 
 
 def unique_ids(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
