@@ -17,6 +17,38 @@ OPEN_STATES = frozenset(
 FINAL_STATES = frozenset({"rejected", "installed", "withdrawn", "expired", "abandoned"})
 DECISIONS = ("approved", "rejected", "info_requested")
 
+#: the audit trail's fixed vocabulary: an event outside it is a programming error, not data
+AUDIT_ACTIONS = frozenset(
+    {
+        "created",
+        "answered",
+        "answer_changed",
+        "answer_rejected",
+        "answer_dropped",
+        "summarised",
+        "submitted",
+        "decided",
+        "info_requested",
+        "info_provided",
+        "withdrawn",
+        "expired",
+        "abandoned",
+        "reminded",
+        "escalated",
+        "installed",
+        "unauthorised_decision_attempt",
+        "late_decision_attempt",
+        "exported",
+        "viewed",
+    }
+)
+
+
+def check_audit_action(action: str) -> str:
+    if action not in AUDIT_ACTIONS:
+        raise ValueError(f"{action!r} is not in the audit vocabulary")
+    return action
+
 
 @dataclass(frozen=True)
 class AuditEvent:
@@ -78,7 +110,9 @@ class MonitoringRequest:
     events: list[AuditEvent] = field(default_factory=list)
 
     def record(self, action: str, actor: str, at: datetime, **detail: Any) -> None:
-        self.events.append(AuditEvent(action=action, actor=actor, at=at, detail=detail))
+        self.events.append(
+            AuditEvent(check_audit_action(action), actor=actor, at=at, detail=detail)
+        )
 
     @property
     def is_open(self) -> bool:

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
-from flows.models import AuditEvent
+from flows.models import AuditEvent, check_audit_action
 from storage.ids import parse_request_id
 from storage.tables import audit_events_table as events
 from storage.types import canonical_json
@@ -215,8 +215,9 @@ class SqlAuditLog:
         self.pend(request_pk, AuditEvent(action=action, actor=actor, at=at, detail=detail or {}))
 
     def pend(self, request_pk: int | None, event: AuditEvent) -> None:
-        if not event.action or not event.actor:
-            raise ValueError("an audit event needs an action and an actor")
+        check_audit_action(event.action)
+        if not event.actor:
+            raise ValueError("an audit event needs an actor")
         if event.at.tzinfo is None:
             raise ValueError("audit times must be timezone-aware")
         self._pending.append(
