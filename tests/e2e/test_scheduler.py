@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from bot import ids
 from bot.scheduler import start_scheduler
+from bot.sweeps import SweepReport
 from flows.clock import FixedClock, SystemClock
 from tests.e2e.flow import answer_all, answers_for, card_updates, click_card, start, submit
 from tests.support.running_bot import (
@@ -301,3 +302,31 @@ def test_the_real_scheduler_posts_reminder_escalation_and_expiry_within_seconds(
         for block_id in ("reminder", "escalation", "expired"):
             assert with_block(thread_posts(slack, thread), block_id), block_id
         assert "Expired" in card_updates(app, card)[-1].args["blocks"][-1]["text"]["text"]
+
+
+def test_a_message_that_never_gets_through_is_reported_and_kept_not_dropped(
+    slack: SlackDouble, sqlite_url: str
+) -> None:
+    with running_bot(slack, sqlite_url, MOSOVO_OUTBOX_MAX_ATTEMPTS="2") as app:
+        _, thread = start(app)
+        slack.set_down(True)
+        app.reply(thread, "NOM/1234567")  # the next question cannot be posted
+        first = app.bot.sweeper.run_once()
+        assert (first.failed, first.gave_up) == (1, 0)
+        second = advance_and_report(app, minutes=10)
+        assert (second.failed, second.gave_up) == (1, 1)
+        with app.database.uow() as uow:
+            stats = uow.outbox.stats()
+        assert (stats.pending, stats.given_up) == (0, 1)
+        slack.set_down(False)
+        # the message given up on is not retried; the idle reminder re-asks the lost question
+        later = advance_and_report(app, minutes=30)
+        assert later.actions and later.sent == 1
+        assert "q:pnc_id" in block_ids(thread_posts(app.slack, thread)[-1])
+        with app.database.uow() as uow:
+            assert uow.outbox.stats().given_up == 1
+
+
+def advance_and_report(app: RunningBot, **delta: float) -> SweepReport:
+    clock_of(app).advance(timedelta(**delta))
+    return app.bot.sweeper.run_once()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import urllib.error
 import urllib.request
 
 from bot import ids
@@ -221,3 +222,33 @@ def test_two_replicas_on_one_database_behave_as_one_bot(slack: SlackDouble, db_u
         request = first.bot.wiring.service.get(request_id)
         assert request is not None and request.state == "approved"
         assert len(with_block(thread_posts(slack, thread), "decision_notice")) == 1
+
+
+def test_health_check_fails_when_the_database_does_not_answer(slack: SlackDouble) -> None:
+    from bot.app import create_bot
+    from bot.http import make_server, serve_until_stopped
+    from bot.settings import load_settings
+    from tests.support.running_bot import settings_env
+
+    unreachable = "postgresql+psycopg://postgres@127.0.0.1:9/nowhere?connect_timeout=1"
+    bot = create_bot(load_settings(settings_env(slack, unreachable)))
+    server = make_server(bot, "127.0.0.1", 0)
+    stopped = threading.Event()
+    runner = threading.Thread(target=serve_until_stopped, args=(server, stopped), daemon=True)
+    runner.start()
+    try:
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{server.effective_port}/healthz", timeout=10
+        ):
+            raise AssertionError("expected 503")
+    except urllib.error.HTTPError as error:
+        assert error.code == 503
+    finally:
+        stopped.set()
+        runner.join(timeout=10)
+        bot.database.dispose()
+
+
+def test_slacks_url_verification_challenge_is_answered(app: RunningBot) -> None:
+    result = app.send(signing.url_verification(SECRET, "challenge-token-123"))
+    assert result.status == 200 and "challenge-token-123" in result.body
