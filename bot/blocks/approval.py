@@ -11,18 +11,20 @@ from bot import ids
 from bot.blocks.conversation import flag_lines
 from bot.blocks.text import (
     MARKING,
+    SECTION_LIMIT,
     Message,
     button,
     escape,
+    escape_within,
     long_text_blocks,
     mask_imei,
     mention,
     mention_any,
     section,
-    truncate,
 )
 from flows.fields import Catalogue
 from flows.models import MonitoringRequest
+from flows.parsers import format_date
 
 OUTCOME_TEXT = {
     "approved": ":white_check_mark: *Approved*",
@@ -49,7 +51,19 @@ LICENCE_WORDING_PREVIEW = 300
 
 
 def when(at: datetime | None, tz: ZoneInfo) -> str:
-    return at.astimezone(tz).strftime("%H:%M on %d %b %Y") if at else "unknown time"
+    if at is None:
+        return "unknown time"
+    local = at.astimezone(tz)
+    return f"{local:%H:%M} on {format_date(local.date())}"
+
+
+def with_reason(body: str, reason: str, block_id: str) -> tuple[str, list[dict[str, Any]]]:
+    """The reason after `body` in the same section if it fits there once escaped; otherwise in
+    full in sections of its own (`<block_id>:<n>`), never cut off."""
+    inline = f"{body}\n_Reason:_ {escape(reason)}"
+    if len(inline) <= SECTION_LIMIT:
+        return inline, []
+    return f"{body}\n_Reason: in full below._", long_text_blocks("Reason", reason, block_id)
 
 
 def approval_card(
@@ -67,10 +81,13 @@ def approval_card(
         section(card_facts(request, catalogue), ids.APPROVAL_BLOCK),
     ]
     wording = request.answers.get("licence_condition")
-    if isinstance(wording, str) and len(wording) > LICENCE_WORDING_PREVIEW:
+    if isinstance(wording, str) and len(escape(wording)) > LICENCE_WORDING_PREVIEW:
         blocks.extend(
             long_text_blocks("Licence condition (full wording)", wording, "licence_wording")
         )
+    notes = request.answers.get("notes")
+    if isinstance(notes, str) and notes.strip():
+        blocks.extend(long_text_blocks("Officer's notes", notes, "notes"))
     if with_buttons:
         blocks.append(approval_buttons(request))
     return Message(text=f"{text} {who}".strip(), blocks=blocks)
@@ -121,7 +138,7 @@ def card_facts(request: MonitoringRequest, catalogue: Catalogue) -> str:
     ]
     wording = answers.get("licence_condition")
     if isinstance(wording, str):
-        facts.insert(0, f"Condition: {escape(truncate(wording, LICENCE_WORDING_PREVIEW))}")
+        facts.insert(0, f"Condition: {escape_within(wording, LICENCE_WORDING_PREVIEW)}")
     lines = [
         f"*Request:* {request.request_id}",
         f"*ViSOR ref:* {show('visor_ref')}"
@@ -159,9 +176,11 @@ def decided_card(
     if by:
         line += f" by {mention(by)}"
     line += f" at {when(at, tz)}"
+    reason_blocks: list[dict[str, Any]] = []
     if reason:
-        line += f"\n_Reason:_ {escape(truncate(reason, 2500))}"
+        line, reason_blocks = with_reason(line, reason, "decision_reason")
     card.blocks.append(section(line, ids.DECISION_BLOCK))
+    card.blocks.extend(reason_blocks)
     return Message(text=f"{request.request_id}: {outcome.replace('_', ' ')}", blocks=card.blocks)
 
 
@@ -175,12 +194,13 @@ def decision_notice(
         "You may install the software; press *Mark as installed* when it is done.",
         "rejected": f"{officer} {request.request_id} was rejected by {mention(by)}.",
         "info_requested": f"{officer} {mention(by)} needs more information on {request.request_id}. "
-        "Reply in this thread, `edit <question>` to change an answer, then `submit`.",
+        "Reply in this thread, `edit &lt;question&gt;` to change an answer, then `submit`.",
     }
     body = texts[outcome]
+    reason_blocks: list[dict[str, Any]] = []
     if reason:
-        body += f"\n_Reason:_ {escape(reason)}"
-    blocks = [section(body, "decision_notice")]
+        body, reason_blocks = with_reason(body, reason, "notice_reason")
+    blocks = [section(body, "decision_notice"), *reason_blocks]
     if outcome == "approved":
         blocks.append(install_actions(request))
     plain = f"{request.request_id}: {outcome.replace('_', ' ')}"

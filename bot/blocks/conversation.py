@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from bot import ids
@@ -11,6 +12,7 @@ from bot.blocks.text import (
     button,
     context,
     escape,
+    escape_within,
     long_text_blocks,
     mention,
     section,
@@ -29,6 +31,7 @@ from flows.outputs import (
     Question,
     Summary,
 )
+from flows.parsers import format_date
 
 COMMANDS = (
     "Type your answer in this thread · `back` · `skip` (optional questions) · `help` · `cancel`"
@@ -107,9 +110,10 @@ def _render_one(output: Output) -> tuple[str, list[dict[str, Any]]]:
             section(f":arrows_counterclockwise: {labels}: {escape(output.reason)}.", "dropped")
         ]
     if isinstance(output, Notice):
-        return output.text, [section(output.text, "notice")]
+        # a notice may quote what the officer typed (e.g. `edit <name>` naming no question)
+        return escape(output.text), [section(escape(output.text), "notice")]
     if isinstance(output, InfoReplyRecorded):
-        note = "Reply recorded for the supervisor. When you are ready, type `submit` to send it back for approval (or `edit <question>` first)."
+        note = "Reply recorded for the supervisor. When you are ready, type `submit` to send it back for approval (or `edit &lt;question&gt;` first)."
         return note, [context(note, "info_recorded")]
     raise TypeError(f"no rendering for {type(output).__name__}")
 
@@ -126,7 +130,10 @@ def unique_ids(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for block in blocks:
         block_id = block.get("block_id")
         if block_id in seen:
-            block = {**block, "block_id": f"{block_id}:{len(seen)}"}
+            number = len(seen)
+            while f"{block_id}:{number}" in seen:  # the numbered id may itself be taken
+                number += 1
+            block = {**block, "block_id": f"{block_id}:{number}"}
         if block_id:
             seen.add(block["block_id"])
         result.append(block)
@@ -175,7 +182,7 @@ def summary_lines(summary: Summary) -> list[str]:
     for row in summary.rows:
         value = shown(row.field, row.value)
         if row.field.kind == FieldKind.TEXT and len(value) > LONG_ANSWER:
-            value = truncate(value, LONG_ANSWER) + " _(in full below)_"
+            value = escape_within(row.field.display(row.value), LONG_ANSWER) + " _(in full below)_"
         lines.append(f"{row.number}. *{escape(row.field.label)}:* {value}")
     return lines
 
@@ -185,7 +192,10 @@ def flag_lines(flags: dict[str, Any]) -> list[str]:
     for key, detail in flags.items():
         text = FLAG_TEXT.get(key, key.replace("_", " ").capitalize())
         if key == "late_notification" and isinstance(detail, dict):
-            text += f" ({detail.get('days_late')} day(s) after the deadline of {detail.get('deadline')})"
+            deadline = detail.get("deadline")
+            if isinstance(deadline, str):
+                deadline = format_date(date.fromisoformat(deadline))
+            text += f" ({detail.get('days_late')} day(s) after the deadline of {deadline})"
         elif key == "risk_assessment_stale" and isinstance(detail, dict):
             text += f" ({detail.get('months_old')} months old)"
         lines.append(f":triangular_flag_on_post: {text} `{key}`")
@@ -215,7 +225,7 @@ def summary_message(summary: Summary) -> Message:
             ],
         }
     )
-    blocks.append(context("Or type `submit`, `edit <question number or key>` or `cancel`."))
+    blocks.append(context("Or type `submit`, `edit &lt;question number or key&gt;` or `cancel`."))
     return Message(text="Summary of the request: submit, edit or cancel", blocks=blocks)
 
 

@@ -28,6 +28,21 @@ def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(0, limit - 1)] + "…"
 
 
+def escape_within(text: str, limit: int) -> str:
+    """User text escaped and, if need be, shortened to `limit` characters (with its "…"),
+    cutting between whole characters so an entity such as `&amp;` is never cut in half."""
+    escaped = escape(text)
+    if len(escaped) <= limit:
+        return escaped
+    kept = ""
+    for char in text:
+        piece = escape(char)
+        if len(kept) + len(piece) > limit - 1:
+            break
+        kept += piece
+    return kept + "…"
+
+
 def mask_imei(imei: str) -> str:
     return f"ending {imei[-4:]}"
 

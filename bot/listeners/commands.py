@@ -20,7 +20,7 @@ def help_text(command: str) -> str:
         f"*{command}* starts a monitoring software request in this private channel. "
         "I open a thread and ask one question at a time; a supervisor approves it in the same thread.\n"
         "In the thread you can type `back`, `skip` (optional questions), `help` or `cancel`; "
-        "at the summary `submit`, `edit <question>` or `cancel`.\n"
+        "at the summary `submit`, `edit &lt;question&gt;` or `cancel`.\n"
         f"`{command} list` shows your open requests. `{command} help` shows this."
     )
 
