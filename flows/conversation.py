@@ -292,6 +292,7 @@ class Conversation:
         again: a changed branch, an acquisition date moved after the notification date, a
         proposed install date that has slipped into the past."""
         dropped: list[Field] = []
+        no_longer_asked = True
         for _ in range(len(self.catalogue.fields)):  # dropping one answer can make another stale
             applicable = {f.key for f in self.catalogue.applicable(request.answers)}
             stale = next(
@@ -305,6 +306,7 @@ class Conversation:
             )
             if stale is None:
                 break
+            no_longer_asked = no_longer_asked and stale.key not in applicable
             before = request.answers.pop(stale.key)
             dropped.append(stale)
             request.record(
@@ -317,10 +319,13 @@ class Conversation:
         request.flags = compute_flags(request.answers, self._today(), self.config)
         if not dropped:
             return None
-        return AnswersDropped(
-            tuple(f.label for f in dropped),
-            "they no longer fit the other answers or today's date, so they will be asked again",
-        )
+        if no_longer_asked:
+            reason = "they belonged to the answer you changed, so they have been removed"
+        else:
+            reason = (
+                "they no longer fit your other answers or today's date, so they will be asked again"
+            )
+        return AnswersDropped(tuple(f.label for f in dropped), reason)
 
     def _still_valid(self, request: MonitoringRequest, key: str) -> bool:
         if key not in self.catalogue:

@@ -40,7 +40,8 @@ SUPERVISOR = "U0SUPER"
 STRANGER = "U0STRANGER"
 REQUEST_ID = "MR-7"
 CARD = "1764500000.000200"
-DROPPED_REASON = "they no longer fit the other answers or today's date, so they will be asked again"
+REMOVED_WITH_BRANCH = "they belonged to the answer you changed, so they have been removed"
+STALE_REASON = "they no longer fit your other answers or today's date, so they will be asked again"
 SUMMARY_NOTICE = (
     "Type `submit` to send this for approval, `edit <question number or key>` "
     "to change an answer, or `cancel` to withdraw it."
@@ -762,7 +763,7 @@ def test_changing_the_legal_basis_asks_the_new_branch_and_drops_the_old_one(
 
     outputs = conversation.handle_text(request, "licence", OFFICER)
 
-    assert outputs[0] == AnswersDropped(ORDER_LABELS, DROPPED_REASON)
+    assert outputs[0] == AnswersDropped(ORDER_LABELS, REMOVED_WITH_BRANCH)
     assert described(outputs[1:]) == [question("licence_condition", 15, 22)]
     assert request.state == "collecting"
     assert not any(key.startswith("order_") for key in request.answers)
@@ -809,7 +810,7 @@ def test_changing_a_phone_to_a_laptop_drops_the_imei_and_asks_the_serial(
     conversation.handle_text(request, "edit 7", OFFICER)
     outputs = conversation.handle_text(request, "laptop", OFFICER)
 
-    assert outputs[0] == AnswersDropped(("IMEI",), DROPPED_REASON)
+    assert outputs[0] == AnswersDropped(("IMEI",), REMOVED_WITH_BRANCH)
     assert described(outputs[1:]) == [question("device_serial", 10, 25)]
     assert "device_imei" not in request.answers
     assert events_named(request, "answer_dropped") == [
@@ -924,7 +925,7 @@ def test_a_proposed_install_date_gone_by_at_submission_is_asked_again(
 
     outputs = conversation.handle_text(request, "submit", OFFICER)
 
-    assert outputs[0] == AnswersDropped(("Proposed install date",), DROPPED_REASON)
+    assert outputs[0] == AnswersDropped(("Proposed install date",), STALE_REASON)
     assert described(outputs[1:]) == [question("proposed_install_date", 23, 25)]
     assert request.state == "collecting"
     assert request.approval_round == 0
