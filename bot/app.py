@@ -88,10 +88,11 @@ def create_bot(
     conversation = Conversation(catalogue, flow_config, clock)
     members = GroupMembers(client)
     supervisors = _roster(settings.supervisors, members)
+    escalation = _roster(settings.escalation_approvers, members)
     authority = SlackAuthority(
         supervisors,
         _roster(settings.officers, members),
-        _roster(settings.escalation_approvers, members),
+        escalation,
     )
     timers = Timers(
         idle_reminder=settings.idle_reminder,
@@ -143,11 +144,12 @@ def create_bot(
             tz=settings.timezone,
             hold=schedule.hold,
             supervisors=supervisors.ids,
-            escalation=_roster(settings.escalation_approvers, members).ids,
+            escalation=escalation.ids,
             lease_seconds=max(60.0, settings.scheduler_interval.total_seconds() * 4),
             outbox_max_attempts=settings.outbox_max_attempts,
             outbox_backoff=settings.scheduler_interval,
         ),
+        card_posted=service.set_approval_card,
     )
     return Bot(settings, database, client, app, wiring, sweeper)
 

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from flows import approval
 from flows.approval import Decision, DecisionMade
@@ -21,9 +21,22 @@ from flows.ports import ConcurrentUpdate, UnitOfWork, UnitOfWorkFactory
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+V = TypeVar("V")
 
 #: reloading and reapplying is safe because a conflicting save changed nothing
 MAX_CONFLICT_RETRIES = 5
+
+
+@dataclass(frozen=True)
+class Roles:
+    """What a Slack user may do, looked up before any transaction starts (it may ask Slack)."""
+
+    supervisor: bool = False
+    escalation_approver: bool = False
+
+    def may_decide(self, request: MonitoringRequest) -> bool:
+        escalated = "escalate" in request.nudges
+        return self.supervisor or (self.escalation_approver and escalated)
 
 
 class Authority(Protocol):
@@ -31,7 +44,7 @@ class Authority(Protocol):
 
     def can_start(self, user_id: str) -> bool: ...
 
-    def can_decide(self, user_id: str, request: MonitoringRequest) -> bool: ...
+    def roles(self, user_id: str) -> Roles: ...
 
 
 class Schedule(Protocol):
@@ -63,6 +76,14 @@ class Decided:
     made: DecisionMade
 
 
+@dataclass
+class Acted(Generic[V]):
+    """A use case's step succeeded and the request was saved with its audit events."""
+
+    request: MonitoringRequest
+    value: V
+
+
 class RequestService:
     def __init__(
         self,
@@ -84,9 +105,8 @@ class RequestService:
         with self.uow() as uow:
             request = MonitoringRequest(officer_id, channel_id, created_at=self.clock.now())
             outputs = self.conversation.start(request)
-            uow.requests.add(request)
             self._schedule(request)
-            uow.requests.save(request)
+            uow.requests.add(request)
             uow.commit()
         log.info("request opened", extra={"request_id": request.request_id, "user": officer_id})
         return Reply(request, outputs)
@@ -116,36 +136,52 @@ class RequestService:
         """A message in a thread. None: not ours, not the requester's, or seen before."""
 
         def handle(uow: UnitOfWork) -> Reply | Refused | None:
-            if not uow.deliveries.first_time(delivery):
-                return None
             request = uow.requests.get_by_thread(channel_id, thread_ts)
             if request is None or request.officer_id != user_id:
-                uow.commit()  # remember the delivery so a retry is not looked at again
+                return None  # other threads and other people: nothing to remember
+            if not uow.deliveries.first_time(delivery):
                 return None
-            outputs = self.conversation.handle_text(request, text, user_id)
-            return self._saved(uow, request, outputs)
+            try:
+                outputs = self.conversation.handle_text(request, text, user_id)
+            except DomainError as error:
+                return self._refuse(uow, request, error, user_id)
+            self._save(uow, request)
+            return Reply(request, outputs)
 
         return self._retrying(handle)
 
     def choose(
         self, request_id: str, user_id: str, field_key: str, value: str, delivery: str
     ) -> Reply | Refused | None:
-        return self._act(
-            request_id,
-            delivery,
-            lambda r: self.conversation.handle_choice(r, field_key, value, user_id),
+        return _reply(
+            self._act(
+                request_id,
+                user_id,
+                delivery,
+                lambda r: self.conversation.handle_choice(r, field_key, value, user_id),
+            )
         )
 
     def submit(self, request_id: str, user_id: str, delivery: str) -> Reply | Refused | None:
-        return self._act(request_id, delivery, lambda r: self.conversation.submit(r, user_id))
+        return _reply(
+            self._act(request_id, user_id, delivery, lambda r: self.conversation.submit(r, user_id))
+        )
 
     def edit(
         self, request_id: str, user_id: str, target: str, delivery: str
     ) -> Reply | Refused | None:
-        return self._act(request_id, delivery, lambda r: self.conversation.edit(r, target, user_id))
+        return _reply(
+            self._act(
+                request_id, user_id, delivery, lambda r: self.conversation.edit(r, target, user_id)
+            )
+        )
 
     def cancel(self, request_id: str, user_id: str, delivery: str) -> Reply | Refused | None:
-        return self._act(request_id, delivery, lambda r: self.conversation.withdraw(r, user_id))
+        return _reply(
+            self._act(
+                request_id, user_id, delivery, lambda r: self.conversation.withdraw(r, user_id)
+            )
+        )
 
     def set_approval_card(self, request_id: str, card_ts: str, approval_round: int) -> None:
         def remember(uow: UnitOfWork, request: MonitoringRequest) -> None:
@@ -160,11 +196,15 @@ class RequestService:
         self, request_id: str, user_id: str, card_ts: str | None
     ) -> Refused | MonitoringRequest:
         """Check before opening the reason dialog, so a refused user never sees it."""
+        roles = self.authority.roles(user_id)
 
         def check(uow: UnitOfWork) -> Refused | MonitoringRequest:
-            request = self._load(uow, request_id)
+            request = uow.requests.get(request_id)
+            if request is None:
+                return _unknown(request_id)
+            authorised = roles.may_decide(request)
             try:
-                self._check_decider(request, user_id, card_ts)
+                approval.check_decider(request, user_id, authorised, _round(request, card_ts))
             except DomainError as error:
                 return self._refuse(uow, request, error, user_id)
             return request
@@ -180,48 +220,38 @@ class RequestService:
         card_ts: str | None,
         delivery: str,
     ) -> Decided | Refused | None:
-        def handle(uow: UnitOfWork) -> Decided | Refused | None:
-            if not uow.deliveries.first_time(delivery):
-                return None
-            request = self._load(uow, request_id)
-            authorised = self.authority.can_decide(user_id, request)
-            try:
-                made = approval.decide(
-                    request,
-                    decision,
-                    user_id,
-                    authorised,
-                    reason,
-                    self.clock.now(),
-                    _round(request, card_ts),
-                )
-            except DomainError as error:
-                return self._refuse(uow, request, error, user_id)
-            self._schedule(request)
-            uow.requests.save(request)
-            uow.commit()
-            log.info(
-                "decided", extra={"request_id": request_id, "user": user_id, "action": made.outcome}
-            )
-            return Decided(request, made)
+        roles = self.authority.roles(user_id)
 
-        return self._retrying(handle)
+        def step(request: MonitoringRequest) -> DecisionMade:
+            return approval.decide(
+                request,
+                decision,
+                user_id,
+                roles.may_decide(request),
+                reason,
+                self.clock.now(),
+                _round(request, card_ts),
+            )
+
+        result = self._act(request_id, user_id, delivery, step)
+        if not isinstance(result, Acted):
+            return result
+        log.info(
+            "decided",
+            extra={"request_id": request_id, "user": user_id, "action": result.value.outcome},
+        )
+        return Decided(result.request, result.value)
 
     def mark_installed(
         self, request_id: str, user_id: str, delivery: str
     ) -> Reply | Refused | None:
-        def handle(uow: UnitOfWork) -> Reply | Refused | None:
-            if not uow.deliveries.first_time(delivery):
-                return None
-            request = self._load(uow, request_id)
-            try:
-                authorised = self.authority.can_decide(user_id, request)
-                approval.mark_installed(request, user_id, authorised, self.clock.now())
-            except DomainError as error:
-                return self._refuse(uow, request, error, user_id)
-            return self._saved(uow, request, [])
+        roles = self.authority.roles(user_id)
 
-        return self._retrying(handle)
+        def step(request: MonitoringRequest) -> list[Output]:
+            approval.mark_installed(request, user_id, roles.supervisor, self.clock.now())
+            return []
+
+        return _reply(self._act(request_id, user_id, delivery, step))
 
     # -- lookups ----------------------------------------------------------------------------------
 
@@ -240,25 +270,34 @@ class RequestService:
     # -- plumbing ---------------------------------------------------------------------------------
 
     def _act(
-        self, request_id: str, delivery: str, step: Callable[[MonitoringRequest], list[Output]]
-    ) -> Reply | Refused | None:
-        def handle(uow: UnitOfWork) -> Reply | Refused | None:
+        self,
+        request_id: str,
+        user_id: str,
+        delivery: str,
+        step: Callable[[MonitoringRequest], V],
+    ) -> Acted[V] | Refused | None:
+        """Once per Slack delivery: load, apply `step`, save with its audit events; a domain
+        refusal is recorded (when it is evidence) and returned for the user who tried."""
+
+        def handle(uow: UnitOfWork) -> Acted[V] | Refused | None:
             if not uow.deliveries.first_time(delivery):
                 return None
-            request = self._load(uow, request_id)
+            request = uow.requests.get(request_id)
+            if request is None:
+                return _unknown(request_id)
             try:
-                outputs = step(request)
+                value = step(request)
             except DomainError as error:
-                return self._refuse(uow, request, error, request.officer_id)
-            return self._saved(uow, request, outputs)
+                return self._refuse(uow, request, error, user_id)
+            self._save(uow, request)
+            return Acted(request, value)
 
         return self._retrying(handle)
 
-    def _saved(self, uow: UnitOfWork, request: MonitoringRequest, outputs: list[Output]) -> Reply:
+    def _save(self, uow: UnitOfWork, request: MonitoringRequest) -> None:
         self._schedule(request)
         uow.requests.save(request)
         uow.commit()
-        return Reply(request, outputs)
 
     def _refuse(
         self, uow: UnitOfWork, request: MonitoringRequest, error: DomainError, user_id: str
@@ -282,19 +321,15 @@ class RequestService:
         )
         return Refused(error.message, error, request)
 
-    def _check_decider(self, request: MonitoringRequest, user_id: str, card_ts: str | None) -> None:
-        authorised = self.authority.can_decide(user_id, request)
-        approval.check_decider(request, user_id, authorised, _round(request, card_ts))
-
     def _with_request(
         self, request_id: str, step: Callable[[UnitOfWork, MonitoringRequest], T]
     ) -> T:
         def handle(uow: UnitOfWork) -> T:
-            request = self._load(uow, request_id)
+            request = uow.requests.get(request_id)
+            if request is None:
+                raise UnknownRequest(f"{request_id} is not held in this database.")
             result = step(uow, request)
-            self._schedule(request)
-            uow.requests.save(request)
-            uow.commit()
+            self._save(uow, request)
             return result
 
         return self._retrying(handle)
@@ -308,22 +343,35 @@ class RequestService:
                 log.info("concurrent update, retrying", extra={"attempts": attempt})
         raise ConcurrentUpdate("the request kept changing; try again")
 
-    def _load(self, uow: UnitOfWork, request_id: str) -> MonitoringRequest:
-        request = uow.requests.get(request_id)
-        if request is None:
-            raise UnknownRequest(request_id)
-        return request
-
     def _schedule(self, request: MonitoringRequest) -> None:
         request.due_at = self.schedule.due_at(request)
 
 
-class UnknownRequest(LookupError):
+class UnknownRequest(DomainError):
     """A click or message named a request this database does not hold."""
 
 
+def _unknown(request_id: str) -> Refused:
+    return Refused(
+        f"{request_id} is not in this bot's records: it may belong to another workspace.",
+        UnknownRequest(request_id),
+    )
+
+
+def _reply(result: Acted[list[Output]] | Refused | None) -> Reply | Refused | None:
+    return Reply(result.request, result.value) if isinstance(result, Acted) else result
+
+
 def _round(request: MonitoringRequest, card_ts: str | None) -> int | None:
-    """The approval round a clicked card belongs to: a card other than the current one is stale."""
-    if card_ts is None or request.approval_card_ref is None:
+    """The approval round a clicked card belongs to: a card other than the current one is
+    stale. While a resubmission's card is still on its way (no ref yet), only the first round's
+    card can be the current one, so any click on a later round waits for the ref."""
+    if card_ts is None:
         return None
-    return request.approval_round if card_ts == request.approval_card_ref else -1
+    if request.approval_card_ref is None:
+        return None if request.approval_round <= 1 else STALE_ROUND
+    return request.approval_round if card_ts == request.approval_card_ref else STALE_ROUND
+
+
+#: no approval round has this number: deciding with it is refused as a stale card
+STALE_ROUND = -1

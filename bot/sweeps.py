@@ -4,6 +4,7 @@ outbox. The database decides what is due, so any number of replicas can sweep sa
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -26,6 +27,9 @@ from flows.ports import OutboxMessage, UnitOfWork, UnitOfWorkFactory
 from flows.timers import Due, Hold, Timers, basis_expiry, due_now
 
 log = logging.getLogger(__name__)
+
+#: told where a delayed approval card finally landed: (request id, message ts, approval round)
+CardPosted = Callable[[str, str, int], None]
 
 DELIVERY_MEMORY = timedelta(days=7)
 
@@ -61,8 +65,10 @@ class Sweeper:
         schedule: Schedule,
         clock: Clock,
         settings: SweepSettings,
+        card_posted: CardPosted = lambda _request_id, _ts, _round: None,
     ) -> None:
         self.uow = uow
+        self.card_posted = card_posted
         self.client = client
         self.conversation = conversation
         self.catalogue = catalogue
@@ -227,17 +233,12 @@ class Sweeper:
         except SEND_ERRORS as error:
             self._failed(message, error_code(error), report)
             return
-        now = self.clock.now()
         with self.uow() as uow:
-            uow.outbox.mark_sent(message.id, now)
-            if message.purpose == "approval_card" and message.request_id and response.get("ts"):
-                request = uow.requests.get(message.request_id)
-                if request and request.approval_round == message.extra.get(
-                    "round", request.approval_round
-                ):
-                    request.approval_card_ref = str(response["ts"])
-                    uow.requests.save(request)
+            # on its own, so that no later failure can roll it back and post the message twice
+            uow.outbox.mark_sent(message.id, self.clock.now())
             uow.commit()
+        if message.purpose == "approval_card" and message.request_id and response.get("ts"):
+            self.card_posted(message.request_id, str(response["ts"]), int(message.extra["round"]))
         report.sent += 1
         METRICS.outbox_sent.inc()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from bot.blocks.approval import clock_time
 from bot.metrics import METRICS
 from bot.presenter import ThreadPresenter
 from bot.services import Refused, RequestService
@@ -29,15 +30,10 @@ class Wiring:
         """A refusal for the one user who tried; names who decided first when that is the reason."""
         error = refused.error
         METRICS.refusals.labels(reason=type(error).__name__).inc()
-        if isinstance(error, AlreadyClosed) and error.decided_by and error.decision:
-            at = (
-                error.decided_at.astimezone(self.tz).strftime("%H:%M")
-                if error.decided_at
-                else "an earlier time"
+        if isinstance(error, AlreadyClosed) and error.decided_as and error.decided_by:
+            at = clock_time(error.decided_at, self.tz)
+            return (
+                f"{error.request_id} was already {error.decided_as} "
+                f"by <@{error.decided_by}> at {at}."
             )
-            verb = error.decision.replace("_", " ").replace(
-                "info requested", "sent back for more information"
-            )
-            request_id = refused.request.request_id if refused.request else "This request"
-            return f"{request_id} was already {verb} by <@{error.decided_by}> at {at}."
         return refused.message

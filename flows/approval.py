@@ -82,22 +82,32 @@ def check_decider(
 class AlreadyClosed(AlreadyDecided):
     """Raised with who decided and when, so the refusal can name them."""
 
-    def __init__(self, message: str, request: MonitoringRequest) -> None:
+    def __init__(
+        self, message: str, request: MonitoringRequest, decided_as: str | None = None
+    ) -> None:
         super().__init__(message)
+        self.request_id = request.request_id
         self.state = request.state
-        self.decision = request.decision
-        self.decided_by = request.decided_by
-        self.decided_at = request.decided_at
+        #: how the earlier decision reads ("approved", "sent back for more information"), or None
+        #: when the request was closed some other way (withdrawn, expired, superseded card)
+        self.decided_as = decided_as
+        self.decision = request.decision if decided_as else None
+        self.decided_by = request.decided_by if decided_as else None
+        self.decided_at = request.decided_at if decided_as else None
 
 
 _DECIDED_AS = {"info_requested": "sent back for more information"}
 
 
 def already_decided(request: MonitoringRequest) -> AlreadyClosed:
-    if request.decided_by and request.decision:
+    """Why a decision comes too late, judged by where the request is now."""
+    if (
+        request.state in ("approved", "rejected", "info_requested", "installed")
+        and request.decision
+    ):
         verb = _DECIDED_AS.get(request.decision, request.decision.replace("_", " "))
-        message = f"{request.request_id} was already {verb}."
-    elif request.state in ("confirming", "collecting", "info_requested", "awaiting_approval"):
+        return AlreadyClosed(f"{request.request_id} was already {verb}.", request, verb)
+    if request.state in ("confirming", "collecting", "awaiting_approval"):
         # awaiting approval yet refused: the click came from a superseded round's card
         message = (
             f"{request.request_id} has changed since this card was posted: use the latest card."

@@ -99,6 +99,7 @@ class Conversation:
         now = self.clock.now()
         superseded = request.approval_card_ref if request.approval_round else None
         fire(request, "submit")
+        request.approval_card_ref = None  # the new card's ref arrives once it is posted
         request.approval_round += 1
         request.submitted_at = now
         request.last_activity_at = now

@@ -297,10 +297,13 @@ def parse_imeis(text: str, allow_none: bool = False) -> list[str]:
                 f"{which} contains something other than digits, spaces or hyphens. {IMEI_HELP}"
             )
         if len(candidate) != 15:
-            raise InvalidAnswer(f"{which} ({candidate}) has {len(candidate)} digits. {IMEI_HELP}")
+            raise InvalidAnswer(
+                f"{which} (ending {candidate[-4:]}) has {len(candidate)} digits. {IMEI_HELP}"
+            )
         if not luhn_valid(candidate):
             raise InvalidAnswer(
-                f"{which} ({candidate}) fails its check digit (the last digit), so a digit is "
+                f"{which} (ending {candidate[-4:]}) fails its check digit (the last digit), so a "
+                "digit is "
                 f"probably mistyped. {IMEI_HELP}"
             )
         if candidate in seen:

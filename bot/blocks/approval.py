@@ -50,6 +50,11 @@ BASIS_FACTS = {
 LICENCE_WORDING_PREVIEW = 300
 
 
+def clock_time(at: datetime | None, tz: ZoneInfo) -> str:
+    """The time of day in the force's zone, e.g. "14:02"."""
+    return f"{at.astimezone(tz):%H:%M}" if at else "an earlier time"
+
+
 def when(at: datetime | None, tz: ZoneInfo) -> str:
     if at is None:
         return "unknown time"

@@ -8,9 +8,9 @@ import time
 from collections.abc import Callable
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
 
-from flows.models import MonitoringRequest
+from bot.services import Roles
+from bot.slack.messenger import SEND_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ class GroupMembers:
         try:
             response = self.client.usergroups_users_list(usergroup=group_id)
             users = frozenset(response.get("users") or [])
-        except (SlackApiError, SlackClientError, OSError) as error:
+        except SEND_ERRORS as error:
             # Fail closed: nobody in an unreadable group may decide, but a stale list still counts.
             log.warning(
                 "user group lookup failed",
@@ -86,11 +86,11 @@ class SlackAuthority:
     def can_start(self, user_id: str) -> bool:
         return not self.officers or user_id in self.officers
 
-    def can_decide(self, user_id: str, request: MonitoringRequest) -> bool:
-        if user_id in self.supervisors:
-            return True
-        escalated = "escalate" in request.nudges
-        return bool(escalated and self.escalation and user_id in self.escalation)
+    def roles(self, user_id: str) -> Roles:
+        return Roles(
+            supervisor=user_id in self.supervisors,
+            escalation_approver=bool(self.escalation and user_id in self.escalation),
+        )
 
 
 class ChannelPolicy:
@@ -108,9 +108,10 @@ class ChannelPolicy:
             return "Monitoring requests aren't taken in this channel. Use your unit's private request channel."
         try:
             channel = self.client.conversations_info(channel=channel_id).get("channel") or {}
-        except SlackApiError:
+        except SEND_ERRORS:
             # With only groups:read, Slack refuses to describe public channels, DMs and private
             # channels the bot is not in: none of them is a place for a request.
+            # (and when Slack cannot be reached, no request can be started safely either)
             return "Use your unit's private channel, and make sure I have been invited to it."
         if channel.get("is_im") or channel.get("is_mpim"):
             return "Monitoring requests can't be made in a direct message. Use your unit's private channel."

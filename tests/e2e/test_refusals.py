@@ -9,7 +9,16 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bot import ids
-from tests.e2e.flow import answer_all, answers_for, click_card, ephemerals, responses, start, submit
+from tests.e2e.flow import (
+    answer_all,
+    answers_for,
+    click_card,
+    ephemerals,
+    last_view,
+    responses,
+    start,
+    submit,
+)
 from tests.support import signing
 from tests.support.running_bot import (
     DM,
@@ -25,6 +34,9 @@ from tests.support.running_bot import (
     RunningBot,
     posts,
     running_bot,
+    thread_posts,
+    ts_of,
+    with_block,
 )
 from tests.support.slack_double import SlackDouble
 
@@ -122,3 +134,46 @@ def test_supervisors_clicks_are_refused_for_strangers_the_requester_and_after_th
     assert (OFFICER, "unauthorised_decision_attempt") in attempts
     assert audit_rows(app, "late_decision_attempt") == [(SUP2, "late_decision_attempt")]
     assert [r for r in audit_rows(app, "decided")] == [(SUP1, "decided")]
+
+
+def test_a_click_for_a_request_this_bot_does_not_hold_gets_an_answer(app: RunningBot) -> None:
+    app.click(
+        ids.APPROVAL_APPROVE, "MR-999999", user=SUP1, message_ts="1700000000.000100", thread_ts=None
+    )
+    assert ephemerals(app, SUP1) == [
+        "MR-999999 is not in this bot's records: it may belong to another workspace."
+    ]
+
+
+def test_a_request_withdrawn_after_approval_is_not_reported_as_approved(app: RunningBot) -> None:
+    request_id, thread = start(app)
+    answer_all(app, thread, answers_for("order"))
+    card = submit(app, thread)
+    click_card(app, card, ids.APPROVAL_APPROVE, user=SUP1)
+    app.reply(thread, "cancel")
+    click_card(app, card, ids.APPROVAL_REJECT, user=SUP2)
+    assert ephemerals(app, SUP2) == [f"{request_id} is withdrawn: nothing to decide."]
+
+
+def test_the_superseded_card_cannot_decide_while_the_new_card_is_still_on_its_way(
+    app: RunningBot,
+) -> None:
+    request_id, thread = start(app)
+    answer_all(app, thread, answers_for("voluntary"))
+    first_card = submit(app, thread)
+    click_card(app, first_card, ids.APPROVAL_MORE_INFO, user=SUP1)
+    app.submit_view(last_view(app), "Which consent form?", user=SUP1)
+    app.slack.fail_next("chat.postMessage", status=500, times=3)  # the new card waits in the outbox
+    app.reply(thread, "submit")
+    assert app.request(request_id).state == "awaiting_approval"
+    assert app.request(request_id).approval_card_ref is None
+
+    click_card(app, first_card, ids.APPROVAL_APPROVE, user=SUP2)
+    assert app.request(request_id).state == "awaiting_approval"
+    assert "use the latest card" in ephemerals(app, SUP2)[-1]
+
+    assert app.bot.sweeper.run_once().sent == 1
+    new_card = with_block(thread_posts(app.slack, thread), ids.APPROVAL_BLOCK)[-1]
+    assert app.request(request_id).approval_card_ref == ts_of(new_card)
+    click_card(app, new_card, ids.APPROVAL_APPROVE, user=SUP2)
+    assert app.request(request_id).state == "approved"
