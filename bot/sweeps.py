@@ -23,7 +23,7 @@ from flows.conversation import Conversation
 from flows.errors import DomainError
 from flows.fields import Catalogue
 from flows.models import MonitoringRequest
-from flows.ports import OutboxMessage, UnitOfWork, UnitOfWorkFactory
+from flows.ports import ConcurrentUpdate, OutboxMessage, UnitOfWork, UnitOfWorkFactory
 from flows.timers import Due, Hold, Timers, basis_expiry, due_now
 
 log = logging.getLogger(__name__)
@@ -98,24 +98,49 @@ class Sweeper:
     # -- timers -----------------------------------------------------------------------------------
 
     def _sweep_requests(self, report: SweepReport) -> bool:
-        """One batch in one transaction: claimed rows, their changes and the messages they
-        cause commit together, so a crash part-way leaves nothing half-done."""
+        """Claim a batch under a lease other replicas respect, then handle each request in a
+        transaction of its own: its change, audit events and messages commit together, and one
+        that fails keeps its lease and is tried again when the lease runs out."""
         now = self.clock.now()
         with self.uow() as uow:
             claimed = uow.requests.claim_due(now, self.settings.lease_seconds, self.settings.batch)
-            for request in claimed:
+            uow.commit()
+        for request in claimed:
+            self._sweep_one(str(request.request_id), now, report)
+        return len(claimed) == self.settings.batch
+
+    def _sweep_one(self, request_id: str, now: datetime, report: SweepReport) -> None:
+        fired: list[str] = []
+        try:
+            with self.uow() as uow:
+                request = uow.requests.get(request_id)
+                if request is None:
+                    return
                 for due in due_now(
                     request, self.settings.timers, self.settings.tz, now, self.settings.hold
                 ):
                     self._act(uow, request, due, now)
-                    report.actions.append((str(request.request_id), due.kind))
-                    METRICS.timers_fired.labels(kind=due.kind).inc()
+                    fired.append(due.kind)
                 request.due_at = self.schedule.due_at(request)
                 if request.due_at is not None and request.due_at <= now:
                     request.due_at = now + timedelta(minutes=1)  # never spin on the same row
                 uow.requests.save(request)
-            uow.commit()
-        return len(claimed) == self.settings.batch
+                uow.commit()
+        except ConcurrentUpdate:
+            # An officer or supervisor moved it on meanwhile: look again at the next sweep.
+            with self.uow() as uow:
+                uow.requests.release(request_id)
+                uow.commit()
+            return
+        except Exception as error:  # one bad request must not stop the others
+            log.error(
+                "timer failed; tried again when its lease runs out",
+                extra={"request_id": request_id, "error": type(error).__name__},
+            )
+            return
+        for kind in fired:
+            report.actions.append((request_id, kind))
+            METRICS.timers_fired.labels(kind=kind).inc()
 
     def _act(self, uow: UnitOfWork, request: MonitoringRequest, due: Due, now: datetime) -> None:
         handler = getattr(self, f"_on_{due.kind}")

@@ -53,6 +53,10 @@ class RequestRepository(Protocol):
         """Requests whose `due_at` has passed and whose lease is free; leases them."""
         ...
 
+    def release(self, request_id: str) -> None:
+        """End a lease without saving, so the next sweep may claim the request again."""
+        ...
+
 
 class DeliveryLog(Protocol):
     def first_time(self, key: str) -> bool:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import pytest
 from sqlalchemy import text
 
 from bot import ids
@@ -330,3 +332,23 @@ def test_a_message_that_never_gets_through_is_reported_and_kept_not_dropped(
 def advance_and_report(app: RunningBot, **delta: float) -> SweepReport:
     clock_of(app).advance(timedelta(**delta))
     return app.bot.sweeper.run_once()
+
+
+def test_a_request_whose_timer_fails_does_not_hold_up_the_others(
+    app: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken_id, _ = start(app)
+    healthy_id, _ = start(app)
+    sweeper = app.bot.sweeper
+    real = sweeper._on_idle_reminder
+
+    def fails_for_one(uow: Any, request: Any, now: datetime) -> None:
+        if request.request_id == broken_id:
+            raise RuntimeError("simulated fault")
+        real(uow, request, now)
+
+    monkeypatch.setattr(sweeper, "_on_idle_reminder", fails_for_one)
+    assert advance(app, minutes=30) == [(healthy_id, "idle_reminder")]
+    assert advance(app, minutes=1) == []  # the failed one keeps its lease for now
+    monkeypatch.setattr(sweeper, "_on_idle_reminder", real)
+    assert advance(app, seconds=sweeper.settings.lease_seconds) == [(broken_id, "idle_reminder")]
