@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge
 
 
 @dataclass
@@ -38,12 +38,6 @@ class Metrics:
         )
         self.timers_fired = Counter(
             "mosovo_timers_fired", "Scheduler actions", ["kind"], registry=r
-        )
-        self.handler_seconds = Histogram(
-            "mosovo_handler_seconds",
-            "Time spent handling a Slack request after the ack",
-            ["kind"],
-            registry=r,
         )
 
 

@@ -57,8 +57,7 @@ def decide(
     action = "info_requested" if decision == "request_info" else "decided"
     request.record(action, decider, now, outcome=OUTCOME[decision], reason=reason)
     if decision == "reject":
-        request.closed_at = now
-        request.closed_reason = "rejected"
+        close(request, "rejected", now)
     assert request.request_id is not None
     return DecisionMade(
         request.request_id, OUTCOME[decision], decider, now, reason, request.approval_card_ref
@@ -123,9 +122,7 @@ def mark_installed(request: MonitoringRequest, actor: str, authorised: bool, now
         raise NotRequester("Only the requesting officer or a supervisor can mark this installed.")
     fire(request, "mark_installed")
     request.installed_at = now
-    request.closed_at = now
-    request.closed_reason = "installed"
-    request.due_at = None
+    close(request, "installed", now)
     request.nudges = {}
     request.record("installed", actor, now)
 
@@ -134,17 +131,21 @@ def expire(request: MonitoringRequest, reason: str, now: datetime) -> None:
     """No decision in time, or the legal basis lapsed before installation."""
     from_state = request.state
     fire(request, "expire")
-    request.closed_at = now
-    request.closed_reason = reason
-    request.due_at = None
+    close(request, reason, now)
     request.record("expired", "system", now, from_state=from_state, reason=reason)
 
 
 def abandon(request: MonitoringRequest, now: datetime) -> None:
     """The officer stopped answering: close it so it does not wait for ever."""
     fire(request, "abandon")
-    request.closed_at = now
-    request.closed_reason = "no answer from the officer"
-    request.current_field = None
-    request.due_at = None
+    close(request, "no answer from the officer", now)
     request.record("abandoned", "system", now)
+
+
+def close(request: MonitoringRequest, reason: str, now: datetime) -> None:
+    """The bookkeeping every way of ending a request shares (after its transition has fired):
+    when and why it closed, and no question left current. `due_at` is not touched: callers
+    recompute it through the schedule before saving, and a closed request has nothing due."""
+    request.closed_at = now
+    request.closed_reason = reason
+    request.current_field = None

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flows.approval import close
 from flows.clock import Clock, local_today
 from flows.config import FlowConfig
 from flows.errors import InvalidTransition, NotRequester
@@ -94,7 +95,6 @@ class Conversation:
         dropped = self._recheck(request)
         if dropped:
             fire(request, "edit")
-            request.editing = True
             return [dropped, *self._ask_next(request)]
         now = self.clock.now()
         superseded = request.approval_card_ref if request.approval_round else None
@@ -122,7 +122,6 @@ class Conversation:
                 self.summary(request),
             ]
         fire(request, "edit")
-        request.editing = True
         request.strikes = 0
         return [self._question(request, field)]
 
@@ -131,10 +130,7 @@ class Conversation:
         from_state = request.state
         fire(request, "withdraw")
         now = self.clock.now()
-        request.closed_at = now
-        request.closed_reason = "withdrawn by the officer"
-        request.current_field = None
-        request.due_at = None
+        close(request, "withdrawn by the officer", now)
         request.record("withdrawn", actor, now, from_state=from_state)
         assert request.request_id is not None
         card = (
@@ -236,7 +232,6 @@ class Conversation:
             if field.key not in request.answers:
                 return [self._question(request, field)]
         request.current_field = None
-        request.editing = False
         if request.state == "collecting":
             fire(request, "answers_complete")
             request.nudges = {}  # a new wait: the summary may need its own idle reminder
@@ -246,7 +241,6 @@ class Conversation:
     def _question(self, request: MonitoringRequest, field: Field) -> Question:
         if request.current_field != field.key:
             request.current_field = field.key
-            request.asked.append(field.key)
             request.nudges = {}
         applicable = [f.key for f in self.catalogue.applicable(request.answers)]
         number = applicable.index(field.key) + 1 if field.key in applicable else len(applicable)

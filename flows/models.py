@@ -80,12 +80,8 @@ class MonitoringRequest:
     flags: dict[str, Any] = field(default_factory=dict)
     #: the field being asked while collecting
     current_field: str | None = None
-    #: field keys in the order they were asked, for `back`
-    asked: list[str] = field(default_factory=list)
     #: bad answers in a row to the current question
     strikes: int = 0
-    #: set while editing from the summary: finish the edit, then show the summary again
-    editing: bool = False
     submitted_at: datetime | None = None
     decided_at: datetime | None = None
     decided_by: str | None = None

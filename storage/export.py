@@ -9,7 +9,6 @@ many there are and the file is consistent with itself.
 from __future__ import annotations
 
 import csv
-import importlib
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -19,6 +18,8 @@ from typing import Any, Literal, TextIO, cast
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
+from flows.catalogue import build_catalogue
+from flows.config import FlowConfig
 from storage.ids import format_request_id
 from storage.tables import audit_events_table as events
 from storage.tables import requests_table as requests
@@ -175,13 +176,7 @@ def field_keys(session: Session, since: datetime | None) -> list[str]:
 
 
 def _catalogue_keys() -> list[str]:
-    try:
-        module = importlib.import_module("flows.catalogue")
-        from flows.config import FlowConfig
-
-        return [field.key for field in module.build_catalogue(FlowConfig())]
-    except (ImportError, AttributeError):
-        return []
+    return [field.key for field in build_catalogue(FlowConfig())]
 
 
 def _stored_keys(session: Session, since: datetime | None) -> set[str]:

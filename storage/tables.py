@@ -11,7 +11,6 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
-    Boolean,
     Column,
     ForeignKey,
     Identity,
@@ -83,9 +82,7 @@ class RequestRow(SQLModel, table=True):
     answers: dict[str, Any] = _json()
     flags: dict[str, Any] = _json()
     current_field: str | None = _str()
-    asked: list[str] = _json()
     strikes: int = _int()
-    editing: bool = Field(sa_column=Column(Boolean(), nullable=False, default=False))
     created_at: datetime = _at(nullable=False)
     submitted_at: datetime | None = _at()
     decided_at: datetime | None = _at()

@@ -109,7 +109,6 @@ def test_a_request_saved_mid_conversation_is_restored_and_continues(
         loaded = uow.requests.get_by_thread("C1", "1.0")
         assert loaded is not None
         loaded.answers["visor_ref"] = "AB12/34567"
-        loaded.asked = ["visor_ref", "person_name"]
         loaded.current_field = "person_name"
         loaded.strikes = 1
         loaded.last_activity_at = t0 + timedelta(minutes=3)
@@ -123,7 +122,6 @@ def test_a_request_saved_mid_conversation_is_restored_and_continues(
         assert restored == replace(loaded, events=[])
         assert restored is not None
         restored.answers["person_name"] = "Jane Doe"
-        restored.asked.append("licence_expiry")
         restored.current_field = "licence_expiry"
         restored.strikes = 0
         uow.requests.save(restored)
@@ -131,7 +129,6 @@ def test_a_request_saved_mid_conversation_is_restored_and_continues(
 
     final = load(db, request.request_id or "")
     assert final.answers == {"visor_ref": "AB12/34567", "person_name": "Jane Doe"}
-    assert final.asked == ["visor_ref", "person_name", "licence_expiry"]
     assert final.current_field == "licence_expiry"
     assert final.version == 2
 

@@ -681,13 +681,13 @@ def test_edit_by_key_changes_one_answer_and_returns_to_the_summary(
 
     assert described(outputs) == [question("device_make_model", 8, 25, "Samsung Galaxy A15", True)]
     assert request.state == "collecting"
-    assert request.editing is True
+    assert conversation.current_question(request) == outputs[0]
 
     outputs = conversation.handle_text(request, "Google Pixel 8", OFFICER)
 
     assert len(outputs) == 1 and isinstance(outputs[0], Summary)
     assert request.state == "confirming"
-    assert request.editing is False
+    assert conversation.current_question(request) is None
     assert request.answers == {**answers_of(ORDER), "device_make_model": "Google Pixel 8"}
     assert events_named(request, "answer_changed") == [
         {"field": "device_make_model", "before": "Samsung Galaxy A15", "after": "Google Pixel 8"}

@@ -46,9 +46,7 @@ def full_request() -> MonitoringRequest:
             "order_lacks_monitoring_clause": True,
         },
         current_field="notes",
-        asked=["visor_ref", "pnc_id", "notes", "visor_ref"],
         strikes=2,
-        editing=True,
         submitted_at=T0 + timedelta(hours=1),
         decided_at=datetime(2026, 11, 30, 12, 30, tzinfo=BST),
         decided_by="U0SUPER",
@@ -147,7 +145,6 @@ def test_a_restored_copy_shares_nothing_with_the_original() -> None:
     copy.answers["visor_ref"] = "CHANGED"
     copy.answers["device_imei"].append("000000000000000")
     copy.flags["late_notification"]["days_late"] = 99
-    copy.asked.append("pnc_id")
     copy.nudges.clear()
     copy.events[0].detail["channel"] = "C0OTHER"
 
