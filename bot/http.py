@@ -49,6 +49,7 @@ def refresh_outbox_gauge(bot: Bot) -> None:
         with bot.database.uow() as uow:
             stats = uow.outbox.stats()
         METRICS.outbox_pending.set(stats.pending)
+        METRICS.outbox_given_up.set(stats.given_up)
     except Exception as error:  # metrics must never take the endpoint down
         log.warning("outbox stats unavailable", extra={"error": type(error).__name__})
 

@@ -36,6 +36,11 @@ class Metrics:
         self.outbox_pending = Gauge(
             "mosovo_outbox_pending", "Outbox messages not yet delivered", registry=r
         )
+        self.outbox_given_up = Gauge(
+            "mosovo_outbox_given_up",
+            "Outbox messages kept after their last attempt failed (all replicas)",
+            registry=r,
+        )
         self.timers_fired = Counter(
             "mosovo_timers_fired", "Scheduler actions", ["kind"], registry=r
         )

@@ -320,6 +320,7 @@ def test_a_message_that_never_gets_through_is_reported_and_kept_not_dropped(
         with app.database.uow() as uow:
             stats = uow.outbox.stats()
         assert (stats.pending, stats.given_up) == (0, 1)
+        assert app.metric("mosovo_outbox_given_up") == 1
         slack.set_down(False)
         # the message given up on is not retried; the idle reminder re-asks the lost question
         later = advance_and_report(app, minutes=30)

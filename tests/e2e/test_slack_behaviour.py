@@ -170,19 +170,10 @@ def test_a_message_slack_will_not_take_is_kept_and_posted_by_the_next_sweep(
 def test_health_and_metrics_are_served(app: RunningBot) -> None:
     with urllib.request.urlopen(f"{app.url}/healthz", timeout=5) as response:
         assert response.status == 200 and json.loads(response.read()) == {"status": "ok"}
-    opened_before = metric(app, "mosovo_requests_opened_total")
+    opened_before = app.metric("mosovo_requests_opened_total")
     start(app)
-    assert metric(app, "mosovo_requests_opened_total") == opened_before + 1
-    assert metric(app, "mosovo_outbox_pending") == 0
-
-
-def metric(app: RunningBot, name: str) -> float:
-    with urllib.request.urlopen(f"{app.url}/metrics", timeout=5) as response:
-        body = response.read().decode()
-    for line in body.splitlines():
-        if line.startswith(f"{name} "):
-            return float(line.split()[1])
-    raise AssertionError(f"{name} is not exported")
+    assert app.metric("mosovo_requests_opened_total") == opened_before + 1
+    assert app.metric("mosovo_outbox_pending") == 0
 
 
 def test_two_replicas_on_one_database_behave_as_one_bot(slack: SlackDouble, db_url: str) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+import urllib.request
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -110,6 +111,15 @@ class RunningBot:
     @property
     def database(self) -> Database:
         return self.bot.database
+
+    def metric(self, name: str) -> float:
+        """A value from GET /metrics, as Prometheus would scrape it."""
+        with urllib.request.urlopen(f"{self.url}/metrics", timeout=5) as response:
+            body = response.read().decode()
+        for line in body.splitlines():
+            if line.startswith(f"{name} "):
+                return float(line.split()[1])
+        raise AssertionError(f"{name} is not exported")
 
     def request(self, request_id: str) -> MonitoringRequest:
         """The request as stored now."""
