@@ -23,6 +23,7 @@ def slack() -> Iterator[SlackDouble]:
 
 
 @pytest.fixture
-def app(slack: SlackDouble, sqlite_url: str) -> Iterator[RunningBot]:
-    with running_bot(slack, sqlite_url) as bot:
+def app(slack: SlackDouble, db_url: str) -> Iterator[RunningBot]:
+    """The bot on SQLite, and on PostgreSQL too when a test server is configured."""
+    with running_bot(slack, db_url) as bot:
         yield bot
