@@ -103,7 +103,9 @@ def create_bot(
         install_reminder=settings.install_reminder,
     )
     schedule = TimerSchedule(timers, settings)
-    service = RequestService(database.uow, conversation, clock, authority, schedule)
+    service = RequestService(
+        database.uow, conversation, clock, authority, schedule, reads=database.reader
+    )
     messenger = Messenger(client, database.uow, clock)
     presenter = ThreadPresenter(messenger, service, catalogue, supervisors.ids, settings.timezone)
     wiring = Wiring(

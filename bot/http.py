@@ -46,7 +46,7 @@ def wsgi_app(bot: Bot) -> Callable[[dict[str, Any], StartResponse], Iterable[byt
 
 def refresh_outbox_gauge(bot: Bot) -> None:
     try:
-        with bot.database.uow() as uow:
+        with bot.database.reader() as uow:
             stats = uow.outbox.stats()
         METRICS.outbox_pending.set(stats.pending)
         METRICS.outbox_given_up.set(stats.given_up)

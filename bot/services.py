@@ -92,8 +92,11 @@ class RequestService:
         clock: Clock,
         authority: Authority,
         schedule: Schedule,
+        reads: UnitOfWorkFactory | None = None,
     ) -> None:
         self.uow = uow
+        #: for lookups that change nothing (the same as `uow` unless storage offers a reader)
+        self.reads = reads or uow
         self.conversation = conversation
         self.clock = clock
         self.authority = authority
@@ -256,15 +259,15 @@ class RequestService:
     # -- lookups ----------------------------------------------------------------------------------
 
     def open_requests(self, officer_id: str) -> list[MonitoringRequest]:
-        with self.uow() as uow:
+        with self.reads() as uow:
             return uow.requests.list_open_for_officer(officer_id)
 
     def find_in_thread(self, channel_id: str, thread_ts: str) -> MonitoringRequest | None:
-        with self.uow() as uow:
+        with self.reads() as uow:
             return uow.requests.get_by_thread(channel_id, thread_ts)
 
     def get(self, request_id: str) -> MonitoringRequest | None:
-        with self.uow() as uow:
+        with self.reads() as uow:
             return uow.requests.get(request_id)
 
     # -- plumbing ---------------------------------------------------------------------------------

@@ -85,6 +85,10 @@ class Database:
         """A new unit of work (a flows.ports.UnitOfWorkFactory)."""
         return SqlUnitOfWork(self.session_factory, self.clock)
 
+    def reader(self) -> SqlUnitOfWork:
+        """A unit of work for lookups only: on SQLite it does not take the write lock."""
+        return SqlUnitOfWork(self.read_session_factory, self.clock)
+
     def upgrade(self) -> None:
         upgrade(self.engine)
 
