@@ -14,6 +14,9 @@ from flows.models import MonitoringRequest
 class RequestLifecycle(StateMachine):
     """From the first question to installation, with every way a request can end."""
 
+    # An event with no transition from the current state is an error the caller must hear of.
+    allow_event_without_transition = False
+
     collecting = State(initial=True)
     confirming = State()
     awaiting_approval = State()
