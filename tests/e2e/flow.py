@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from typing import Any
 
 from bot import ids
+from tests.support import signing
 from tests.support.running_bot import (
     OFFICER,
+    PRIVATE,
+    SECRET,
     SUP1,
     RunningBot,
     block_ids,
@@ -103,6 +107,41 @@ def submit(app: RunningBot, thread_ts: str) -> SlackCall:
     cards = with_block(thread_posts(app.slack, thread_ts), ids.APPROVAL_BLOCK)
     assert cards, "no approval card was posted"
     return cards[-1]
+
+
+def submitted(
+    app: RunningBot, basis: str = "order", **overrides: str
+) -> tuple[str, str, SlackCall]:
+    """A request answered for `basis` and submitted: (request id, thread, approval card)."""
+    request_id, thread = start(app)
+    answer_all(app, thread, answers_for(basis, **overrides))
+    return request_id, thread, submit(app, thread)
+
+
+def approve_click(request_id: str, card: SlackCall, user: str) -> signing.SignedRequest:
+    """A supervisor's signed click on the card's Approve button."""
+    return signing.block_actions(
+        SECRET,
+        action_id=ids.APPROVAL_APPROVE,
+        value=request_id,
+        user_id=user,
+        channel_id=PRIVATE,
+        message_ts=ts_of(card),
+        thread_ts=card.args["thread_ts"],
+    )
+
+
+def send_at_once(deliveries: list[tuple[RunningBot, signing.SignedRequest]]) -> None:
+    """Send each request to its replica at the same moment, then wait for all handlers."""
+    senders = [
+        threading.Thread(target=app.send, args=(request, False)) for app, request in deliveries
+    ]
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join()
+    for app, _ in deliveries:
+        app.settle()
 
 
 def click_card(

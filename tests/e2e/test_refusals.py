@@ -10,14 +10,12 @@ from sqlalchemy import text
 
 from bot import ids
 from tests.e2e.flow import (
-    answer_all,
-    answers_for,
     click_card,
     ephemerals,
     last_view,
     responses,
     start,
-    submit,
+    submitted,
 )
 from tests.support import signing
 from tests.support.running_bot import (
@@ -110,9 +108,7 @@ def test_a_bad_signature_or_an_old_timestamp_is_refused_with_401_and_nothing_is_
 def test_supervisors_clicks_are_refused_for_strangers_the_requester_and_after_the_decision(
     app: RunningBot,
 ) -> None:
-    request_id, thread = start(app)
-    answer_all(app, thread, answers_for("order"))
-    card = submit(app, thread)
+    request_id, _thread, card = submitted(app, "order")
 
     click_card(app, card, ids.APPROVAL_APPROVE, user=STRANGER)
     assert "authorised supervisor" in ephemerals(app, STRANGER)[-1]
@@ -146,9 +142,7 @@ def test_a_click_for_a_request_this_bot_does_not_hold_gets_an_answer(app: Runnin
 
 
 def test_a_request_withdrawn_after_approval_is_not_reported_as_approved(app: RunningBot) -> None:
-    request_id, thread = start(app)
-    answer_all(app, thread, answers_for("order"))
-    card = submit(app, thread)
+    request_id, thread, card = submitted(app, "order")
     click_card(app, card, ids.APPROVAL_APPROVE, user=SUP1)
     app.reply(thread, "cancel")
     click_card(app, card, ids.APPROVAL_REJECT, user=SUP2)
@@ -158,9 +152,7 @@ def test_a_request_withdrawn_after_approval_is_not_reported_as_approved(app: Run
 def test_the_superseded_card_cannot_decide_while_the_new_card_is_still_on_its_way(
     app: RunningBot,
 ) -> None:
-    request_id, thread = start(app)
-    answer_all(app, thread, answers_for("voluntary"))
-    first_card = submit(app, thread)
+    request_id, thread, first_card = submitted(app, "voluntary")
     click_card(app, first_card, ids.APPROVAL_MORE_INFO, user=SUP1)
     app.submit_view(last_view(app), "Which consent form?", user=SUP1)
     app.slack.fail_next("chat.postMessage", status=500, times=3)  # the new card waits in the outbox

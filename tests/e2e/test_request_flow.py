@@ -16,6 +16,7 @@ from tests.e2e.flow import (
     metadata,
     start,
     submit,
+    submitted,
 )
 from tests.support.running_bot import (
     OFFICER,
@@ -129,9 +130,7 @@ def test_an_order_request_is_collected_in_a_thread_and_approved_by_a_supervisor(
 
 
 def test_a_licence_request_is_rejected_with_a_reason_given_in_a_dialog(app: RunningBot) -> None:
-    request_id, thread = start(app)
-    answer_all(app, thread, answers_for("licence"))
-    card = submit(app, thread)
+    request_id, _thread, card = submitted(app, "licence")
     assert "Condition: Must allow installation" in block_text(card, ids.APPROVAL_BLOCK)
 
     click_card(app, card, ids.APPROVAL_REJECT, user=SUP2)
@@ -156,9 +155,7 @@ def test_a_licence_request_is_rejected_with_a_reason_given_in_a_dialog(app: Runn
 def test_a_voluntary_request_sent_back_for_more_information_is_resubmitted_and_approved(
     app: RunningBot,
 ) -> None:
-    request_id, thread = start(app)
-    answer_all(app, thread, answers_for("voluntary"))
-    first_card = submit(app, thread)
+    request_id, thread, first_card = submitted(app, "voluntary")
     click_card(app, first_card, ids.APPROVAL_MORE_INFO, user=SUP1)
     app.submit_view(last_view(app), "Attach the signed consent form reference", user=SUP1)
     assert state_of(app, request_id) == "info_requested"
@@ -215,9 +212,7 @@ def test_a_bad_answer_is_explained_and_the_same_question_asked_again(app: Runnin
 
 
 def test_withdrawing_while_awaiting_approval_updates_the_card(app: RunningBot) -> None:
-    request_id, thread = start(app)
-    answer_all(app, thread, answers_for("order"))
-    card = submit(app, thread)
+    request_id, thread, card = submitted(app, "order")
     app.reply(thread, "cancel")
     assert state_of(app, request_id) == "withdrawn"
     assert "Withdrawn" in block_text(card_updates(app, card)[-1], ids.DECISION_BLOCK)
@@ -254,9 +249,7 @@ def test_summary_buttons_edit_and_submit(app: RunningBot) -> None:
 @pytest.mark.parametrize("basis", ["order", "licence", "voluntary"])
 @pytest.mark.parametrize("decision", ["approve", "reject", "more_info"])
 def test_every_basis_reaches_every_decision(app: RunningBot, basis: str, decision: str) -> None:
-    request_id, thread = start(app)
-    answer_all(app, thread, answers_for(basis))
-    card = submit(app, thread)
+    request_id, thread, card = submitted(app, basis)
     if decision == "approve":
         click_card(app, card, ids.APPROVAL_APPROVE, user=SUP1)
     else:

@@ -14,7 +14,15 @@ from bot import ids
 from bot.scheduler import start_scheduler
 from bot.sweeps import SweepReport
 from flows.clock import FixedClock, SystemClock
-from tests.e2e.flow import answer_all, answers_for, card_updates, click_card, start, submit
+from tests.e2e.flow import (
+    answer_all,
+    answers_for,
+    card_updates,
+    click_card,
+    start,
+    submit,
+    submitted,
+)
 from tests.support.running_bot import (
     MONDAY_10AM,
     OFFICER,
@@ -85,9 +93,7 @@ def test_supervisors_are_reminded_then_escalation_then_the_request_expires(
 ) -> None:
     slack.add_user(ESCALATION)
     with running_bot(slack, sqlite_url, MOSOVO_ESCALATION_APPROVERS=ESCALATION) as app:
-        request_id, thread = start(app)
-        answer_all(app, thread, answers_for("order"))
-        card = submit(app, thread)
+        request_id, thread, card = submitted(app, "order")
         assert advance(app, hours=3, minutes=59) == []
         assert advance(app, minutes=1) == [(request_id, "approval_reminder")]
         assert "<!subteam^S0SUPS>" in texts(app, thread, "reminder")[-1]
@@ -111,9 +117,7 @@ def test_after_escalation_the_escalation_approver_may_decide(
 ) -> None:
     slack.add_user(ESCALATION)
     with running_bot(slack, sqlite_url, MOSOVO_ESCALATION_APPROVERS=ESCALATION) as app:
-        request_id, thread = start(app)
-        answer_all(app, thread, answers_for("order"))
-        card = submit(app, thread)
+        request_id, _thread, card = submitted(app, "order")
         click_card(app, card, ids.APPROVAL_APPROVE, user=ESCALATION)
         assert app.request(request_id).state == "awaiting_approval"
         advance(app, hours=24)
@@ -122,9 +126,7 @@ def test_after_escalation_the_escalation_approver_may_decide(
 
 
 def test_a_decision_cancels_the_pending_approval_reminder(app: RunningBot) -> None:
-    _, thread = start(app)
-    answer_all(app, thread, answers_for("order"))
-    card = submit(app, thread)
+    _, thread, card = submitted(app, "order")
     advance(app, hours=3)
     click_card(app, card, ids.APPROVAL_APPROVE, user=SUP1)
     assert advance(app, hours=2) == []

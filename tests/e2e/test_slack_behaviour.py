@@ -9,7 +9,17 @@ import urllib.request
 
 from bot import ids
 from flows.clock import FixedClock
-from tests.e2e.flow import answer_all, answers_for, card_updates, ephemerals, start, submit
+from tests.e2e.flow import (
+    answer_all,
+    answers_for,
+    approve_click,
+    card_updates,
+    ephemerals,
+    send_at_once,
+    start,
+    submit,
+    submitted,
+)
 from tests.support import signing
 from tests.support.running_bot import (
     MONDAY_10AM,
@@ -24,7 +34,6 @@ from tests.support.running_bot import (
     current_question,
     running_bot,
     thread_posts,
-    ts_of,
     with_block,
 )
 from tests.support.slack_double import SlackDouble
@@ -89,27 +98,8 @@ def test_two_supervisors_clicking_at_once_produce_exactly_one_decision(
     slack: SlackDouble, db_url: str
 ) -> None:
     with running_bot(slack, db_url) as app:
-        request_id, thread = start(app)
-        answer_all(app, thread, answers_for("order"))
-        card = submit(app, thread)
-        clicks = [
-            signing.block_actions(
-                SECRET,
-                action_id=ids.APPROVAL_APPROVE,
-                value=request_id,
-                user_id=user,
-                channel_id=PRIVATE,
-                message_ts=ts_of(card),
-                thread_ts=thread,
-            )
-            for user in (SUP1, SUP2)
-        ]
-        senders = [threading.Thread(target=app.send, args=(click, False)) for click in clicks]
-        for sender in senders:
-            sender.start()
-        for sender in senders:
-            sender.join()
-        app.settle()
+        request_id, _, card = submitted(app, "order")
+        send_at_once([(app, approve_click(request_id, card, user)) for user in (SUP1, SUP2)])
         request = app.bot.wiring.service.get(request_id)
         assert request is not None and request.state == "approved"
         assert len(card_updates(app, card)) == 1
@@ -187,28 +177,12 @@ def test_two_replicas_on_one_database_behave_as_one_bot(slack: SlackDouble, db_u
             replicas[turn % 2].reply(thread, answers[current_question(slack, thread)])
             turn += 1
         card = submit(second, thread)
-        clicks = [
-            (
-                replica,
-                signing.block_actions(
-                    SECRET,
-                    action_id=ids.APPROVAL_APPROVE,
-                    value=request_id,
-                    user_id=user,
-                    channel_id=PRIVATE,
-                    message_ts=ts_of(card),
-                    thread_ts=thread,
-                ),
-            )
-            for replica, user in ((first, SUP1), (second, SUP2))
-        ]
-        senders = [threading.Thread(target=r.send, args=(c, False)) for r, c in clicks]
-        for sender in senders:
-            sender.start()
-        for sender in senders:
-            sender.join()
-        first.settle()
-        second.settle()
+        send_at_once(
+            [
+                (first, approve_click(request_id, card, SUP1)),
+                (second, approve_click(request_id, card, SUP2)),
+            ]
+        )
         assert len(card_updates(first, card)) == 1
         request = first.bot.wiring.service.get(request_id)
         assert request is not None and request.state == "approved"
