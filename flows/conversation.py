@@ -30,11 +30,6 @@ from flows.request_machine import fire
 
 _MISSING = object()
 
-COMMANDS_HELP = (
-    "Type your answer, or: `back` for the previous question, `skip` (optional questions only), "
-    "`help` for an explanation with an example, `cancel` to withdraw the request."
-)
-
 
 class Conversation:
     """Collects a request's answers one question at a time and takes it to submission."""
@@ -134,7 +129,9 @@ class Conversation:
         request.record("withdrawn", actor, now, from_state=from_state)
         assert request.request_id is not None
         card = (
-            request.approval_card_ref if from_state in ("awaiting_approval", "approved") else None
+            request.approval_card_ref
+            if from_state in ("awaiting_approval", "info_requested", "approved")
+            else None
         )
         return [Withdrawn(request.request_id, from_state, card)]
 

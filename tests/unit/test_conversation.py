@@ -1038,3 +1038,13 @@ def test_typing_submit_before_the_last_question_is_never_stored_as_an_answer(
     assert isinstance(outputs[0], Notice) and "question 1 of" in outputs[0].text
     assert isinstance(outputs[1], Question) and outputs[1].field.key == "visor_ref"
     assert request.answers == {} and request.state == "collecting"
+
+
+def test_withdrawing_while_more_information_is_asked_for_updates_the_card(
+    conversation: Conversation, clock: FixedClock
+) -> None:
+    request = submitted(conversation, clock)
+    decide(request, "request_info", SUPERVISOR, True, "Which court?", clock.now())
+    outputs = conversation.handle_text(request, "cancel", OFFICER)
+    assert request.state == "withdrawn"
+    assert outputs == [Withdrawn(str(request.request_id), "info_requested", CARD)]
