@@ -33,6 +33,31 @@ REASON_ACTION = "reason"
 INSTALLATION_CONFIRM = "installation_confirm"
 INSTALL_ACTIONS_BLOCK = "install_actions"
 
+# Blocks of the bot's other messages, so tests and tools can find them.
+REQUEST_HEADER_BLOCK = "request_header"
+APPROVAL_HEADER_BLOCK = "approval_header"
+DECISION_NOTICE_BLOCK = "decision_notice"
+DECISION_REASON_BLOCK = "decision_reason"
+NOTICE_REASON_BLOCK = "notice_reason"
+LICENCE_WORDING_BLOCK = "licence_wording"
+NOTES_BLOCK = "notes"
+REASON_INTRO_BLOCK = "reason_intro"
+INSTALLED_BLOCK = "installed"
+CLOSED_BLOCK = "closed"
+NOTICE_BLOCK = "notice"
+DROPPED_BLOCK = "dropped"
+INFO_RECORDED_BLOCK = "info_recorded"
+HELP_BLOCK = "help:{key}"
+FULL_ANSWER_BLOCK = "full:{key}"
+REMINDER_BLOCK = "reminder"
+ESCALATION_BLOCK = "escalation"
+EXPIRED_BLOCK = "expired"
+LAPSED_BLOCK = "lapsed"
+ABANDONED_BLOCK = "abandoned"
+INSTALL_REMINDER_BLOCK = "install_reminder"
+HOME_HEADER_BLOCK = "home_header"
+HOME_OPEN_BLOCK = "home_open"
+
 
 def question_block(key: str) -> str:
     return QUESTION_BLOCK.format(key=key)

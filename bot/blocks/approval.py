@@ -81,18 +81,19 @@ def approval_card(
     who = " ".join(mention_any(d) for d in deciders)
     blocks: list[dict[str, Any]] = [
         section(
-            f"{MARKING}\n:bell: {who} approval needed for *{request.request_id}*", "approval_header"
+            f"{MARKING}\n:bell: {who} approval needed for *{request.request_id}*",
+            ids.APPROVAL_HEADER_BLOCK,
         ),
         section(card_facts(request, catalogue), ids.APPROVAL_BLOCK),
     ]
     wording = request.answers.get("licence_condition")
     if isinstance(wording, str) and len(escape(wording)) > LICENCE_WORDING_PREVIEW:
         blocks.extend(
-            long_text_blocks("Licence condition (full wording)", wording, "licence_wording")
+            long_text_blocks("Licence condition (full wording)", wording, ids.LICENCE_WORDING_BLOCK)
         )
     notes = request.answers.get("notes")
     if isinstance(notes, str) and notes.strip():
-        blocks.extend(long_text_blocks("Officer's notes", notes, "notes"))
+        blocks.extend(long_text_blocks("Officer's notes", notes, ids.NOTES_BLOCK))
     if with_buttons:
         blocks.append(approval_buttons(request))
     return Message(text=f"{text} {who}".strip(), blocks=blocks)
@@ -175,7 +176,7 @@ def decided_card(
     """The approval card after the fact: no buttons, and who decided, when and why."""
     card = approval_card(request, catalogue, (), with_buttons=False)
     card.blocks[0] = section(
-        f"{MARKING}\nMonitoring software request *{request.request_id}*", "approval_header"
+        f"{MARKING}\nMonitoring software request *{request.request_id}*", ids.APPROVAL_HEADER_BLOCK
     )
     line = OUTCOME_TEXT.get(outcome, outcome)
     if by:
@@ -183,7 +184,7 @@ def decided_card(
     line += f" at {when(at, tz)}"
     reason_blocks: list[dict[str, Any]] = []
     if reason:
-        line, reason_blocks = with_reason(line, reason, "decision_reason")
+        line, reason_blocks = with_reason(line, reason, ids.DECISION_REASON_BLOCK)
     card.blocks.append(section(line, ids.DECISION_BLOCK))
     card.blocks.extend(reason_blocks)
     return Message(text=f"{request.request_id}: {outcome.replace('_', ' ')}", blocks=card.blocks)
@@ -204,8 +205,8 @@ def decision_notice(
     body = texts[outcome]
     reason_blocks: list[dict[str, Any]] = []
     if reason:
-        body, reason_blocks = with_reason(body, reason, "notice_reason")
-    blocks = [section(body, "decision_notice"), *reason_blocks]
+        body, reason_blocks = with_reason(body, reason, ids.NOTICE_REASON_BLOCK)
+    blocks = [section(body, ids.DECISION_NOTICE_BLOCK), *reason_blocks]
     if outcome == "approved":
         blocks.append(install_actions(request))
     plain = f"{request.request_id}: {outcome.replace('_', ' ')}"
@@ -226,7 +227,9 @@ def install_actions(request: MonitoringRequest) -> dict[str, Any]:
 
 def installed_notice(request: MonitoringRequest, by: str, tz: ZoneInfo) -> Message:
     text = f":white_check_mark: {request.request_id} marked as installed by {mention(by)} at {when(request.installed_at, tz)}."
-    return Message(text=f"{request.request_id} installed", blocks=[section(text, "installed")])
+    return Message(
+        text=f"{request.request_id} installed", blocks=[section(text, ids.INSTALLED_BLOCK)]
+    )
 
 
 def reason_modal(
@@ -253,7 +256,7 @@ def reason_modal(
         "blocks": [
             section(
                 f"{MARKING}\n*{request_id}*: the reason is recorded and shown to the officer.",
-                "reason_intro",
+                ids.REASON_INTRO_BLOCK,
             ),
             {
                 "type": "input",
@@ -272,4 +275,4 @@ def reason_modal(
 
 def closed_notice_text(request: MonitoringRequest, mrkdwn: str) -> Message:
     """A closing line built by us (mentions allowed); never pass user text here unescaped."""
-    return Message(text=f"{request.request_id} closed", blocks=[section(mrkdwn, "closed")])
+    return Message(text=f"{request.request_id} closed", blocks=[section(mrkdwn, ids.CLOSED_BLOCK)])

@@ -57,7 +57,7 @@ def parent_message(request: MonitoringRequest) -> Message:
     return Message(
         text=f"OFFICIAL-SENSITIVE: {text}",
         blocks=[
-            section(f"{MARKING}\n:clipboard: {text}", "request_header"),
+            section(f"{MARKING}\n:clipboard: {text}", ids.REQUEST_HEADER_BLOCK),
             context("The questions and the supervisor's decision follow in this thread."),
         ],
     )
@@ -103,18 +103,20 @@ def _render_one(output: Output) -> tuple[str, list[dict[str, Any]]]:
         field = output.field
         body = f":information_source: *{escape(field.label)}*\n{escape(field.help)}"
         body += _example_unless_in(field.help, field)
-        return field.help, [section(body, f"help:{field.key}")]
+        return field.help, [section(body, ids.HELP_BLOCK.format(key=field.key))]
     if isinstance(output, AnswersDropped):
         labels = ", ".join(escape(label) for label in output.labels)
         return "Some answers will be asked again", [
-            section(f":arrows_counterclockwise: {labels}: {escape(output.reason)}.", "dropped")
+            section(
+                f":arrows_counterclockwise: {labels}: {escape(output.reason)}.", ids.DROPPED_BLOCK
+            )
         ]
     if isinstance(output, Notice):
         # a notice may quote what the officer typed (e.g. `edit <name>` naming no question)
-        return escape(output.text), [section(escape(output.text), "notice")]
+        return escape(output.text), [section(escape(output.text), ids.NOTICE_BLOCK)]
     if isinstance(output, InfoReplyRecorded):
         note = "Reply recorded for the supervisor. When you are ready, type `submit` to send it back for approval (or `edit &lt;question&gt;` first)."
-        return note, [context(note, "info_recorded")]
+        return note, [context(note, ids.INFO_RECORDED_BLOCK)]
     raise TypeError(f"no rendering for {type(output).__name__}")
 
 
@@ -213,7 +215,11 @@ def summary_message(summary: Summary) -> Message:
             and isinstance(row.value, str)
             and len(escape(row.value)) > LONG_ANSWER
         ):
-            blocks.extend(long_text_blocks(row.field.label, row.value, f"full:{row.field.key}"))
+            blocks.extend(
+                long_text_blocks(
+                    row.field.label, row.value, ids.FULL_ANSWER_BLOCK.format(key=row.field.key)
+                )
+            )
     blocks.append(
         {
             "type": "actions",

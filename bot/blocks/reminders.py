@@ -3,6 +3,7 @@ request id, mentions and the question being waited for."""
 
 from __future__ import annotations
 
+from bot import ids
 from bot.blocks.approval import install_actions
 from bot.blocks.conversation import question_blocks
 from bot.blocks.text import Message, mention, mention_any, section
@@ -23,7 +24,7 @@ def idle_reminder(request: MonitoringRequest, question: Question | None) -> Mess
     fallback = f"Reminder: {request.request_id} is waiting for your answer"
     if question is None:
         body = f":wave: {officer} {request.request_id} is waiting for you: see the last message in this thread."
-        return _notice(fallback, body, "reminder")
+        return _notice(fallback, body, ids.REMINDER_BLOCK)
     _, blocks = question_blocks(
         question, reminder=f":wave: {officer} this request is waiting for your answer."
     )
@@ -35,7 +36,7 @@ def abandoned(request: MonitoringRequest) -> Message:
         f"{mention(request.officer_id)} {request.request_id} was closed because it had no answer "
         "for too long. Start a new request if it is still needed."
     )
-    return _notice(f"{request.request_id} closed: no answer", body, "abandoned")
+    return _notice(f"{request.request_id} closed: no answer", body, ids.ABANDONED_BLOCK)
 
 
 def approval_reminder(request: MonitoringRequest, supervisors: tuple[str, ...]) -> Message:
@@ -43,7 +44,7 @@ def approval_reminder(request: MonitoringRequest, supervisors: tuple[str, ...]) 
         f":hourglass_flowing_sand: {mentions(supervisors)} {request.request_id} is still waiting "
         "for a decision (see the approval card above)."
     )
-    return _notice(f"Reminder: {request.request_id} awaits a decision", body, "reminder")
+    return _notice(f"Reminder: {request.request_id} awaits a decision", body, ids.REMINDER_BLOCK)
 
 
 def escalated(request: MonitoringRequest, approvers: tuple[str, ...]) -> Message:
@@ -51,7 +52,7 @@ def escalated(request: MonitoringRequest, approvers: tuple[str, ...]) -> Message
         f":rotating_light: Escalated: {mentions(approvers)} {request.request_id} has waited too "
         "long for a decision. You may decide it on the card above."
     )
-    return _notice(f"Escalated: {request.request_id}", body, "escalation")
+    return _notice(f"Escalated: {request.request_id}", body, ids.ESCALATION_BLOCK)
 
 
 def expired(request: MonitoringRequest, reason: str) -> Message:
@@ -59,7 +60,7 @@ def expired(request: MonitoringRequest, reason: str) -> Message:
         f"{mention(request.officer_id)} {request.request_id} expired: {reason}. "
         "Start a new request if it is still needed."
     )
-    return _notice(f"{request.request_id} expired", body, "expired")
+    return _notice(f"{request.request_id} expired", body, ids.EXPIRED_BLOCK)
 
 
 def lapsed(request: MonitoringRequest, reason: str) -> Message:
@@ -67,7 +68,7 @@ def lapsed(request: MonitoringRequest, reason: str) -> Message:
         f"{mention(request.officer_id)} {request.request_id} has lapsed: {reason}. "
         "Do not install on this basis."
     )
-    return _notice(f"{request.request_id} lapsed", body, "lapsed")
+    return _notice(f"{request.request_id} lapsed", body, ids.LAPSED_BLOCK)
 
 
 def install_reminder(request: MonitoringRequest) -> Message:
@@ -75,6 +76,6 @@ def install_reminder(request: MonitoringRequest) -> Message:
         f":wrench: {mention(request.officer_id)} has the software for {request.request_id} been "
         "installed? Press *Mark as installed* when it is."
     )
-    message = _notice(f"Has {request.request_id} been installed?", body, "install_reminder")
+    message = _notice(f"Has {request.request_id} been installed?", body, ids.INSTALL_REMINDER_BLOCK)
     message.blocks.append(install_actions(request))
     return message

@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot import ids
 from bot.blocks.text import MARKING, context, section
 from bot.wiring import Wiring
 
@@ -20,8 +21,10 @@ def register(app: App, wiring: Wiring) -> None:
         requests = wiring.service.open_requests(user)
         lines = [f"• *{r.request_id}*: {r.state.replace('_', ' ')}" for r in requests[:40]]
         blocks = [
-            section(f"{MARKING}\n*Your open monitoring requests*", "home_header"),
-            section("\n".join(lines) if lines else "You have no open requests.", "home_open"),
+            section(f"{MARKING}\n*Your open monitoring requests*", ids.HOME_HEADER_BLOCK),
+            section(
+                "\n".join(lines) if lines else "You have no open requests.", ids.HOME_OPEN_BLOCK
+            ),
             context(f"Start a request with `{wiring.command}` in your unit's private channel."),
         ]
         client.views_publish(user_id=user, view={"type": "home", "blocks": blocks})
