@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,13 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def create_private_file(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (OFFICIAL-SENSITIVE data); SQLite gives
+    its -wal and -shm files the same permissions. An existing file is left as it is."""
+    if path.parent.is_dir() and not path.exists():  # a missing folder is the operator's to fix
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for SQLite (`sqlite:///path`) or PostgreSQL (`postgresql[+psycopg]://...`)."""
     sa_url = make_url(normalise_url(url))
@@ -54,7 +62,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
-    in_memory = make_url(url).database in (None, "", ":memory:")
+    database = make_url(url).database
+    in_memory = database in (None, "", ":memory:")
+    if not in_memory and database and not database.startswith("file:"):
+        create_private_file(Path(database))
     connect_args: dict[str, Any] = {"check_same_thread": False}
     connect_args["timeout"] = SQLITE_BUSY_TIMEOUT_MS / 1000
     if in_memory:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import threading
 from collections.abc import Callable
 from datetime import timedelta
@@ -112,3 +113,20 @@ def test_a_foreign_key_to_a_missing_request_is_refused(db: Database) -> None:
         uow.audit.append("viewed", "U1", db.clock.now() + timedelta(1), request_id="MR-424242")
         with pytest.raises(Exception, match=r"(?i)foreign key"):
             uow.commit()
+
+
+def test_a_new_sqlite_database_and_its_journal_are_readable_by_their_owner_only(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "mosovo.db"
+    db = Database(f"sqlite:///{path}")
+    try:
+        db.upgrade()
+        with db.uow() as uow:
+            uow.deliveries.first_time("event:Ev1")
+            uow.commit()
+        for file in (path, path.with_name("mosovo.db-wal")):
+            assert file.exists(), file
+            assert stat.S_IMODE(file.stat().st_mode) & 0o077 == 0, oct(file.stat().st_mode)
+    finally:
+        db.dispose()
