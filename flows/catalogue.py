@@ -6,31 +6,26 @@ yes/no as bool, IMEIs as lists of digit strings, numbers as int, text as str.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping
-from datetime import date
-from typing import Any
-
 from flows import parsers
+from flows.branches import licence_fields, order_fields, voluntary_fields
 from flows.config import FlowConfig
-from flows.errors import InvalidAnswer
-from flows.fields import (
-    Applies,
-    Catalogue,
-    Field,
-    FieldKind,
-    Option,
-    ParseContext,
-    Parser,
-    stored_date,
+from flows.field_rules import (
+    choice_field,
+    date_parser,
+    imei_applies,
+    not_before_answer,
+    not_future,
+    parse_device_imei,
+    parse_visor_ref,
+    required_yes,
+    serial_applies,
+    skippable,
+    text,
+    visor_example,
 )
+from flows.fields import Catalogue, Field, FieldKind, Option
 
-IMEI_DEVICE_TYPES = frozenset({"phone", "tablet"})
 LEGAL_BASES = ("order", "licence", "voluntary")
-INDEFINITE = "indefinite"
-VISOR_EXAMPLE = "NOM/1234567"
-#: Slack button texts are cut off beyond this
-MAX_LABEL_LENGTH = 75
 
 MAPPA_CATEGORIES = (
     Option("1", "Category 1: registered sexual offender"),
@@ -69,174 +64,6 @@ LEGAL_BASIS_OPTIONS = (
     Option("licence", "Licence condition"),
     Option("voluntary", "Voluntary, with written consent"),
 )
-ORDER_TYPES = (
-    Option("shpo", "Sexual Harm Prevention Order (SHPO)"),
-    Option("interim_shpo", "Interim Sexual Harm Prevention Order"),
-    Option("sro", "Sexual Risk Order (SRO)"),
-    Option("interim_sro", "Interim Sexual Risk Order"),
-    Option("sopo", "Sexual Offences Prevention Order (SOPO)"),
-)
-
-
-# --- small builders, so the catalogue below reads as a list of questions ---------------------
-
-
-def in_branch(branch: str) -> Applies:
-    """Applies only once the legal basis `branch` has been chosen."""
-
-    def applies(answers: Mapping[str, Any]) -> bool:
-        return answers.get("legal_basis") == branch
-
-    return applies
-
-
-def imei_applies(answers: Mapping[str, Any]) -> bool:
-    return answers.get("device_type") in IMEI_DEVICE_TYPES
-
-
-def serial_applies(answers: Mapping[str, Any]) -> bool:
-    """Asked when no IMEI was given: a device without one, or a tablet answered `none`.
-
-    Unknown until device_type (and, for a tablet, device_imei) is answered, so it does not
-    apply before then; that keeps the question count from announcing a question that may vanish.
-    """
-    device_type = answers.get("device_type")
-    if device_type is None:
-        return False
-    if device_type in IMEI_DEVICE_TYPES:
-        return answers.get("device_imei") == []
-    return True
-
-
-def skippable(parser: Parser) -> Parser:
-    """`skip` gives None, as the conversation stores it, so as_text(None) parses back."""
-
-    def parse(text: str, ctx: ParseContext) -> Any:
-        if text.strip().lower() == "skip":
-            return None
-        return parser(text, ctx)
-
-    return parse
-
-
-def choice(options: tuple[Option, ...]) -> Parser:
-    return lambda text, _ctx: parsers.parse_choice(text, options)
-
-
-def text(min_length: int, max_length: int, example: str, multiline: bool = False) -> Parser:
-    return lambda value, _ctx: parsers.parse_text(value, min_length, max_length, example, multiline)
-
-
-DateRule = Callable[[date, ParseContext], date]
-
-
-def date_parser(*rules: DateRule) -> Parser:
-    def parse(value: str, ctx: ParseContext) -> str:
-        day = parsers.parse_date(value, ctx.today)
-        for rule in rules:
-            day = rule(day, ctx)
-        return day.isoformat()
-
-    return parse
-
-
-def not_future(what: str) -> DateRule:
-    return lambda day, ctx: parsers.require_not_future(day, ctx.today, what)
-
-
-def after_today(reason: str) -> DateRule:
-    return lambda day, ctx: parsers.require_after_today(day, ctx.today, reason)
-
-
-def not_before_answer(key: str, reason: str) -> DateRule:
-    def rule(day: date, ctx: ParseContext) -> date:
-        earliest = stored_date(ctx.answers, key)
-        return day if earliest is None else parsers.require_not_before(day, earliest, reason)
-
-    return rule
-
-
-def required_yes(refusal: str) -> Parser:
-    """A yes/no attestation where `no` cannot go on: the refusal says what to do instead."""
-
-    def parse(value: str, _ctx: ParseContext) -> bool:
-        if not parsers.parse_yes_no(value):
-            raise InvalidAnswer(refusal)
-        return True
-
-    return parse
-
-
-def parse_order_expiry(value: str, ctx: ParseContext) -> str:
-    if value.strip().lower() == INDEFINITE:
-        return INDEFINITE
-    try:
-        day = parsers.parse_date(value, ctx.today)
-    except InvalidAnswer as refusal:
-        raise InvalidAnswer(
-            f"{refusal.message} If the order has no end date, type indefinite."
-        ) from None
-    parsers.require_after_today(
-        day,
-        ctx.today,
-        "an order that has expired cannot be the basis for monitoring. Check the expiry date "
-        "on the order; if it has no end date, type indefinite.",
-    )
-    return day.isoformat()
-
-
-def parse_device_imei(value: str, ctx: ParseContext) -> list[str]:
-    # Only a tablet may have no IMEI (Wi-Fi-only models); every phone has one.
-    return parsers.parse_imeis(value, allow_none=ctx.answers.get("device_type") == "tablet")
-
-
-def parse_visor_ref(value: str, ctx: ParseContext) -> str:
-    return parsers.parse_reference(
-        value, ctx.config.visor_pattern, "ViSOR/MAPPS nominal reference", visor_example(ctx.config)
-    )
-
-
-def visor_example(config: FlowConfig) -> str:
-    # The force may configure its own format; never show an example that its pattern refuses.
-    if re.fullmatch(config.visor_pattern, VISOR_EXAMPLE):
-        return VISOR_EXAMPLE
-    return "the reference exactly as shown on the ViSOR nominal record"
-
-
-def check_options(key: str, options: tuple[Option, ...]) -> None:
-    """Options must be told apart however they are typed, and fit on a Slack button."""
-    spellings = [parsers.choice_key(o.value) for o in options]
-    if len(set(spellings)) != len(spellings):
-        raise ValueError(f"{key}: two options have the same value once case and spaces are ignored")
-    for option in options:
-        if not option.label.strip() or len(option.label) > MAX_LABEL_LENGTH:
-            raise ValueError(f"{key}: option label must be 1 to {MAX_LABEL_LENGTH} characters")
-
-
-def choice_field(
-    key: str,
-    label: str,
-    prompt: str,
-    help: str,
-    options: tuple[Option, ...],
-    branch: str | None = None,
-) -> Field:
-    check_options(key, options)
-    return Field(
-        key=key,
-        label=label,
-        prompt=prompt,
-        help=help,
-        example=options[0].label,
-        kind=FieldKind.CHOICE,
-        parser=choice(options),
-        options=options,
-        branch=branch,
-        applies=in_branch(branch) if branch else lambda _a: True,
-    )
-
-
-# --- the catalogue ----------------------------------------------------------------------------
 
 
 def build_catalogue(config: FlowConfig) -> Catalogue:
@@ -388,9 +215,9 @@ def build_catalogue(config: FlowConfig) -> Catalogue:
                 "voluntary written consent. Example: 1 for an order.",
                 LEGAL_BASIS_OPTIONS,
             ),
-            *_order_fields(config),
-            *_licence_fields(date_hint),
-            *_voluntary_fields(date_hint),
+            *order_fields(config),
+            *licence_fields(date_hint),
+            *voluntary_fields(date_hint),
             choice_field(
                 "monitoring_software",
                 "Monitoring software",
@@ -439,195 +266,4 @@ def build_catalogue(config: FlowConfig) -> Catalogue:
                 optional=True,
             ),
         )
-    )
-
-
-def _order_fields(config: FlowConfig) -> tuple[Field, ...]:
-    branch = "order"
-    default_days = config.default_notify_days
-    return (
-        choice_field(
-            "order_type",
-            "Order type",
-            "What type of order is it?",
-            "As written on the order, for example shpo or 1.",
-            ORDER_TYPES,
-            branch,
-        ),
-        Field(
-            key="order_reference",
-            label="Order reference",
-            prompt="What is the order's reference (case number)?",
-            help="The court's case or order number, for example T20257012 (2 to 60 characters).",
-            example="T20257012",
-            kind=FieldKind.TEXT,
-            parser=text(2, 60, "T20257012"),
-            branch=branch,
-            applies=in_branch(branch),
-        ),
-        Field(
-            key="order_court",
-            label="Court",
-            prompt="Which court made the order?",
-            help="The court's name, for example Leeds Crown Court (2 to 100 characters).",
-            example="Leeds Crown Court",
-            kind=FieldKind.TEXT,
-            parser=text(2, 100, "Leeds Crown Court"),
-            branch=branch,
-            applies=in_branch(branch),
-        ),
-        Field(
-            key="order_date",
-            label="Order date",
-            prompt="On what date was the order made?",
-            help="The date on the order, for example 01/03/2025. It cannot be in the future.",
-            example="01/03/2025",
-            kind=FieldKind.DATE,
-            parser=date_parser(not_future("The date the order was made")),
-            branch=branch,
-            applies=in_branch(branch),
-        ),
-        Field(
-            key="order_expiry",
-            label="Order expiry",
-            prompt="When does the order expire? Type indefinite if it has no end date.",
-            help="The expiry date on the order (after today), for example 01/03/2030, or "
-            "indefinite. An expired order cannot be the basis for monitoring.",
-            example="01/03/2030",
-            kind=FieldKind.DATE,
-            parser=parse_order_expiry,
-            branch=branch,
-            applies=in_branch(branch),
-        ),
-        Field(
-            key="order_notify_days",
-            label="Days to notify",
-            prompt="Within how many days must the person notify police of a new device? "
-            f"Type default for {default_days}.",
-            help="The period the order allows, counting the day of acquisition as day 1: a "
-            f"whole number from 1 to 28, for example 3. Type default for {default_days}.",
-            example=str(default_days),
-            kind=FieldKind.NUMBER,
-            parser=lambda value, _ctx: parsers.parse_whole_number(value, 1, 28, default_days),
-            branch=branch,
-            applies=in_branch(branch),
-        ),
-        Field(
-            key="order_monitoring_clause",
-            label="Monitoring clause",
-            prompt="Does the order include a clause allowing monitoring software? yes or no",
-            help="Whether the order's prohibitions or requirements cover installing monitoring "
-            "software, for example yes. Answering no is allowed, but the request is flagged for "
-            "the decider.",
-            example="yes",
-            kind=FieldKind.YES_NO,
-            parser=lambda value, _ctx: parsers.parse_yes_no(value),
-            branch=branch,
-            applies=in_branch(branch),
-        ),
-    )
-
-
-def _licence_fields(date_hint: str) -> tuple[Field, ...]:
-    branch = "licence"
-    condition_example = (
-        "Must not use any device capable of accessing the internet unless it has monitoring "
-        "software installed."
-    )
-    return (
-        Field(
-            key="licence_condition",
-            label="Licence condition",
-            prompt="What is the wording of the licence condition?",
-            help="Copy the condition as written on the licence (10 to 2000 characters), for "
-            f"example: {condition_example}",
-            example=condition_example,
-            kind=FieldKind.TEXT,
-            parser=text(10, 2000, condition_example, multiline=True),
-            branch=branch,
-            applies=in_branch(branch),
-        ),
-        Field(
-            key="licence_expiry",
-            label="Licence expiry",
-            prompt="When does the licence expire?",
-            help="The licence end date, after today, for example 01/03/2030.",
-            example="01/03/2030",
-            kind=FieldKind.DATE,
-            parser=date_parser(
-                after_today(
-                    "a licence that has expired cannot be the basis for monitoring. Check the "
-                    "licence end date."
-                )
-            ),
-            branch=branch,
-            applies=in_branch(branch),
-        ),
-        Field(
-            key="probation_practitioner",
-            label="Probation practitioner",
-            prompt="Who is the person's probation practitioner?",
-            help="Name and, if useful, team, for example Alex Smith, Leeds North PDU "
-            "(2 to 100 characters).",
-            example="Alex Smith, Leeds North PDU",
-            kind=FieldKind.TEXT,
-            parser=text(2, 100, "Alex Smith, Leeds North PDU"),
-            branch=branch,
-            applies=in_branch(branch),
-        ),
-        Field(
-            key="probation_request_date",
-            label="Probation request date",
-            prompt="On what date did probation ask for monitoring?",
-            help=f"The date of probation's request, for example 01/03/2026. {date_hint}",
-            example="01/03/2026",
-            kind=FieldKind.DATE,
-            parser=date_parser(not_future("The date of probation's request")),
-            branch=branch,
-            applies=in_branch(branch),
-        ),
-    )
-
-
-def _voluntary_fields(date_hint: str) -> tuple[Field, ...]:
-    branch = "voluntary"
-    return (
-        Field(
-            key="consent_obtained",
-            label="Written consent",
-            prompt="Has the person given written consent to monitoring? yes or no",
-            help="A voluntary installation is only lawful with the person's written consent. "
-            "Answer yes if you hold it, for example: yes.",
-            example="yes",
-            kind=FieldKind.YES_NO,
-            parser=required_yes(
-                "A voluntary installation needs the person's written consent. Without it, type "
-                "back and change the legal basis, or type cancel to withdraw the request."
-            ),
-            branch=branch,
-            applies=in_branch(branch),
-        ),
-        Field(
-            key="consent_date",
-            label="Consent date",
-            prompt="On what date was the written consent given?",
-            help=f"The date on the consent form, for example 01/03/2026. {date_hint}",
-            example="01/03/2026",
-            kind=FieldKind.DATE,
-            parser=date_parser(not_future("The date of consent")),
-            branch=branch,
-            applies=in_branch(branch),
-        ),
-        Field(
-            key="consent_reference",
-            label="Consent reference",
-            prompt="What is the reference of the signed consent form?",
-            help="Where the signed form is filed, for example a document or exhibit number "
-            "such as DOC-2026-0042 (2 to 60 characters).",
-            example="DOC-2026-0042",
-            kind=FieldKind.TEXT,
-            parser=text(2, 60, "DOC-2026-0042"),
-            branch=branch,
-            applies=in_branch(branch),
-        ),
     )
