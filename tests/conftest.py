@@ -16,15 +16,15 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path}/test.db"
         return
-    base = postgres_base_url()
-    if base is None:
-        pytest.skip(NO_PG)
-    with fresh_postgres_schema(base) as url:
-        yield url
+    yield from _postgres_schema_url()
 
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
+    yield from _postgres_schema_url()
+
+
+def _postgres_schema_url() -> Iterator[str]:
     base = postgres_base_url()
     if base is None:
         pytest.skip(NO_PG)

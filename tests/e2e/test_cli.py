@@ -17,17 +17,21 @@ from tests.support.running_bot import running_bot
 from tests.support.slack_double import SlackDouble
 
 
-def mosovo(
-    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    base = {
+def without_bot_settings() -> dict[str, str]:
+    """This process's environment minus anything the bot would read as its settings."""
+    return {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("SLACK_", "MOSOVO_", "DATABASE_URL"))
     }
+
+
+def mosovo(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
-        env={**base, **(env or {})},
+        env={**without_bot_settings(), **(env or {})},
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -124,14 +128,9 @@ def test_run_serves_http_with_health_checks_and_stops_on_sigterm(
         "DATABASE_URL": f"sqlite:///{tmp_path}/run.db",
         "MOSOVO_SUPERVISORS": "U0SUP1",
     }
-    base = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("SLACK_", "MOSOVO_", "DATABASE_URL"))
-    }
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "run", "--host", "127.0.0.1", "--port", str(port)],
-        env={**base, **env},
+        env={**without_bot_settings(), **env},
         cwd=tmp_path,
         stderr=subprocess.PIPE,
         text=True,
