@@ -18,6 +18,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.listeners import register_listeners
 from bot.presenter import ThreadPresenter
+from bot.responder import Responder
 from bot.services import RequestService
 from bot.settings import Settings, SlackPrincipals
 from bot.slack.directory import ChannelPolicy, GroupMembers, Roster, SlackAuthority
@@ -110,6 +111,7 @@ def create_bot(
     presenter = ThreadPresenter(messenger, service, catalogue, supervisors.ids, settings.timezone)
     wiring = Wiring(
         service=service,
+        responder=Responder(presenter, messenger, settings.timezone),
         presenter=presenter,
         messenger=messenger,
         channels=ChannelPolicy(client, settings.request_channels),

@@ -77,6 +77,12 @@ class Decided:
 
 
 @dataclass
+class Installed:
+    request: MonitoringRequest
+    by: str
+
+
+@dataclass
 class Acted(Generic[V]):
     """A use case's step succeeded and the request was saved with its audit events."""
 
@@ -247,14 +253,14 @@ class RequestService:
 
     def mark_installed(
         self, request_id: str, user_id: str, delivery: str
-    ) -> Reply | Refused | None:
+    ) -> Installed | Refused | None:
         roles = self.authority.roles(user_id)
 
-        def step(request: MonitoringRequest) -> list[Output]:
+        def step(request: MonitoringRequest) -> None:
             approval.mark_installed(request, user_id, roles.supervisor, self.clock.now())
-            return []
 
-        return _reply(self._act(request_id, user_id, delivery, step))
+        result = self._act(request_id, user_id, delivery, step)
+        return Installed(result.request, user_id) if isinstance(result, Acted) else result
 
     # -- lookups ----------------------------------------------------------------------------------
 

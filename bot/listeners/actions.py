@@ -9,22 +9,23 @@ from slack_bolt import Ack, App
 
 from bot import ids
 from bot.blocks.approval import reason_modal
-from bot.services import Decided, Refused, Reply
+from bot.responder import Asker, Result
+from bot.services import Refused
 from bot.wiring import Wiring
 
 #: a use case on the request a click belongs to: (request id, user, delivery key) -> result
-Step = Callable[[str, str, str], Reply | Refused | None]
+Step = Callable[[str, str, str], Result]
 
 
-def clicked(body: dict[str, Any]) -> tuple[str, str, str | None, str]:
-    """(user, channel, thread ts, delivery key) of a block_actions payload."""
+def clicked(body: dict[str, Any]) -> tuple[Asker, str]:
+    """Who clicked and where, and the click's delivery key, from a block_actions payload."""
     action = body["actions"][0]
     container = body.get("container") or {}
     message = body.get("message") or {}
     thread_ts = container.get("thread_ts") or message.get("thread_ts")
     user = body["user"]["id"]
     delivery = f"action:{container.get('message_ts')}:{action.get('action_ts')}:{user}:{action['action_id']}"
-    return user, body["channel"]["id"], thread_ts, delivery
+    return Asker(user, (body.get("channel") or {}).get("id"), thread_ts), delivery
 
 
 def card_ts(body: dict[str, Any]) -> str | None:
@@ -32,22 +33,16 @@ def card_ts(body: dict[str, Any]) -> str | None:
 
 
 def register(app: App, wiring: Wiring) -> None:
-    service, presenter, messenger = wiring.service, wiring.presenter, wiring.messenger
-
-    def show(
-        result: Reply | Refused | None, user: str, channel: str, thread_ts: str | None
-    ) -> None:
-        if isinstance(result, Reply):
-            presenter.show(result.request, result.outputs)
-        elif isinstance(result, Refused):
-            messenger.ephemeral(channel, user, wiring.refusal_text(result), thread_ts)
+    service, responder = wiring.service, wiring.responder
 
     def for_thread_request(body: dict[str, Any], step: Step) -> None:
         """Clicks on conversation messages name their request by the thread they are in."""
-        user, channel, thread_ts, delivery = clicked(body)
-        request = service.find_in_thread(channel, thread_ts) if thread_ts else None
+        asker, delivery = clicked(body)
+        if asker.channel is None or asker.thread_ts is None:
+            return
+        request = service.find_in_thread(asker.channel, asker.thread_ts)
         if request is not None:
-            show(step(str(request.request_id), user, delivery), user, channel, thread_ts)
+            responder.respond(step(str(request.request_id), asker.user, delivery), asker)
 
     @app.action(ids.ANSWER_ACTION_PATTERN)
     def answer_button(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -77,23 +72,26 @@ def register(app: App, wiring: Wiring) -> None:
     @app.action(ids.APPROVAL_APPROVE)
     def approve(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
-        user, channel, thread_ts, delivery = clicked(body)
-        result = service.decide(action["value"], "approve", user, None, card_ts(body), delivery)
-        if isinstance(result, Decided):
-            presenter.decided(result)
-        elif isinstance(result, Refused):
-            messenger.ephemeral(channel, user, wiring.refusal_text(result), thread_ts)
+        asker, delivery = clicked(body)
+        result = service.decide(
+            action["value"], "approve", asker.user, None, card_ts(body), delivery
+        )
+        responder.respond(result, asker)
 
     def ask_reason(decision: str, body: dict[str, Any], action: dict[str, Any]) -> None:
-        user, channel, thread_ts, _ = clicked(body)
-        checked = service.may_decide(action["value"], user, card_ts(body))
+        asker, _ = clicked(body)
+        checked = service.may_decide(action["value"], asker.user, card_ts(body))
         if isinstance(checked, Refused):
-            messenger.ephemeral(channel, user, wiring.refusal_text(checked), thread_ts)
+            responder.respond(checked, asker)
             return
         view = reason_modal(
-            action["value"], decision, card_ts(body) or "", channel, thread_ts or ""
+            action["value"],
+            decision,
+            card_ts(body) or "",
+            asker.channel or "",
+            asker.thread_ts or "",
         )
-        messenger.open_view(body["trigger_id"], view)
+        wiring.messenger.open_view(body["trigger_id"], view)
 
     @app.action(ids.APPROVAL_REJECT)
     def reject(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -108,9 +106,5 @@ def register(app: App, wiring: Wiring) -> None:
     @app.action(ids.INSTALLATION_CONFIRM)
     def installed(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
-        user, channel, thread_ts, delivery = clicked(body)
-        result = service.mark_installed(action["value"], user, delivery)
-        if isinstance(result, Reply):
-            presenter.installed(result.request, user)
-        elif isinstance(result, Refused):
-            messenger.ephemeral(channel, user, wiring.refusal_text(result), thread_ts)
+        asker, delivery = clicked(body)
+        responder.respond(service.mark_installed(action["value"], asker.user, delivery), asker)

@@ -10,6 +10,8 @@ from slack_bolt import Ack, App, Respond
 from bot.blocks.conversation import parent_message
 from bot.blocks.text import escape
 from bot.metrics import METRICS
+from bot.responder import Asker
+from bot.services import Reply
 from bot.wiring import Wiring
 
 log = logging.getLogger(__name__)
@@ -68,7 +70,7 @@ def start_request(wiring: Wiring, user: str, channel: str, respond: Respond) -> 
         )
         return
     request = wiring.service.attach_thread(request_id, ts)
-    wiring.presenter.show(request, reply.outputs)
+    wiring.responder.respond(Reply(request, reply.outputs), Asker(user, channel, ts))
 
 
 def open_requests_text(wiring: Wiring, user: str) -> str:

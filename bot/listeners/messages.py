@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.services import Refused, Reply
+from bot.responder import Asker
 from bot.wiring import Wiring
 
 #: the only message subtype that is an officer typing in a thread ("also send to channel")
@@ -25,12 +25,7 @@ def register(app: App, wiring: Wiring) -> None:
             event.get("text") or "",
             f"event:{body['event_id']}",
         )
-        if isinstance(result, Reply):
-            wiring.presenter.show(result.request, result.outputs)
-        elif isinstance(result, Refused):
-            wiring.messenger.ephemeral(
-                event["channel"], event["user"], wiring.refusal_text(result), event["thread_ts"]
-            )
+        wiring.responder.respond(result, Asker(event["user"], event["channel"], event["thread_ts"]))
 
 
 def is_answer(event: dict[str, Any]) -> bool:

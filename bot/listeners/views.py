@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot import ids
-from bot.services import Decided, Refused
+from bot.responder import Asker
 from bot.wiring import Wiring
 from flows.approval import Decision
 
@@ -40,9 +40,5 @@ def register(app: App, wiring: Wiring) -> None:
             meta.get("card") or None,
             f"view:{view['id']}",
         )
-        if isinstance(result, Decided):
-            wiring.presenter.decided(result)
-        elif isinstance(result, Refused) and meta.get("channel"):
-            wiring.messenger.ephemeral(
-                meta["channel"], user, wiring.refusal_text(result), meta.get("thread") or None
-            )
+        asker = Asker(user, meta.get("channel") or None, meta.get("thread") or None)
+        wiring.responder.respond(result, asker)

@@ -1,0 +1,60 @@
+"""The one place a use case's result becomes Slack: what happened is shown in the request's
+thread by the presenter; what the rules refused is told only to the person who tried."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from bot.blocks.approval import clock_time
+from bot.metrics import METRICS
+from bot.presenter import ThreadPresenter
+from bot.services import Decided, Installed, Refused, Reply
+from bot.slack.messenger import Messenger
+from flows.approval import AlreadyClosed
+
+#: what a use case can return; None means there is nothing to say (e.g. a redelivery)
+Result = Reply | Decided | Installed | Refused | None
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who acted, and where a refusal meant only for them belongs (no channel: nowhere)."""
+
+    user: str
+    channel: str | None
+    thread_ts: str | None = None
+
+
+class Responder:
+    def __init__(self, presenter: ThreadPresenter, messenger: Messenger, tz: ZoneInfo) -> None:
+        self.presenter = presenter
+        self.messenger = messenger
+        self.tz = tz
+
+    def respond(self, result: Result, asker: Asker) -> None:
+        if isinstance(result, Reply):
+            self.presenter.show(result.request, result.outputs)
+        elif isinstance(result, Decided):
+            self.presenter.decided(result)
+        elif isinstance(result, Installed):
+            self.presenter.installed(result.request, result.by)
+        elif isinstance(result, Refused):
+            self.refuse(result, asker)
+
+    def refuse(self, refused: Refused, asker: Asker) -> None:
+        text = self.refusal_text(refused)
+        if asker.channel:
+            self.messenger.ephemeral(asker.channel, asker.user, text, asker.thread_ts)
+
+    def refusal_text(self, refused: Refused) -> str:
+        """Names who decided first when that is the reason; otherwise the rule's own words."""
+        error = refused.error
+        METRICS.refusals.labels(reason=type(error).__name__).inc()
+        if isinstance(error, AlreadyClosed) and error.decided_as and error.decided_by:
+            at = clock_time(error.decided_at, self.tz)
+            return (
+                f"{error.request_id} was already {error.decided_as} "
+                f"by <@{error.decided_by}> at {at}."
+            )
+        return refused.message
