@@ -25,6 +25,7 @@ APPROVAL_APPROVE = "approval_approve"
 APPROVAL_REJECT = "approval_reject"
 APPROVAL_MORE_INFO = "approval_more_info"
 DECISION_BLOCK = "decision"
+SUPERSEDED_BLOCK = "superseded"
 
 REASON_VIEW = "approval_reason"
 REASON_BLOCK = "reason"

@@ -13,6 +13,7 @@ from bot.slack.messenger import Messenger
 from flows.fields import Catalogue
 from flows.models import MonitoringRequest
 from flows.outputs import Output, SubmittedForApproval, Withdrawn
+from flows.rounds import previous_round
 
 
 class ThreadPresenter:
@@ -60,10 +61,9 @@ class ThreadPresenter:
             self.say(request, message, purpose="question")
 
     def submitted(self, request: MonitoringRequest, output: SubmittedForApproval) -> None:
-        if output.superseded_card:
-            superseded = approval_blocks.decided_card(
-                request, self.catalogue, "superseded", None, request.submitted_at, None, self.tz
-            )
+        previous = previous_round(request)
+        if output.superseded_card and previous is not None:
+            superseded = approval_blocks.superseded_card(request, self.catalogue, previous, self.tz)
             self.messenger.update(
                 request.channel_id, output.superseded_card, superseded, request.request_id
             )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from flows import rounds
 from flows.errors import AlreadyDecided, DomainError, NotAuthorised, NotRequester, OwnRequest
 from flows.models import MonitoringRequest
 from flows.request_machine import fire
@@ -54,6 +55,7 @@ def decide(
     request.decided_at = now
     request.decision_reason = reason
     request.nudges = {}
+    rounds.record_outcome(request, OUTCOME[decision], decider, now, reason)
     action = "info_requested" if decision == "request_info" else "decided"
     request.record(action, decider, now, outcome=OUTCOME[decision], reason=reason)
     if decision == "reject":

@@ -27,6 +27,7 @@ from flows.outputs import (
     Withdrawn,
 )
 from flows.request_machine import fire
+from flows.rounds import begin_round
 
 _MISSING = object()
 
@@ -96,6 +97,7 @@ class Conversation:
         fire(request, "submit")
         request.approval_card_ref = None  # the new card's ref arrives once it is posted
         request.approval_round += 1
+        begin_round(request, now)
         request.submitted_at = now
         request.last_activity_at = now
         request.decision = request.decided_by = request.decision_reason = None

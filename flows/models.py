@@ -96,6 +96,8 @@ class MonitoringRequest:
     approval_round: int = 0
     #: where the current approval card was posted (opaque to the domain: a Slack ts)
     approval_card_ref: str | None = None
+    #: what each approval round's card showed and how it ended (see flows.rounds), oldest first
+    rounds: list[dict[str, Any]] = field(default_factory=list)
     #: the next time the scheduler must look at this request (see flows.timers); None: nothing due
     due_at: datetime | None = None
     #: reminders already sent in the current wait, by kind -> ISO time (reset when things move on)

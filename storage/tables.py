@@ -95,6 +95,7 @@ class RequestRow(SQLModel, table=True):
     last_activity_at: datetime | None = _at()
     approval_round: int = _int()
     approval_card_ref: str | None = _str()
+    rounds: list[dict[str, Any]] = _json()
     due_at: datetime | None = _at()
     nudges: dict[str, str] = _json()
     #: while set and in the future, one scheduler replica is working on this request

@@ -25,6 +25,7 @@ from bot.blocks.text import (
 from flows.fields import Catalogue
 from flows.models import MonitoringRequest
 from flows.parsers import format_date
+from flows.rounds import Round, round_of
 
 OUTCOME_TEXT = {
     "approved": ":white_check_mark: *Approved*",
@@ -76,7 +77,11 @@ def approval_card(
     catalogue: Catalogue,
     deciders: tuple[str, ...],
     with_buttons: bool = True,
+    record: Round | None = None,
 ) -> Message:
+    """The card of one approval round (default: the current one), drawn from that round's
+    record so that it never changes under the decider."""
+    record = record or round_of(request)
     text = f"Approval needed: monitoring software request {request.request_id}"
     who = " ".join(mention_any(d) for d in deciders)
     blocks: list[dict[str, Any]] = [
@@ -84,14 +89,14 @@ def approval_card(
             f"{MARKING}\n:bell: {who} approval needed for *{request.request_id}*",
             ids.APPROVAL_HEADER_BLOCK,
         ),
-        section(card_facts(request, catalogue), ids.APPROVAL_BLOCK),
+        section(card_facts(request, catalogue, record), ids.APPROVAL_BLOCK),
     ]
-    wording = request.answers.get("licence_condition")
+    wording = record.answers.get("licence_condition")
     if isinstance(wording, str) and len(escape(wording)) > LICENCE_WORDING_PREVIEW:
         blocks.extend(
             long_text_blocks("Licence condition (full wording)", wording, ids.LICENCE_WORDING_BLOCK)
         )
-    notes = request.answers.get("notes")
+    notes = record.answers.get("notes")
     if isinstance(notes, str) and notes.strip():
         blocks.extend(long_text_blocks("Officer's notes", notes, ids.NOTES_BLOCK))
     if with_buttons:
@@ -122,8 +127,11 @@ def approval_buttons(request: MonitoringRequest) -> dict[str, Any]:
     }
 
 
-def card_facts(request: MonitoringRequest, catalogue: Catalogue) -> str:
-    answers = request.answers
+def card_facts(
+    request: MonitoringRequest, catalogue: Catalogue, record: Round | None = None
+) -> str:
+    record = record or round_of(request)
+    answers = record.answers
 
     def show(key: str) -> str:
         if key not in catalogue or key not in answers:
@@ -158,7 +166,7 @@ def card_facts(request: MonitoringRequest, catalogue: Catalogue) -> str:
         f"*Officer:* {mention(request.officer_id)}, attests they hold all relevant information: "
         + ("yes" if answers.get("information_reviewed") is True else "NO"),
     ]
-    flags = flag_lines(request.flags)
+    flags = flag_lines(record.flags)
     if flags:
         lines.append("\n".join(flags))
     return "\n".join(lines)
@@ -172,9 +180,10 @@ def decided_card(
     at: datetime | None,
     reason: str | None,
     tz: ZoneInfo,
+    record: Round | None = None,
 ) -> Message:
     """The approval card after the fact: no buttons, and who decided, when and why."""
-    card = approval_card(request, catalogue, (), with_buttons=False)
+    card = approval_card(request, catalogue, (), with_buttons=False, record=record)
     card.blocks[0] = section(
         f"{MARKING}\nMonitoring software request *{request.request_id}*", ids.APPROVAL_HEADER_BLOCK
     )
@@ -188,6 +197,29 @@ def decided_card(
     card.blocks.append(section(line, ids.DECISION_BLOCK))
     card.blocks.extend(reason_blocks)
     return Message(text=f"{request.request_id}: {outcome.replace('_', ' ')}", blocks=card.blocks)
+
+
+def superseded_card(
+    request: MonitoringRequest, catalogue: Catalogue, record: Round, tz: ZoneInfo
+) -> Message:
+    """A superseded round's card exactly as it stood (facts and decision from that round's
+    record), with a note pointing to the resubmission."""
+    if record.outcome:
+        card = decided_card(
+            request,
+            catalogue,
+            record.outcome,
+            record.decided_by,
+            record.decided_at,
+            record.reason,
+            tz,
+            record,
+        )
+    else:
+        card = approval_card(request, catalogue, (), with_buttons=False, record=record)
+    note = f"{OUTCOME_TEXT['superseded']}: round {record.number + 1} is the one to decide."
+    card.blocks.append(section(note, ids.SUPERSEDED_BLOCK))
+    return Message(text=f"{request.request_id}: superseded", blocks=card.blocks)
 
 
 def decision_notice(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import text
 
@@ -163,13 +165,23 @@ def test_a_voluntary_request_sent_back_for_more_information_is_resubmitted_and_a
         card_updates(app, first_card)[-1], ids.DECISION_BLOCK
     )
 
+    as_sent_back = card_updates(app, first_card)[-1]
+
     app.reply(thread, "The consent form is on file as CONSENT-77, signed 27 Nov.")
     assert "info_provided" in audit_actions(app, request_id)
     app.reply(thread, "edit consent_reference")
     app.reply(thread, "CONSENT-77/SIGNED")
     second_card = submit(app, thread)
     assert ts_of(second_card) != ts_of(first_card)
-    assert "Superseded" in block_text(card_updates(app, first_card)[-1], ids.DECISION_BLOCK)
+    assert "CONSENT-77/SIGNED" in block_text(second_card, ids.APPROVAL_BLOCK)
+
+    # the superseded card keeps exactly what it showed: the first round's answers and decision
+    superseded = card_updates(app, first_card)[-1]
+    assert superseded.args["blocks"][:-1] == as_sent_back.args["blocks"]
+    assert block_ids(superseded)[-1] == ids.SUPERSEDED_BLOCK
+    assert "Superseded" in block_text(superseded, ids.SUPERSEDED_BLOCK)
+    assert "CONSENT-77/SIGNED" not in json.dumps(superseded.args["blocks"])
+    assert "CONSENT-77" in block_text(superseded, ids.APPROVAL_BLOCK)
 
     # the old card's buttons no longer decide anything
     click_card(app, first_card, ids.APPROVAL_APPROVE, user=SUP2)

@@ -73,6 +73,20 @@ def _full_request(**overrides: object) -> MonitoringRequest:
         last_activity_at=datetime(2026, 3, 2, 9, 59, 59, 999999, tzinfo=UTC),
         approval_round=2,
         approval_card_ref="1772443999.000200",
+        rounds=[
+            {
+                "round": 1,
+                "submitted_at": "2026-03-02T10:00:00+00:00",
+                "answers": {"visor_ref": "NOM/1"},
+                "flags": {},
+                "decision": {
+                    "outcome": "info_requested",
+                    "by": "U0SUP",
+                    "at": "2026-03-02T11:00:00+00:00",
+                    "reason": "which form?",
+                },
+            }
+        ],
         due_at=datetime(2026, 3, 12, 14, 45, tzinfo=UTC),
         nudges={"idle": "2026-03-02T10:30:00+00:00"},
     )

@@ -58,6 +58,20 @@ def full_request() -> MonitoringRequest:
         last_activity_at=T0 + timedelta(minutes=5),
         approval_round=2,
         approval_card_ref="1764500000.000200",
+        rounds=[
+            {
+                "round": 1,
+                "submitted_at": "2026-03-02T10:00:00+00:00",
+                "answers": {"visor_ref": "NOM/1"},
+                "flags": {},
+                "decision": {
+                    "outcome": "info_requested",
+                    "by": "U0SUP",
+                    "at": "2026-03-02T11:00:00+00:00",
+                    "reason": "which form?",
+                },
+            }
+        ],
         due_at=T0 + timedelta(minutes=35),
         nudges={"idle_reminder": (T0 + timedelta(minutes=35)).isoformat()},
         version=7,
