@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck check diagram bench clean
+.PHONY: run test lint typecheck check diagram digest bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ check: lint typecheck test
 
 diagram: $(STAMP)
 	$(BIN)/mosovo-bot diagram
+
+# Regenerate tests/support/slack_digest.json from ../shared/slack-reference (a test says when).
+digest: $(STAMP)
+	$(BIN)/python scripts/slack_digest.py
 
 # Benchmarks print ratios measured in one run; add ARGS="--url postgresql+psycopg://…" for PostgreSQL.
 bench: $(STAMP)

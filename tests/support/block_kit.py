@@ -2,7 +2,8 @@
 
 Errors are reported the way Slack reports them in ``response_metadata.messages``:
 ``[ERROR] <what is wrong> [json-pointer:/blocks/0/text/text]``.
-Limits come from Slack's Block Kit reference; only structure Slack would reject is flagged.
+Limits come from Slack's Block Kit reference; those the shared reference states are read from the
+Slack digest (``block_kit_limit``). Only structure Slack would reject is flagged.
 """
 
 from __future__ import annotations
@@ -10,21 +11,29 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
+from tests.support.reference import block_kit_limit
+
 Surface = Literal["message", "modal", "home"]
 
-MAX_BLOCKS: dict[Surface, int] = {"message": 50, "modal": 100, "home": 100}
+MAX_BLOCKS: dict[Surface, int] = {
+    "message": block_kit_limit("message_blocks"),
+    "modal": block_kit_limit("modal_blocks"),
+    "home": block_kit_limit("modal_blocks"),
+}
 MAX_MESSAGE_TEXT = 40_000
 MAX_ATTACHMENTS = 100
 
-SECTION_TEXT_MAX = 3000
+SECTION_TEXT_MAX = block_kit_limit("section_text")
 SECTION_FIELDS_MAX = 10
 SECTION_FIELD_TEXT_MAX = 2000
 HEADER_TEXT_MAX = 150
-ACTIONS_ELEMENTS_MAX = 25
+ACTIONS_ELEMENTS_MAX = block_kit_limit("actions_elements")
 CONTEXT_ELEMENTS_MAX = 10
-ID_MAX = 255  # block_id, action_id, callback_id, external_id
-BUTTON_TEXT_MAX = 75
-BUTTON_VALUE_MAX = 2000
+ID_MAX = min(
+    block_kit_limit("block_id"), block_kit_limit("action_id")
+)  # and callback_id, external_id
+BUTTON_TEXT_MAX = block_kit_limit("button_text")
+BUTTON_VALUE_MAX = block_kit_limit("button_value")
 URL_MAX = 3000
 PLACEHOLDER_MAX = 150
 OPTION_TEXT_MAX = 75

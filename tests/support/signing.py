@@ -1,7 +1,7 @@
 """Build requests as Slack sends them to the bot, signed with the app's signing secret.
 
 Payloads start from the samples of Slack's own bolt-python test suite
-(``../shared/slack-reference/samples/bolt-python``) with the given fields overridden. Each builder
+(``samples/bolt-python`` of the Slack reference, as kept in the digest) with the given fields overridden. Each builder
 returns a ``SignedRequest`` (a ``(body, headers)`` tuple) ready for ``post(url, *request)``:
 
     request = slash_command(SECRET, text="", user_id="W111", channel_id="C111")
@@ -14,7 +14,6 @@ Pass ``timestamp=`` for a stale request, or a different secret for a forged one.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import hmac
 import itertools
@@ -29,7 +28,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlencode
 
-from tests.support.reference import load_reference_json, reference_path
+from tests.support.reference import load_reference_json, reference_text
 from tests.support.workspace import APP_ID, BOT_ID, BOT_USER_ID, TEAM_ID
 
 Json = dict[str, Any]
@@ -134,7 +133,7 @@ def new_trigger_id() -> str:
 
 
 def _sample(name: str) -> Json:
-    return dict(copy.deepcopy(load_reference_json(f"{SAMPLES}/{name}")))
+    return dict(load_reference_json(f"{SAMPLES}/{name}"))
 
 
 def _sample_event(name: str) -> Json:
@@ -161,7 +160,7 @@ def slash_command(
     extra: Mapping[str, str] | None = None,
 ) -> SignedRequest:
     """A slash command (form-encoded), from ``slash_command.form.txt``."""
-    raw = reference_path(f"{SAMPLES}/slash_command.form.txt").read_text(encoding="utf-8")
+    raw = reference_text(f"{SAMPLES}/slash_command.form.txt")
     fields = dict(parse_qsl(raw.strip(), keep_blank_values=True))
     fields.update(
         command=command,

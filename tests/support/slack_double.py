@@ -61,7 +61,6 @@ APP_TOKEN_PREFIX = "xapp-"
 APP_LEVEL_METHODS: Mapping[str, MethodSpec] = {
     "apps.connections.open": MethodSpec(
         name="apps.connections.open",
-        params=frozenset(),
         required=frozenset(),
         needs_token=True,
         scopes=frozenset({"connections:write"}),
@@ -190,7 +189,7 @@ class SlackDouble:
         self.app_id = app_id
         self.scopes = None if scopes is None else frozenset(scopes)
         self._extra_methods = {
-            name: MethodSpec(name, frozenset(req), frozenset(req), True, frozenset())
+            name: MethodSpec(name, frozenset(req), True, frozenset())
             for name, req in (extra_methods or {}).items()
         }
         self._cond = threading.Condition()

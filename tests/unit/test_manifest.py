@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
 import re
 from functools import cache
 from pathlib import Path
@@ -15,11 +14,10 @@ from jsonschema import Draft7Validator
 
 from bot.settings import DEFAULT_COMMAND
 from bot.slack_methods import METHODS_CALLED
+from tests.support.reference import load_reference_json, web_api_method_facts
 
 ROOT = Path(__file__).resolve().parents[2]
-REFERENCE = ROOT.parent / "shared" / "slack-reference"
-SCHEMA = REFERENCE / "manifest-schema" / "schemas" / "manifest.schema.1.0.0.json"
-WEB_API = REFERENCE / "web-api" / "slack_web_openapi_v2_without_examples.json"
+SCHEMA = "manifest-schema/schemas/manifest.schema.1.0.0.json"
 
 #: The OpenAPI snapshot predates granular bot scopes and lists the legacy workspace-app ones for
 #: chat.*: for a bot token, `chat:write:bot` is today's `chat:write`; `chat:write:user` is for
@@ -57,22 +55,17 @@ def manifest() -> dict[str, Any]:
     return loaded
 
 
-@cache
 def web_api_paths() -> dict[str, Any]:
-    spec = json.loads(WEB_API.read_text(encoding="utf-8"))
-    return {path.lstrip("/"): operations for path, operations in spec["paths"].items()}
+    return web_api_method_facts()
 
 
 def accepted_scopes(method: str) -> frozenset[str]:
     """The bot scopes any one of which lets a bot token call `method` (empty: none needed)."""
-    operations = web_api_paths()[method]
     scopes: set[str] = set()
-    for operation in operations.values():
-        for requirement in operation.get("security", []):
-            for listed in requirement.get("slackAuth", []):
-                mapped = LEGACY_TO_BOT_SCOPE.get(listed, listed)
-                if mapped is not None:
-                    scopes.add(mapped)
+    for listed in web_api_paths()[method]["scopes"]:
+        mapped = LEGACY_TO_BOT_SCOPE.get(listed, listed)
+        if mapped is not None:
+            scopes.add(mapped)
     return frozenset(scopes)
 
 
@@ -114,7 +107,7 @@ def scope_problems(app: dict[str, Any], methods: frozenset[str]) -> list[str]:
 
 
 def test_manifest_is_valid_against_slacks_schema() -> None:
-    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    schema = load_reference_json(SCHEMA)
     Draft7Validator.check_schema(schema)
     errors = [
         f"{'/'.join(map(str, error.absolute_path))}: {error.message}"
@@ -124,7 +117,7 @@ def test_manifest_is_valid_against_slacks_schema() -> None:
 
 
 def test_schema_rejects_a_broken_manifest() -> None:
-    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    schema = load_reference_json(SCHEMA)
     broken = copy.deepcopy(manifest())
     broken["settings"]["interactivity"] = {"request_url": "https://example.org/slack/events"}
     broken["features"]["bot_user"]["unknown_key"] = True
