@@ -29,6 +29,7 @@ from flows.catalogue import build_catalogue
 from flows.clock import Clock, SystemClock
 from flows.conversation import Conversation
 from flows.models import MonitoringRequest
+from flows.ports import OutboxMessage
 from flows.timers import Timers, next_due
 from storage.unit_of_work import Database
 
@@ -108,13 +109,16 @@ def create_bot(
         database.uow, conversation, clock, authority, schedule, reads=database.reader
     )
     messenger = Messenger(client, database.uow, clock)
-    presenter = ThreadPresenter(messenger, service, catalogue, supervisors.ids, settings.timezone)
+    channels = ChannelPolicy(client, settings.request_channels)
+    presenter = ThreadPresenter(
+        messenger, service, catalogue, supervisors.ids, settings.timezone, channels
+    )
     wiring = Wiring(
         service=service,
         responder=Responder(presenter, messenger, settings.timezone),
         presenter=presenter,
         messenger=messenger,
-        channels=ChannelPolicy(client, settings.request_channels),
+        channels=channels,
         authority=authority,
         catalogue=catalogue,
         tz=settings.timezone,
@@ -154,8 +158,15 @@ def create_bot(
             outbox_backoff=settings.scheduler_interval,
         ),
         card_posted=service.set_approval_card,
+        withhold=lambda message: _withhold(message, service, presenter),
     )
     return Bot(settings, database, client, app, wiring, sweeper)
+
+
+def _withhold(message: OutboxMessage, service: RequestService, presenter: ThreadPresenter) -> bool:
+    """A queued message about a request whose channel has since been shared is not sent."""
+    request = service.get(message.request_id) if message.request_id else None
+    return request is not None and presenter.withheld(request, message.purpose)
 
 
 def _roster(principals: SlackPrincipals, members: GroupMembers) -> Roster:

@@ -9,6 +9,7 @@ from bot.blocks import conversation as conversation_blocks
 from bot.blocks.text import Message, mention
 from bot.metrics import METRICS
 from bot.services import Decided, RequestService
+from bot.slack.directory import ChannelPolicy
 from bot.slack.messenger import Messenger
 from flows.fields import Catalogue
 from flows.models import MonitoringRequest
@@ -24,7 +25,9 @@ class ThreadPresenter:
         catalogue: Catalogue,
         deciders: tuple[str, ...],
         tz: ZoneInfo,
+        channels: ChannelPolicy,
     ) -> None:
+        self.channels = channels
         self.messenger = messenger
         self.service = service
         self.catalogue = catalogue
@@ -42,7 +45,25 @@ class ThreadPresenter:
             request_id=request.request_id,
         )
 
+    def withheld(self, request: MonitoringRequest, purpose: str) -> bool:
+        """True (and nothing may be posted) when the request's channel has become shared with
+        another organisation since the request started: recorded, and the officer told."""
+        if not self.channels.now_shared(request.channel_id):
+            return False
+        self.service.withheld(str(request.request_id), purpose)
+        self.messenger.ephemeral(
+            request.channel_id,
+            request.officer_id,
+            f"I've stopped posting about {request.request_id} here: this channel is now shared "
+            "with another organisation (Slack Connect). Nothing was posted. Ask your Slack admin "
+            "to end the external connection, or continue in your unit's own private channel.",
+            request.thread_ts,
+        )
+        return True
+
     def show(self, request: MonitoringRequest, outputs: list[Output]) -> None:
+        if outputs and self.withheld(request, "thread"):
+            return
         conversational: list[Output] = []
         for output in outputs:
             if isinstance(output, SubmittedForApproval | Withdrawn):
@@ -97,6 +118,8 @@ class ThreadPresenter:
     def decided(self, result: Decided) -> None:
         request, made = result.request, result.made
         METRICS.decisions.labels(outcome=made.outcome).inc()
+        if self.withheld(request, "decision"):
+            return
         if made.card:
             card = approval_blocks.decided_card(
                 request, self.catalogue, made.outcome, made.decider, made.at, made.reason, self.tz
@@ -106,4 +129,6 @@ class ThreadPresenter:
         self.say(request, notice, purpose="decision")
 
     def installed(self, request: MonitoringRequest, by: str) -> None:
+        if self.withheld(request, "installed"):
+            return
         self.say(request, approval_blocks.installed_notice(request, by, self.tz))

@@ -205,7 +205,9 @@ class RequestService:
         self, request_id: str, user_id: str, card_ts: str | None
     ) -> Refused | MonitoringRequest:
         """Check before opening the reason dialog, so a refused user never sees it."""
-        roles = self.authority.roles(user_id)
+        roles = self._roles(user_id)
+        if isinstance(roles, Refused):
+            return roles
 
         def check(uow: UnitOfWork) -> Refused | MonitoringRequest:
             request = uow.requests.get(request_id)
@@ -229,7 +231,9 @@ class RequestService:
         card_ts: str | None,
         delivery: str,
     ) -> Decided | Refused | None:
-        roles = self.authority.roles(user_id)
+        roles = self._roles(user_id)
+        if isinstance(roles, Refused):
+            return roles
 
         def step(request: MonitoringRequest) -> DecisionMade:
             return approval.decide(
@@ -254,13 +258,29 @@ class RequestService:
     def mark_installed(
         self, request_id: str, user_id: str, delivery: str
     ) -> Installed | Refused | None:
-        roles = self.authority.roles(user_id)
+        roles = self._roles(user_id)
+        if isinstance(roles, Refused):
+            return roles
 
         def step(request: MonitoringRequest) -> None:
             approval.mark_installed(request, user_id, roles.supervisor, self.clock.now())
 
         result = self._act(request_id, user_id, delivery, step)
         return Installed(result.request, user_id) if isinstance(result, Acted) else result
+
+    def withheld(self, request_id: str, purpose: str) -> None:
+        """A message about the request was not posted because its channel is now shared outside
+        the force: recorded, so the gap in the thread is explained."""
+        with self.uow() as uow:
+            uow.audit.append(
+                "withheld_shared_channel",
+                "system",
+                self.clock.now(),
+                request_id=request_id,
+                detail={"purpose": purpose},
+            )
+            uow.commit()
+        log.warning("post withheld: channel shared", extra={"request_id": request_id})
 
     # -- lookups ----------------------------------------------------------------------------------
 
@@ -277,6 +297,15 @@ class RequestService:
             return uow.requests.get(request_id)
 
     # -- plumbing ---------------------------------------------------------------------------------
+
+    def _roles(self, user_id: str) -> Roles | Refused:
+        """Looked up before any transaction (it may ask Slack); when Slack cannot say for too
+        long, nobody is taken for a supervisor (fail closed) and the user is told why."""
+        try:
+            return self.authority.roles(user_id)
+        except DomainError as error:
+            log.warning("roles unknown", extra={"user": user_id, "error": type(error).__name__})
+            return Refused(error.message, error)
 
     def _act(
         self,

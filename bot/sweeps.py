@@ -30,8 +30,12 @@ log = logging.getLogger(__name__)
 
 #: told where a delayed approval card finally landed: (request id, message ts, approval round)
 CardPosted = Callable[[str, str, int], None]
+#: asked before each outbox delivery: True withholds it (its channel is now shared outside)
+Withhold = Callable[[OutboxMessage], bool]
 
 DELIVERY_MEMORY = timedelta(days=7)
+#: the outbox's last_error for a message never sent because its channel became shared
+WITHHELD = "withheld_shared_channel"
 
 
 @dataclass
@@ -66,8 +70,10 @@ class Sweeper:
         clock: Clock,
         settings: SweepSettings,
         card_posted: CardPosted = lambda _request_id, _ts, _round: None,
+        withhold: Withhold = lambda _message: False,
     ) -> None:
         self.uow = uow
+        self.withhold = withhold
         self.card_posted = card_posted
         self.client = client
         self.conversation = conversation
@@ -253,6 +259,11 @@ class Sweeper:
 
     def _deliver(self, message: OutboxMessage, report: SweepReport) -> None:
         assert message.id is not None
+        if self.withhold(message):
+            with self.uow() as uow:
+                uow.outbox.mark_failed(message.id, WITHHELD, None)  # kept for an operator
+                uow.commit()
+            return
         try:
             response = self.client.api_call(message.method, json=message.payload)
         except SEND_ERRORS as error:

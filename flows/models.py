@@ -40,6 +40,7 @@ AUDIT_ACTIONS = frozenset(
         "late_decision_attempt",
         "exported",
         "viewed",
+        "withheld_shared_channel",
     }
 )
 

@@ -3,51 +3,62 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from slack_sdk import WebClient
 
 from bot.services import Roles
+from bot.slack.cache import FRESH_SECONDS, MAX_AGE_SECONDS, BoundedAgeCache, DirectoryUnavailable
 from bot.slack.messenger import SEND_ERRORS
 
 log = logging.getLogger(__name__)
 
 
 class GroupMembers:
-    """Members of Slack user groups, cached briefly so a membership change takes effect soon."""
+    """Members of Slack user groups: asked again after a minute, so a membership change takes
+    effect soon; an older list is trusted for at most ten minutes while Slack cannot be asked,
+    then nobody in the group may decide (fail closed) and the user is told why."""
 
     def __init__(
         self,
         client: WebClient,
-        ttl_seconds: float = 60.0,
+        fresh_seconds: float = FRESH_SECONDS,
+        max_age_seconds: float = MAX_AGE_SECONDS,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client = client
-        self.ttl = ttl_seconds
-        self.monotonic = monotonic
-        self._cache: dict[str, tuple[float, frozenset[str]]] = {}
-        self._lock = threading.Lock()
+        self.cache: BoundedAgeCache[str, frozenset[str]] = BoundedAgeCache(
+            self._ask,
+            "who is in the supervisors' user group",
+            fresh_seconds,
+            max_age_seconds,
+            monotonic,
+        )
 
-    def members(self, group_id: str) -> frozenset[str]:
-        with self._lock:
-            cached = self._cache.get(group_id)
-            if cached and self.monotonic() - cached[0] < self.ttl:
-                return cached[1]
+    def _ask(self, group_id: str) -> frozenset[str]:
         try:
             response = self.client.usergroups_users_list(usergroup=group_id)
-            users = frozenset(response.get("users") or [])
         except SEND_ERRORS as error:
-            # Fail closed: nobody in an unreadable group may decide, but a stale list still counts.
             log.warning(
                 "user group lookup failed",
                 extra={"channel": group_id, "error": type(error).__name__},
             )
-            return cached[1] if cached else frozenset()
-        with self._lock:
-            self._cache[group_id] = (self.monotonic(), users)
-        return users
+            raise
+        return frozenset(response.get("users") or [])
+
+    def forget(self, group_id: str) -> None:
+        """Ask Slack afresh next time (tests; a subteam_members_changed event could call it)."""
+        self.cache.forget(group_id)
+
+    def members(self, group_id: str) -> frozenset[str]:
+        """The group's members; DirectoryUnavailable when Slack has not said for too long.
+        A definite refusal from Slack (no such group, missing scope) means nobody is in it."""
+        try:
+            return self.cache.get(group_id)
+        except SEND_ERRORS:
+            return frozenset()
 
 
 class Roster:
@@ -93,28 +104,76 @@ class SlackAuthority:
         )
 
 
-class ChannelPolicy:
-    """Requests live only in private channels, and only the configured ones when set."""
+#: conversations.info flags of a channel that members of another organisation can (or soon will)
+#: read: Slack Connect, or shared with other workspaces of an Enterprise Grid
+SHARED_FLAGS = ("is_ext_shared", "is_shared", "is_org_shared", "is_pending_ext_shared")
 
-    def __init__(self, client: WebClient, allowed: tuple[str, ...]) -> None:
+DM_REFUSAL = (
+    "Monitoring requests can't be made in a direct message. Use your unit's private channel."
+)
+SHARED_REFUSAL = (
+    "This channel is shared with another organisation (Slack Connect), so people outside the "
+    "force could read it. Monitoring requests are OFFICIAL-SENSITIVE: use your unit's own "
+    "private channel."
+)
+
+
+def is_shared(channel: dict[str, Any]) -> bool:
+    return any(channel.get(flag) for flag in SHARED_FLAGS)
+
+
+class ChannelPolicy:
+    """Requests live only in private channels not shared outside the force, and only the
+    configured ones when set. Channel info is cached like user groups (bounded age)."""
+
+    def __init__(
+        self,
+        client: WebClient,
+        allowed: tuple[str, ...],
+        fresh_seconds: float = FRESH_SECONDS,
+        max_age_seconds: float = MAX_AGE_SECONDS,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.client = client
         self.allowed = frozenset(allowed)
+        self.info: BoundedAgeCache[str, dict[str, Any]] = BoundedAgeCache(
+            self._ask, "this channel", fresh_seconds, max_age_seconds, monotonic
+        )
+
+    def _ask(self, channel_id: str) -> dict[str, Any]:
+        return dict(self.client.conversations_info(channel=channel_id).get("channel") or {})
 
     def refusal(self, channel_id: str) -> str | None:
         """Why a request cannot be started here, or None when it can."""
         if channel_id.startswith("D"):
-            return "Monitoring requests can't be made in a direct message. Use your unit's private channel."
+            return DM_REFUSAL
         if self.allowed and channel_id not in self.allowed:
             return "Monitoring requests aren't taken in this channel. Use your unit's private request channel."
         try:
-            channel = self.client.conversations_info(channel=channel_id).get("channel") or {}
+            channel = self.info.get(channel_id)
+        except DirectoryUnavailable as error:
+            return error.message
         except SEND_ERRORS:
             # With only groups:read, Slack refuses to describe public channels, DMs and private
             # channels the bot is not in: none of them is a place for a request.
-            # (and when Slack cannot be reached, no request can be started safely either)
             return "Use your unit's private channel, and make sure I have been invited to it."
         if channel.get("is_im") or channel.get("is_mpim"):
-            return "Monitoring requests can't be made in a direct message. Use your unit's private channel."
+            return DM_REFUSAL
         if not channel.get("is_private"):
             return "This channel is public. Monitoring requests are OFFICIAL-SENSITIVE: use your unit's private channel."
+        if is_shared(channel):
+            return SHARED_REFUSAL
         return None
+
+    def forget(self, channel_id: str) -> None:
+        """Ask Slack afresh next time (tests; a channel_shared event could call it too)."""
+        self.info.forget(channel_id)
+
+    def now_shared(self, channel_id: str) -> bool:
+        """Checked again before the bot posts about a request: a channel can become shared after
+        the request started. Only what Slack said counts: when it cannot be asked, the post is
+        tried (and kept in the outbox if Slack will not take it)."""
+        try:
+            return is_shared(self.info.get(channel_id))
+        except (DirectoryUnavailable, *SEND_ERRORS):
+            return False

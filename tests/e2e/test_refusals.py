@@ -117,7 +117,7 @@ def test_supervisors_clicks_are_refused_for_strangers_the_requester_and_after_th
 
     # the requester is a supervisor too, but may not decide their own request
     app.slack.set_usergroup("S0SUPS", [SUP1, SUP2, OFFICER])
-    app.bot.wiring.authority.supervisors.group_members._cache.clear()
+    app.bot.wiring.authority.supervisors.group_members.forget("S0SUPS")
     click_card(app, card, ids.APPROVAL_APPROVE, user=OFFICER)
     assert "another supervisor" in ephemerals(app, OFFICER)[-1]
 

@@ -334,6 +334,12 @@ class SlackDouble:
             self._channels[channel_id] = channel
         return self._public(channel)
 
+    def set_channel_flags(self, channel_id: str, **flags: bool) -> None:
+        """Change a registered channel's ``conversations.info`` flags, e.g. ``is_ext_shared=True``
+        when it is shared through Slack Connect after the bot joined it."""
+        with self._cond:
+            self._channels[channel_id].update(flags)
+
     def add_user(
         self,
         user_id: str,
