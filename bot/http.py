@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 
 StartResponse = Callable[..., Any]
 SLACK_PATH = "/slack/events"
+#: waitress worker threads (its own default is 4)
+SERVER_THREADS = 8
 
 
 def wsgi_app(bot: Bot) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
@@ -54,7 +56,7 @@ def refresh_outbox_gauge(bot: Bot) -> None:
         log.warning("outbox stats unavailable", extra={"error": type(error).__name__})
 
 
-def make_server(bot: Bot, host: str, port: int, threads: int = 8) -> Any:
+def make_server(bot: Bot, host: str, port: int, threads: int = SERVER_THREADS) -> Any:
     """A waitress server (not started); `.run()` serves, `.close()` stops, `.effective_port`."""
     from waitress.server import create_server
 

@@ -1,0 +1,106 @@
+"""The yardstick for bench/load.py: a bare Bolt app that does the least the same contract needs.
+
+    python -m bench.bare_app --port PORT     (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_API_URL)
+
+Served exactly as the bot is (waitress, as many threads, Bolt's own WSGI adapter and listener
+executor), with a Web API client configured as the bot's. It acknowledges every command, event and
+click and posts one message in the thread per answer: no database, no rules, no Block Kit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import threading
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from waitress.server import create_server
+
+from bot.http import SERVER_THREADS, SLACK_PATH, serve_until_stopped
+from bot.listeners.messages import is_answer
+
+
+def bare_app(token: str, signing_secret: str, api_url: str) -> App:
+    client = WebClient(
+        token=token,
+        base_url=api_url,
+        timeout=15,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=2),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+    app = App(client=client, signing_secret=signing_secret, token_verification_enabled=False)
+
+    @app.command(re.compile(".*"))
+    def command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
+        ack()
+        channel = command["channel_id"]
+        parent = client.chat_postMessage(channel=channel, text="Request started")
+        client.chat_postMessage(channel=channel, thread_ts=parent["ts"], text="First question?")
+
+    @app.event("message")
+    def message(event: dict[str, Any], client: WebClient) -> None:
+        if is_answer(event):
+            client.chat_postMessage(
+                channel=event["channel"], thread_ts=event["thread_ts"], text="Next question?"
+            )
+
+    @app.action(re.compile(".*"))
+    def action(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        container = body.get("container") or {}
+        client.chat_postMessage(
+            channel=body["channel"]["id"],
+            thread_ts=container.get("thread_ts") or container.get("message_ts"),
+            text="Done.",
+        )
+
+    return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    app = bare_app(
+        os.environ["SLACK_BOT_TOKEN"],
+        os.environ["SLACK_SIGNING_SECRET"],
+        os.environ["SLACK_API_URL"],
+    )
+    slack = SlackRequestHandler(app, path=SLACK_PATH)
+
+    def application(environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("PATH_INFO") == "/healthz":
+            start_response("200 OK", [("Content-Type", "application/json")])
+            return [b'{"status":"ok"}']
+        return slack(environ, start_response)
+
+    server = create_server(
+        application, host=args.host, port=args.port, threads=SERVER_THREADS, ident="bare-bolt"
+    )
+    serve_until_stopped(server, _stop_on_sigterm())
+
+
+def _stop_on_sigterm() -> threading.Event:
+    import signal
+
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    signal.signal(signal.SIGINT, lambda *_: stopped.set())
+    return stopped
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,524 @@
+"""Load benchmark (not a test): the bot against a bare Bolt app, side by side in one run.
+
+    python -m bench.load [--database-url URL] [--conversations N] [--answers K]
+                         [--to-summary] [--approve] [--memory-open M]
+
+Starts our bot (`python -m bot run`, HTTP mode, scheduler on) and then the bare Bolt app of
+bench/bare_app.py, each in a process of its own, each talking to a fresh Slack Web API double
+(tests/support/slack_double.py) in this process. N officers, each in a private channel of their
+own, run the slash command at the same moment, then answer K questions each through signed Events
+API requests (tests/support/signing.py), each waiting for the reply before answering again.
+`--to-summary` answers on until the bot shows the summary, `--approve` then submits and has a
+supervisor click Approve; the bare app gets as many requests of each kind.
+
+For each app it prints the acknowledgement latency (request sent until the HTTP response), the
+reply latency (request sent until the app's next chat.postMessage in that thread reaches the
+double), the throughput of the answering phase and the resident memory of the app's process;
+then the ratios ours/bare. Last, our bot runs the same load again with M (default 10,000) open
+conversations in the database instead of 10, and the ratio of resident memory is printed.
+
+The database is a temporary SQLite file, or a throw-away schema on the PostgreSQL server of
+`--database-url` (dropped afterwards). Everything listens on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import os
+import queue
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import update
+
+from bench.storage_bench import Loader, bench_database
+from bot import ids
+from storage.tables import requests_table
+from storage.unit_of_work import Database
+from tests.e2e.flow import answers_for
+from tests.support import signing
+from tests.support.slack_double import SlackDouble
+
+SECRET = "bench-signing-secret"
+TOKEN = "xoxb-bench"
+SUPERVISORS = "S0BENCHSUPS"
+SUPERVISOR = "U0BENCHSUP"
+#: how long any one wait may take before the run is declared broken
+WAIT_SECONDS = 60.0
+ROOT = Path(__file__).resolve().parents[1]
+#: a conversation that has not reached its summary after this many answers is stuck
+MAX_ANSWERS = 100
+
+
+def channel_of(n: int) -> str:
+    return f"G0BENCH{n:05d}"
+
+
+def officer_of(n: int) -> str:
+    return f"U0BENCH{n:05d}"
+
+
+# -- the Slack double, telling each conversation what reached it ----------------------------------
+
+
+@dataclass(frozen=True)
+class Post:
+    """A chat.postMessage as it reached the double."""
+
+    arrived: float  # time.perf_counter()
+    ts: str
+    thread_ts: str | None
+    block_ids: tuple[str, ...]
+
+
+class BenchDouble(SlackDouble):
+    """The test suite's Slack double; each channel's posts also go to a queue, stamped with the
+    moment the request reached the double (before the double parsed or validated it)."""
+
+    def __init__(self) -> None:
+        super().__init__(token=TOKEN)
+        self._arrival = threading.local()
+        self._queues: dict[str, queue.SimpleQueue[Post]] = {}
+
+    def posts(self, channel: str) -> queue.SimpleQueue[Post]:
+        return self._queues.setdefault(channel, queue.SimpleQueue())
+
+    def _handle(self, path: str, headers: dict[str, str], body: bytes) -> Any:
+        self._arrival.at = time.perf_counter()
+        return super()._handle(path, headers, body)
+
+    def _chat_post_message(self, args: dict[str, Any]) -> dict[str, Any]:
+        answer = super()._chat_post_message(args)
+        if answer.get("ok"):
+            blocks = args.get("blocks") if isinstance(args.get("blocks"), list) else []
+            self.posts(str(args["channel"])).put(
+                Post(
+                    arrived=self._arrival.at,
+                    ts=str(answer["ts"]),
+                    thread_ts=args.get("thread_ts") or None,
+                    block_ids=tuple(str(b.get("block_id", "")) for b in blocks or []),
+                )
+            )
+        return answer
+
+
+def prepare(double: BenchDouble, conversations: int) -> None:
+    for n in range(conversations):
+        double.add_channel(channel_of(n), is_private=True, name=f"bench-{n}")
+        double.add_user(officer_of(n))
+    double.add_user(SUPERVISOR)
+    double.set_usergroup(SUPERVISORS, [SUPERVISOR])
+
+
+# -- the two apps ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    command: list[str]
+    #: is this post the end of the app's reply (the next question, the summary, a card)?
+    complete: Callable[[Post], bool]
+    database_url: str | None = None
+
+
+def ours(database_url: str) -> Target:
+    ends = (ids.SUMMARY_BLOCK, ids.APPROVAL_BLOCK, ids.DECISION_NOTICE_BLOCK)
+
+    def complete(post: Post) -> bool:
+        in_thread = post.thread_ts is not None
+        return in_thread and any(b.startswith("q:") or b in ends for b in post.block_ids)
+
+    return Target(
+        "ours",
+        [sys.executable, "-m", "bot", "run", "--host", "127.0.0.1", "--port", "{port}"],
+        complete,
+        database_url,
+    )
+
+
+def bare() -> Target:
+    return Target(
+        "bare",
+        [sys.executable, "-m", "bench.bare_app", "--port", "{port}"],
+        lambda post: post.thread_ts is not None,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serving(target: Target, double: BenchDouble, log: Path) -> Iterator[tuple[int, int]]:
+    """Start the app; (its port, its pid) once /healthz answers; stopped with SIGTERM after."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": double.url,
+        "MOSOVO_SUPERVISORS": SUPERVISORS,
+        "MOSOVO_WORKING_HOURS": "always",
+        "MOSOVO_SCHEDULER_INTERVAL": "5s",
+        "PYTHONPATH": str(ROOT),
+    }
+    env.pop("SLACK_APP_TOKEN", None)
+    if target.database_url:
+        env["DATABASE_URL"] = target.database_url
+    command = [part.replace("{port}", str(port)) for part in target.command]
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=output, stderr=output)
+        try:
+            deadline = time.monotonic() + WAIT_SECONDS
+            while not healthy(port):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"{target.name} did not start; see {log}")
+                time.sleep(0.1)
+            yield port, process.pid
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def memory_kib(pid: int) -> tuple[int, int]:
+    """(resident now, peak resident) of a process, in KiB, from /proc."""
+    fields: dict[str, int] = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        if name in ("VmRSS", "VmHWM"):
+            fields[name] = int(value.split()[0])
+    return fields["VmRSS"], fields["VmHWM"]
+
+
+# -- the driver -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Samples:
+    acks: list[float] = field(default_factory=list)
+    replies: list[float] = field(default_factory=list)
+    answers: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, ack: float, reply: float, answer: bool) -> None:
+        with self.lock:
+            self.acks.append(ack)
+            self.replies.append(reply)
+            self.answers += answer
+
+
+@dataclass(frozen=True)
+class Plan:
+    conversations: int
+    answers: int
+    to_summary: bool
+    approve: bool
+
+
+@dataclass
+class Result:
+    name: str
+    samples: Samples
+    seconds: float  # the answering phase, first answer sent to last reply complete
+    rss_kib: int
+    peak_kib: int
+    answers_per_conversation: list[int]
+
+    @property
+    def throughput(self) -> float:
+        return self.samples.answers / self.seconds
+
+
+class Conversation:
+    """One officer's thread, driven over one keep-alive connection to the app."""
+
+    def __init__(
+        self, n: int, target: Target, port: int, double: BenchDouble, samples: Samples
+    ) -> None:
+        self.n = n
+        self.channel = channel_of(n)
+        self.officer = officer_of(n)
+        self.target = target
+        self.double = double
+        self.posts = double.posts(self.channel)
+        self.samples = samples
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=WAIT_SECONDS)
+        self.thread_ts = ""
+        self.last: Post | None = None
+        self.answers = answers_for("order")
+
+    def send(self, request: signing.SignedRequest, answer: bool) -> tuple[Post, Post]:
+        """Send; wait for the app's complete reply; record both latencies. (The first post of
+        the reply, its last.)"""
+        sent = time.perf_counter()
+        self.connection.request("POST", "/slack/events", request.body, request.headers)
+        response = self.connection.getresponse()
+        response.read()
+        acked = time.perf_counter()
+        if response.status != 200:
+            raise RuntimeError(f"{self.target.name} answered HTTP {response.status}")
+        first = self._next_post(sent)
+        last = first
+        while not self.target.complete(last):
+            last = self._next_post(sent)
+        self.samples.add(acked - sent, first.arrived - sent, answer)
+        self.last = last
+        return first, last
+
+    def _next_post(self, after: float) -> Post:
+        while True:
+            try:
+                post = self.posts.get(timeout=WAIT_SECONDS)
+            except queue.Empty:
+                raise RuntimeError(
+                    f"{self.target.name}: no reply in {self.channel} in {WAIT_SECONDS:.0f}s"
+                ) from None
+            if post.arrived >= after:
+                return post
+
+    def start(self) -> None:
+        request = signing.slash_command(
+            SECRET,
+            user_id=self.officer,
+            channel_id=self.channel,
+            response_url=self.double.response_url(),
+        )
+        parent, _ = self.send(request, answer=False)
+        self.thread_ts = parent.ts
+
+    def answer(self) -> bool:
+        """Answer the question asked last; False once the summary is shown."""
+        key = self._asked()
+        if key is None and self._shows(ids.SUMMARY_BLOCK):
+            return False
+        text = self.answers[key] if key else "yes"
+        event = signing.thread_reply(
+            channel=self.channel, thread_ts=self.thread_ts, user=self.officer, text=text
+        )
+        self.send(signing.event_callback(SECRET, event), answer=True)
+        return True
+
+    def submit_and_approve(self) -> None:
+        event = signing.thread_reply(
+            channel=self.channel, thread_ts=self.thread_ts, user=self.officer, text="submit"
+        )
+        _, card = self.send(signing.event_callback(SECRET, event), answer=False)
+        request_id = self._request_id(card) if self.target.name == "ours" else f"MR-{self.n}"
+        click = signing.block_actions(
+            SECRET,
+            action_id=ids.APPROVAL_APPROVE,
+            value=request_id,
+            user_id=SUPERVISOR,
+            channel_id=self.channel,
+            message_ts=card.ts,
+            thread_ts=self.thread_ts,
+        )
+        self.send(click, answer=False)
+
+    def _request_id(self, card: Post) -> str:
+        for call in reversed(self.double.calls("chat.postMessage")):
+            if call.response and call.response.get("ts") == card.ts:
+                for b in call.args.get("blocks") or []:
+                    if b.get("block_id") == ids.APPROVAL_ACTIONS_BLOCK:
+                        return str(b["elements"][0]["value"])
+        raise RuntimeError("the approval card has no Approve button")
+
+    def _asked(self) -> str | None:
+        for block_id in reversed(self.last.block_ids if self.last else ()):
+            if block_id.startswith("q:"):
+                return block_id[2:]
+        return None
+
+    def _shows(self, block_id: str) -> bool:
+        return self.last is not None and block_id in self.last.block_ids
+
+
+def drive(target: Target, plan: Plan, counts: list[int] | None, log: Path) -> Result:
+    """Run the plan against one app; `counts`: answers per conversation to give (the bare app
+    gives as many as ours did)."""
+    samples = Samples()
+    double = BenchDouble()
+    with double:
+        prepare(double, plan.conversations)
+        with serving(target, double, log) as (port, pid):
+            conversations = [
+                Conversation(n, target, port, double, Samples()) for n in range(plan.conversations)
+            ]
+            started = threading.Barrier(plan.conversations + 1)
+            finished: list[float] = [0.0] * plan.conversations
+            given = [0] * plan.conversations
+            errors: list[BaseException] = []
+
+            def run(conversation: Conversation) -> None:
+                try:
+                    conversation.start()
+                finally:
+                    started.wait(timeout=WAIT_SECONDS * 2)
+                conversation.samples = samples  # the answering phase is measured on its own
+                n = conversation.n
+                try:
+                    limit = counts[n] if counts is not None else plan.answers
+                    if counts is None and plan.to_summary:
+                        limit = MAX_ANSWERS
+                    while given[n] < limit and conversation.answer():
+                        given[n] += 1
+                    if plan.approve:
+                        conversation.submit_and_approve()
+                except BaseException as error:
+                    errors.append(error)
+                finally:
+                    finished[n] = time.perf_counter()
+
+            threads = [threading.Thread(target=run, args=(c,)) for c in conversations]
+            for thread in threads:
+                thread.start()
+            started.wait(timeout=WAIT_SECONDS * 2)
+            begun = time.perf_counter()
+            for thread in threads:
+                thread.join()
+            if errors:
+                raise RuntimeError(f"{target.name}: {errors[0]}") from errors[0]
+            seconds = max(finished) - begun
+            rss, peak = memory_kib(pid)
+        refused = double.rejected()
+        if refused:
+            raise RuntimeError(f"{target.name} sent Slack what it refuses: {refused[0].summary()}")
+    return Result(target.name, samples, seconds, rss, peak, given)
+
+
+# -- open conversations in the database ---------------------------------------------------------
+
+
+def load_open_conversations(url: str, count: int) -> None:
+    """`count` open conversations waiting for an answer (and their audit trails), due in a month,
+    so the scheduler sees them without acting on them."""
+    db = Database(url)
+    try:
+        db.upgrade()
+        Loader(db, due=0).load_until(count * 5 // 2)  # two in five of the loaded rows are open
+        with db.engine.begin() as connection:
+            connection.execute(
+                update(requests_table)
+                .where(requests_table.c.state == "awaiting_approval")
+                .values(
+                    state="collecting",
+                    current_field="device_serial",
+                    due_at=datetime.now(UTC) + timedelta(days=30),
+                )
+            )
+    finally:
+        db.dispose()
+
+
+# -- printing -------------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(fraction * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def figures(result: Result) -> dict[str, float]:
+    s = result.samples
+    return {
+        "ack p50 ms": percentile(s.acks, 0.50) * 1000,
+        "ack p99 ms": percentile(s.acks, 0.99) * 1000,
+        "reply p50 ms": percentile(s.replies, 0.50) * 1000,
+        "reply p99 ms": percentile(s.replies, 0.99) * 1000,
+        "answers/s": result.throughput,
+        "RSS MiB": result.rss_kib / 1024,
+    }
+
+
+def report(ours_result: Result, bare_result: Result) -> None:
+    mine, theirs = figures(ours_result), figures(bare_result)
+    print(f"\n{'':14}{'ours':>10}{'bare':>10}{'ours/bare':>11}")
+    for name in mine:
+        ratio = mine[name] / theirs[name] if theirs[name] else float("nan")
+        print(f"{name:14}{mine[name]:10.1f}{theirs[name]:10.1f}{ratio:10.2f}x")
+    print(
+        f"(ours: {ours_result.samples.answers} answers in {ours_result.seconds:.1f} s, "
+        f"{len(ours_result.samples.acks)} requests; bare: {bare_result.samples.answers} answers "
+        f"in {bare_result.seconds:.1f} s; peak RSS {ours_result.peak_kib / 1024:.0f} / "
+        f"{bare_result.peak_kib / 1024:.0f} MiB)"
+    )
+
+
+def run(args: argparse.Namespace) -> None:
+    plan = Plan(args.conversations, args.answers, args.to_summary or args.approve, args.approve)
+    logs = Path(tempfile.mkdtemp(prefix="mosovo-bench-"))
+    print(
+        f"{plan.conversations} conversations x {'summary' if plan.to_summary else plan.answers} "
+        f"answers{' + approval' if plan.approve else ''}; logs in {logs}"
+    )
+    with bench_database(args.database_url) as url:
+        dialect = "postgresql" if url.startswith("postgresql") else "sqlite"
+        load_open_conversations(url, 10)
+        print(f"database: {dialect}, 10 open conversations")
+        mine = drive(ours(url), plan, None, logs / "ours.log")
+    bare_result = drive(bare(), plan, mine.answers_per_conversation, logs / "bare.log")
+    report(mine, bare_result)
+    if args.memory_open:
+        with bench_database(args.database_url) as url:
+            load_open_conversations(url, args.memory_open)
+            crowded = drive(ours(url), plan, None, logs / "ours-crowded.log")
+        print(
+            f"\nresident memory with {args.memory_open:,} open conversations vs 10: "
+            f"{crowded.rss_kib / 1024:.1f} / {mine.rss_kib / 1024:.1f} MiB = "
+            f"{crowded.rss_kib / mine.rss_kib:.2f}x (peak {crowded.peak_kib / mine.peak_kib:.2f}x)"
+        )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--database-url", "--url", help="PostgreSQL server (default: a temporary SQLite file)"
+    )
+    parser.add_argument("--conversations", type=int, default=50, help="concurrent officers")
+    parser.add_argument("--answers", type=int, default=10, help="answers per conversation")
+    parser.add_argument("--to-summary", action="store_true", help="answer on to the summary")
+    parser.add_argument("--approve", action="store_true", help="then submit and approve")
+    parser.add_argument(
+        "--memory-open",
+        type=int,
+        default=10_000,
+        help="open conversations for the memory comparison (0: skip it)",
+    )
+    args = parser.parse_args(argv)
+    if args.conversations < 1 or args.answers < 0:
+        parser.error("--conversations must be at least 1 and --answers not negative")
+    run(args)
+
+
+if __name__ == "__main__":
+    main()
