@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-from bot import cli
 from bot.app import Bot, create_bot
+from bot.cli import run as run_command
 from bot.settings import load_settings
 from flows.clock import FixedClock
 from tests.support import signing
@@ -191,13 +191,14 @@ def test_mosovo_bot_run_serves_socket_mode_until_stopped(
     socket: SocketModeDouble,
     sqlite_url: str,
 ) -> None:
-    """``bot.cli.run_socket_mode`` itself: connects, serves, and returns once told to stop."""
+    """``bot.cli.run.run_socket_mode`` itself: connects, serves, and returns once told to stop."""
     threads_before = set(threading.enumerate())
     stop = threading.Event()
     app = SocketModeBot(slack, socket, sqlite_url)
     returned: list[int] = []
     runner = threading.Thread(
-        target=lambda: returned.append(cli.run_socket_mode(app.bot, stop)), name="run-socket-mode"
+        target=lambda: returned.append(run_command.run_socket_mode(app.bot, stop)),
+        name="run-socket-mode",
     )
     runner.start()
     try:

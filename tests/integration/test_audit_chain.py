@@ -8,9 +8,9 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
+from bot.cli.audit import cmd_audit_verify
 from flows.models import MonitoringRequest
 from storage.audit import GENESIS_HASH, VerifyResult, event_hash, verify_chain
-from storage.cli import cmd_audit_verify
 from storage.unit_of_work import Database
 
 NewRequest = Callable[..., MonitoringRequest]

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.cli.export import cmd_export
 from flows.models import AuditEvent, MonitoringRequest
 from storage.audit import verify_chain
-from storage.cli import cmd_export
 from storage.export import ExportRefused, ExportRequest, export_requests
 from storage.tables import audit_events_table as events
 from storage.unit_of_work import Database

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Column, MetaData, String, inspect
 
-from storage.cli import cmd_db_upgrade
+from bot.cli.db import cmd_db_upgrade
 from storage.db import (
     check_migrations,
     current_revision,

@@ -1,0 +1,95 @@
+"""What the commands share: exit statuses, settings and database access, dates, output files."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from storage.unit_of_work import Database
+
+#: The command did what was asked.
+EXIT_OK = 0
+#: The command ran and found a problem (the audit chain is broken, a doctor check failed).
+EXIT_PROBLEM = 1
+#: The command refused or could not run (a missing setting or argument, a database error).
+EXIT_REFUSED = 2
+
+#: ``commands.add_parser`` in each module's ``register``.
+Commands = Any  # argparse's _SubParsersAction is private
+
+
+def refuse(message: str, prefix: str = "mosovo-bot") -> int:
+    """Say why on standard error, in one line; the refusal status."""
+    print(f"{prefix}: {message}", file=sys.stderr)
+    return EXIT_REFUSED
+
+
+def with_database_url(command: Callable[[str], int]) -> int:
+    """Run `command` with DATABASE_URL (or the default), or refuse when it is malformed."""
+    from bot.settings import SettingsError, database_url_from_env
+
+    try:
+        url = database_url_from_env()
+    except SettingsError as error:
+        return refuse(str(error))
+    return command(url)
+
+
+def with_database(url: str, run: Callable[[Database], int]) -> int:
+    """Run `run` on the database at `url`; a database error is one line and the refusal status."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from storage.unit_of_work import Database
+
+    db = Database(url)
+    try:
+        return run(db)
+    except SQLAlchemyError as error:
+        # the class and the driver's message; never parameters (they may hold answers)
+        detail = getattr(error, "orig", None) or error.__class__.__name__
+        print(f"database error: {detail}", file=sys.stderr)
+        return EXIT_REFUSED
+    finally:
+        db.dispose()
+
+
+def parse_moment(value: str | date | datetime | None, flag: str = "--since") -> datetime | None:
+    """A date means its midnight UTC; a time without a zone is taken as UTC."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value) if len(value) > 10 else date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{flag} must be a date like 2026-03-01, not {value!r}") from None
+    if not isinstance(value, datetime):
+        value = datetime.combine(value, time(0))
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def add_audited_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--operator`` and ``--reason``: who runs a command that reads records, and why."""
+    parser.add_argument("--operator", required=True, help="who is running it (recorded)")
+    parser.add_argument("--reason", required=True, help="why (recorded; DPA 2018 s.62)")
+
+
+@contextmanager
+def open_output(output: str | None, *, binary: bool = False) -> Iterator[Any]:
+    """`output` as a new file readable by its owner only, or standard output for None or "-"."""
+    if output is None or output == "-":
+        yield sys.stdout.buffer if binary else sys.stdout
+        return
+    # what a command writes is as sensitive as the database: owner-only from the moment it exists
+    descriptor = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    if binary:
+        with open(descriptor, "wb") as out:
+            yield out
+    else:
+        with open(descriptor, "w", encoding="utf-8", newline="") as text_out:
+            yield text_out

@@ -1,0 +1,99 @@
+"""`mosovo-bot run`: migrate, start the scheduler, then serve Slack (Socket Mode or HTTP)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import threading
+from types import FrameType
+from typing import TYPE_CHECKING
+
+from bot.cli.common import EXIT_OK, Commands, refuse
+
+if TYPE_CHECKING:
+    from bot.app import Bot
+
+log = logging.getLogger("bot.cli")
+
+
+def register(commands: Commands) -> None:
+    parser = commands.add_parser(
+        "run", help="run the bot (Socket Mode when SLACK_APP_TOKEN is set, else HTTP)"
+    )
+    parser.add_argument("--host", default="0.0.0.0", help="HTTP mode: address to listen on")
+    parser.add_argument(
+        "--port", type=int, default=None, help="HTTP mode: port (default: $PORT or 3000)"
+    )
+    parser.add_argument(
+        "--no-scheduler", action="store_true", help="do not run reminders and the outbox here"
+    )
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    from bot.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        return refuse(str(error))
+    from bot.app import create_bot
+    from bot.logs import configure_logging
+    from bot.scheduler import start_scheduler
+
+    configure_logging(settings.log_level)
+    bot = create_bot(settings)
+    bot.database.upgrade()
+    scheduler = (
+        None
+        if args.no_scheduler
+        else start_scheduler(bot.sweeper, settings.scheduler_interval.total_seconds())
+    )
+    try:
+        if settings.socket_mode:
+            return run_socket_mode(bot)
+        return run_http(bot, args.host, args.port or settings.port)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        bot.database.dispose()
+
+
+def run_socket_mode(bot: Bot, stopped: threading.Event | None = None) -> int:
+    """Connect out to Slack (no inbound port) and stay connected until SIGTERM/SIGINT or `stopped`."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    token = bot.settings.slack_app_token
+    assert token is not None
+    stopped = stopped or stop_on_signals()
+    handler = SocketModeHandler(bot.app, token.get_secret_value())
+    handler.connect()
+    log.info("connected in Socket Mode")
+    try:
+        stopped.wait()
+    finally:
+        handler.close()
+    return EXIT_OK
+
+
+def stop_on_signals() -> threading.Event:
+    """An event set by SIGTERM or SIGINT, so shutdown runs every `finally` (scheduler, database)."""
+    stopped = threading.Event()
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        stopped.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    return stopped
+
+
+def run_http(bot: Bot, host: str, port: int) -> int:
+    from bot.http import make_server, serve_until_stopped
+
+    server = make_server(bot, host, port)
+    stopped = stop_on_signals()
+    log.info("serving HTTP", extra={"path": "/slack/events", "status": server.effective_port})
+    serve_until_stopped(server, stopped)
+    return EXIT_OK
