@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import threading
 from collections.abc import Callable, Iterable
@@ -20,10 +21,45 @@ StartResponse = Callable[..., Any]
 SLACK_PATH = "/slack/events"
 #: waitress worker threads (its own default is 4)
 SERVER_THREADS = 8
+#: Slack's own payloads are far smaller; anything bigger is refused before it is read
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def _plain(start_response: StartResponse, status: str, text: str) -> Iterable[bytes]:
+    start_response(status, [("Content-Type", "text/plain; charset=utf-8")])
+    return [text.encode()]
+
+
+def guarded(slack: Callable[[dict[str, Any], StartResponse], Iterable[bytes]]) -> Any:
+    """Refuse what Bolt would choke on, before it reads anything: a body over MAX_BODY_BYTES
+    (413), a length that is not a number or a body that is not UTF-8 (400), a timestamp that is
+    not a number or missing (401: it cannot be a signed Slack request). Bolt then checks the
+    signature."""
+
+    def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        length_header = str(environ.get("CONTENT_LENGTH") or "0").strip()
+        if not length_header.isdigit():
+            return _plain(start_response, "400 Bad Request", "Bad Content-Length")
+        length = int(length_header)
+        if length > MAX_BODY_BYTES:
+            log.warning("request body too large", extra={"count": length})
+            return _plain(start_response, "413 Payload Too Large", "Request body too large")
+        timestamp = str(environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP") or "")
+        if not (timestamp.isascii() and timestamp.isdigit()):
+            return _plain(start_response, "401 Unauthorized", "Invalid request")
+        body = environ["wsgi.input"].read(length) if length else b""
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError:
+            return _plain(start_response, "400 Bad Request", "Body is not UTF-8")
+        checked = {**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
+        return slack(checked, start_response)
+
+    return application
 
 
 def wsgi_app(bot: Bot) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
-    slack = SlackRequestHandler(bot.app, path=SLACK_PATH)
+    slack = guarded(SlackRequestHandler(bot.app, path=SLACK_PATH))
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -60,7 +96,15 @@ def make_server(bot: Bot, host: str, port: int, threads: int = SERVER_THREADS) -
     """A waitress server (not started); `.run()` serves, `.close()` stops, `.effective_port`."""
     from waitress.server import create_server
 
-    return create_server(wsgi_app(bot), host=host, port=port, threads=threads, ident="mosovo-bot")
+    return create_server(
+        wsgi_app(bot),
+        host=host,
+        port=port,
+        threads=threads,
+        ident="mosovo-bot",
+        # waitress refuses a larger body itself (413), even chunked, before buffering it all
+        max_request_body_size=MAX_BODY_BYTES,
+    )
 
 
 def serve_until_stopped(server: Any, stopped: threading.Event) -> None:

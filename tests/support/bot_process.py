@@ -1,0 +1,81 @@
+"""`mosovo-bot run` in a process of its own, for tests that watch the whole process (memory,
+signals, a second listening address)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def clean_environment() -> dict[str, str]:
+    """This process's environment minus anything the bot would read as its settings."""
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "MOSOVO_", "DATABASE_URL"))
+    }
+
+
+def peak_rss_kib(pid: int) -> int:
+    """The process's peak resident memory (VmHWM), in KiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmHWM in /proc status")
+
+
+def wait_until_healthy(url: str, process: subprocess.Popen[str], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        assert process.poll() is None, process.stderr.read() if process.stderr else ""
+        assert time.monotonic() < deadline, "the bot did not start serving"
+        time.sleep(0.2)
+
+
+@contextmanager
+def bot_process(
+    slack_url: str, workdir: Path, **env: str
+) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """The bot serving HTTP on 127.0.0.1: (its base URL, the process)."""
+    port = free_port()
+    settings = {
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": "secret",
+        "SLACK_API_URL": slack_url,
+        "DATABASE_URL": f"sqlite:///{workdir}/run.db",
+        "MOSOVO_SUPERVISORS": "U0SUP1",
+        **env,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run", "--host", "127.0.0.1", "--port", str(port)],
+        env={**clean_environment(), **settings},
+        cwd=workdir,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, process)
+        yield url, process
+    finally:
+        process.terminate()
+        process.communicate(timeout=20)
