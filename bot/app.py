@@ -159,6 +159,7 @@ def create_bot(
         ),
         card_posted=service.set_approval_card,
         withhold=lambda message: _withhold(message, service, presenter),
+        question_posted=service.question_posted,
     )
     return Bot(settings, database, client, app, wiring, sweeper)
 

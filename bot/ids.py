@@ -12,6 +12,8 @@ ANSWER_ACTIONS_BLOCK = "a:{key}"
 ANSWER_ACTION = "answer:{key}:{value}"
 ANSWER_ACTION_PATTERN = re.compile(r"^answer:(?P<key>[a-z_]+):(?P<value>.+)$")
 ERROR_BLOCK = "error:{key}"
+#: a question once answered (its message rewritten: the answer, no buttons)
+ANSWERED_BLOCK = "answered:{key}"
 
 SUMMARY_BLOCK = "summary"
 SUMMARY_ACTIONS_BLOCK = "summary_actions"
@@ -70,6 +72,10 @@ def answer_actions_block(key: str) -> str:
 
 def answer_action(key: str, value: str) -> str:
     return ANSWER_ACTION.format(key=key, value=value)
+
+
+def answered_block(key: str) -> str:
+    return ANSWERED_BLOCK.format(key=key)
 
 
 def error_block(key: str) -> str:

@@ -13,7 +13,7 @@ from bot.slack.directory import ChannelPolicy
 from bot.slack.messenger import Messenger
 from flows.fields import Catalogue
 from flows.models import MonitoringRequest
-from flows.outputs import Output, SubmittedForApproval, Withdrawn
+from flows.outputs import AnswerAccepted, Output, SubmittedForApproval, Withdrawn
 from flows.rounds import previous_round
 
 
@@ -66,7 +66,12 @@ class ThreadPresenter:
             return
         conversational: list[Output] = []
         for output in outputs:
-            if isinstance(output, SubmittedForApproval | Withdrawn):
+            if isinstance(output, AnswerAccepted):
+                answered = conversation_blocks.answered_question(output)
+                self.messenger.update(
+                    request.channel_id, output.ref, answered, request.request_id, "question_update"
+                )
+            elif isinstance(output, SubmittedForApproval | Withdrawn):
                 self._flush(request, conversational)
                 conversational = []
                 if isinstance(output, SubmittedForApproval):
@@ -79,7 +84,17 @@ class ThreadPresenter:
 
     def _flush(self, request: MonitoringRequest, outputs: list[Output]) -> None:
         for message in conversation_blocks.render(outputs):
-            self.say(request, message, purpose="question")
+            key = conversation_blocks.question_key(message)
+            ts = self.messenger.post(
+                request.channel_id,
+                message,
+                request.thread_ts,
+                purpose="question",
+                request_id=request.request_id,
+                extra={"field": key} if key else None,
+            )
+            if key and ts:
+                self.service.question_posted(str(request.request_id), ts, key)
 
     def submitted(self, request: MonitoringRequest, output: SubmittedForApproval) -> None:
         previous = previous_round(request)

@@ -192,6 +192,16 @@ class RequestService:
             )
         )
 
+    def question_posted(self, request_id: str, ts: str, field_key: str) -> None:
+        """Remember where the current question was posted, so its message can show the answer
+        once given. A question posted late (from the outbox) after it was answered is left."""
+
+        def remember(uow: UnitOfWork, request: MonitoringRequest) -> None:
+            if request.state == "collecting" and request.current_field == field_key:
+                request.question_ref = ts
+
+        self._with_request(request_id, remember)
+
     def set_approval_card(self, request_id: str, card_ts: str, approval_round: int) -> None:
         def remember(uow: UnitOfWork, request: MonitoringRequest) -> None:
             if request.approval_round == approval_round:

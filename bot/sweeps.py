@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 CardPosted = Callable[[str, str, int], None]
 #: asked before each outbox delivery: True withholds it (its channel is now shared outside)
 Withhold = Callable[[OutboxMessage], bool]
+#: told where a delayed question finally landed: (request id, message ts, field key)
+QuestionPosted = Callable[[str, str, str], None]
 
 DELIVERY_MEMORY = timedelta(days=7)
 #: the outbox's last_error for a message never sent because its channel became shared
@@ -71,10 +73,12 @@ class Sweeper:
         settings: SweepSettings,
         card_posted: CardPosted = lambda _request_id, _ts, _round: None,
         withhold: Withhold = lambda _message: False,
+        question_posted: QuestionPosted = lambda _request_id, _ts, _key: None,
     ) -> None:
         self.uow = uow
         self.withhold = withhold
         self.card_posted = card_posted
+        self.question_posted = question_posted
         self.client = client
         self.conversation = conversation
         self.catalogue = catalogue
@@ -275,6 +279,9 @@ class Sweeper:
             uow.commit()
         if message.purpose == "approval_card" and message.request_id and response.get("ts"):
             self.card_posted(message.request_id, str(response["ts"]), int(message.extra["round"]))
+        field_key = message.extra.get("field") if message.purpose == "question" else None
+        if field_key and message.request_id and response.get("ts"):
+            self.question_posted(message.request_id, str(response["ts"]), str(field_key))
         report.sent += 1
         METRICS.outbox_sent.inc()
 

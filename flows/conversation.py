@@ -9,11 +9,12 @@ from typing import Any
 from flows.approval import close
 from flows.clock import Clock, local_today
 from flows.config import FlowConfig
-from flows.errors import InvalidTransition, NotRequester
+from flows.errors import InvalidTransition, NotRequester, StaleQuestion
 from flows.fields import Accepted, Catalogue, Field, ParseContext, Rejected, validate
 from flows.flags import compute_flags
 from flows.models import MonitoringRequest
 from flows.outputs import (
+    AnswerAccepted,
     AnswerRejected,
     AnswersDropped,
     FieldHelp,
@@ -78,9 +79,10 @@ class Conversation:
         """A button for one option of the current question."""
         self._require_requester(request, actor)
         if request.state != "collecting" or request.current_field != field_key:
-            return [
-                Notice("That question is no longer the current one: answer the latest question.")
-            ]
+            # said to the one who clicked, never in the thread: the thread has moved on
+            raise StaleQuestion(
+                "That question has already been answered: answer the latest one in the thread."
+            )
         request.last_activity_at = self.clock.now()
         return self._answer(request, self.catalogue.get(field_key), value)
 
@@ -170,14 +172,10 @@ class Conversation:
                     f"There are still questions to answer (this is question {question.number} "
                     f"of {question.total}); the summary comes after the last one."
                 ),
-                question,
             ]
         if command == "skip" and not argument:
             if not field.optional:
-                return [
-                    Notice(f"{field.label} is required, so it cannot be skipped."),
-                    self._question(request, field),
-                ]
+                return [Notice(f"{field.label} is required, so it cannot be skipped.")]
             return self._accept(request, field, None)
         return self._answer(request, field, text)
 
@@ -187,12 +185,18 @@ class Conversation:
             request.strikes += 1
             request.record("answer_rejected", request.officer_id, self.clock.now(), field=field.key)
             hint = request.strikes >= self.config.strikes_before_hint
-            return [AnswerRejected(field, result.message, hint), self._question(request, field)]
+            # the question is still just above: say what is wrong, do not ask it again
+            return [AnswerRejected(field, result.message, hint)]
         assert isinstance(result, Accepted)
         return self._accept(request, field, result.value)
 
     def _accept(self, request: MonitoringRequest, field: Field, value: Any) -> list[Output]:
         now = self.clock.now()
+        outputs: list[Output] = []
+        if request.question_ref and request.current_field == field.key:
+            asked = self._question(request, field)
+            outputs.append(AnswerAccepted(asked, value, request.question_ref))
+        request.question_ref = None
         before = request.answers.get(field.key, _MISSING)
         request.answers[field.key] = value
         request.strikes = 0
@@ -207,7 +211,6 @@ class Conversation:
                 before=before,
                 after=value,
             )
-        outputs: list[Output] = []
         dropped = self._recheck(request, changed=field.key)
         if dropped:
             outputs.append(dropped)
@@ -217,10 +220,7 @@ class Conversation:
         applicable = [f.key for f in self.catalogue.applicable(request.answers)]
         position = applicable.index(field.key) if field.key in applicable else len(applicable)
         if position == 0:
-            return [
-                Notice("This is the first question; there is nothing to go back to."),
-                self._question(request, field),
-            ]
+            return [Notice("This is the first question; there is nothing to go back to.")]
         previous = self.catalogue.get(applicable[position - 1])
         request.strikes = 0
         return [self._question(request, previous)]
@@ -240,6 +240,7 @@ class Conversation:
     def _question(self, request: MonitoringRequest, field: Field) -> Question:
         if request.current_field != field.key:
             request.current_field = field.key
+            request.question_ref = None  # the new question's message is yet to be posted
             request.nudges = {}
         applicable = [f.key for f in self.catalogue.applicable(request.answers)]
         number = applicable.index(field.key) + 1 if field.key in applicable else len(applicable)

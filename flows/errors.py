@@ -46,3 +46,7 @@ class AlreadyDecided(DomainError):
 
 class NotRequester(DomainError):
     """Only the requesting officer may do this."""
+
+
+class StaleQuestion(DomainError):
+    """A button of a question that is no longer the one being asked was clicked."""

@@ -99,6 +99,16 @@ class MonitoringRequest:
     approval_card_ref: str | None = None
     #: what each approval round's card showed and how it ended (see flows.rounds), oldest first
     rounds: list[dict[str, Any]] = field(default_factory=list)
+    #: where the current question was posted (a Slack ts, opaque here): once answered, that
+    #: message is rewritten to show the answer, so the thread never keeps live buttons
+    question_ref: str | None = None
+    #: the request this one was restarted from, carrying its answers over (a public id)
+    restarted_from: str | None = None
+    #: the request that replaced this one when it was restarted (a public id)
+    restarted_as: str | None = None
+    #: answers offered or taken from an earlier request about the same person:
+    #: {"from": "MR-<n>", "status": "offered" | "accepted" | "declined", "fields": [keys]}
+    prefill: dict[str, Any] = field(default_factory=dict)
     #: the next time the scheduler must look at this request (see flows.timers); None: nothing due
     due_at: datetime | None = None
     #: reminders already sent in the current wait, by kind -> ISO time (reset when things move on)

@@ -19,6 +19,16 @@ class Question:
 
 
 @dataclass(frozen=True)
+class AnswerAccepted:
+    """The current question was answered: its message (`ref`, where it was posted) now shows
+    the answer instead of its buttons."""
+
+    question: Question
+    value: Any
+    ref: str
+
+
+@dataclass(frozen=True)
 class AnswerRejected:
     field: Field
     message: str
@@ -82,6 +92,7 @@ class InfoReplyRecorded:
 
 Output = (
     Question
+    | AnswerAccepted
     | AnswerRejected
     | FieldHelp
     | Summary

@@ -98,6 +98,10 @@ class RequestRow(SQLModel, table=True):
     rounds: list[dict[str, Any]] = _json()
     due_at: datetime | None = _at()
     nudges: dict[str, str] = _json()
+    question_ref: str | None = _str()
+    restarted_from: str | None = _str()
+    restarted_as: str | None = _str()
+    prefill: dict[str, Any] = _json()
     #: while set and in the future, one scheduler replica is working on this request
     lease_until: datetime | None = _at()
     version: int = _int()

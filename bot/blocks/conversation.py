@@ -22,6 +22,7 @@ from bot.blocks.text import (
 from flows.fields import Field, FieldKind
 from flows.models import MonitoringRequest
 from flows.outputs import (
+    AnswerAccepted,
     AnswerRejected,
     AnswersDropped,
     FieldHelp,
@@ -40,6 +41,18 @@ HINT = (
     "Stuck? Type `help` for an explanation with an example, `back` to change an earlier answer, "
     "or `cancel` to withdraw this request."
 )
+#: Slack's confirmation dialog on the Cancel button: withdrawing cannot be undone
+CANCEL_CONFIRM = {
+    "title": {"type": "plain_text", "text": "Cancel this request?"},
+    "text": {
+        "type": "plain_text",
+        "text": "It will be withdrawn and nothing further will happen. You can restart it "
+        "with these answers afterwards.",
+    },
+    "confirm": {"type": "plain_text", "text": "Cancel request"},
+    "deny": {"type": "plain_text", "text": "Keep it"},
+    "style": "danger",
+}
 #: free-text answers longer than this are shown in full below the summary list
 LONG_ANSWER = 160
 FLAG_TEXT = {
@@ -81,6 +94,12 @@ def render(outputs: list[Output]) -> list[Message]:
         if isinstance(output, Summary):
             flush()
             messages.append(summary_message(output))
+            continue
+        if isinstance(output, Question):
+            # a question is a message of its own: once answered, it is rewritten in place
+            flush()
+            text, question = question_blocks(output)
+            messages.append(Message(text=truncate(text, 3000), blocks=question))
             continue
         text, new_blocks = _render_one(output)
         texts.append(text)
@@ -168,6 +187,31 @@ def question_blocks(
     return f"Question {question.number} of {question.total}: {field.prompt}", blocks
 
 
+def answered_question(answered: AnswerAccepted) -> Message:
+    """A question once answered: the answer in place of its buttons, so the thread reads as a
+    record and no old button can be pressed."""
+    question = answered.question
+    field = question.field
+    body = (
+        f"*Question {question.number} of {question.total}*\n{escape(field.prompt)}\n"
+        f":white_check_mark: {shown(field, answered.value)}"
+    )
+    return Message(
+        text=truncate(f"Answered: {field.label}", 3000),
+        blocks=[section(body, ids.answered_block(field.key))],
+    )
+
+
+def question_key(message: Message) -> str | None:
+    """The field a thread message asks, if it is a question."""
+    prefix = ids.QUESTION_BLOCK.format(key="")
+    for block in message.blocks:
+        block_id = str(block.get("block_id") or "")
+        if block_id.startswith(prefix):
+            return block_id.removeprefix(prefix)
+    return None
+
+
 def _option_buttons(field: Field) -> list[dict[str, Any]]:
     if field.kind == FieldKind.YES_NO:
         options = [("Yes", "yes"), ("No", "no")]
@@ -227,7 +271,13 @@ def summary_message(summary: Summary) -> Message:
             "elements": [
                 button("Submit for approval", ids.REQUEST_SUBMIT, "submit", "primary"),
                 _edit_select(summary),
-                button("Cancel request", ids.REQUEST_CANCEL, "cancel", "danger"),
+                button(
+                    "Cancel request",
+                    ids.REQUEST_CANCEL,
+                    "cancel",
+                    "danger",
+                    confirm=CANCEL_CONFIRM,
+                ),
             ],
         }
     )

@@ -83,7 +83,13 @@ def context(text: str, block_id: str | None = None) -> dict[str, Any]:
     return block
 
 
-def button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
+def button(
+    text: str,
+    action_id: str,
+    value: str,
+    style: str | None = None,
+    confirm: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     element: dict[str, Any] = {
         "type": "button",
         "text": {"type": "plain_text", "text": truncate(text, 75), "emoji": False},
@@ -92,6 +98,8 @@ def button(text: str, action_id: str, value: str, style: str | None = None) -> d
     }
     if style:
         element["style"] = style
+    if confirm:
+        element["confirm"] = confirm
     return element
 
 

@@ -470,7 +470,7 @@ def test_help_and_refusals_never_echo_what_was_typed(key: str) -> None:
         conversation.handle_text(request, typed[request.current_field or ""], OFFICER)
     for _ in range(CONFIG.strikes_before_hint):
         [message] = rendered(conversation.handle_text(request, NASTY, OFFICER))
-        assert block_ids(message)[:2] == [ids.error_block(key), ids.question_block(key)]
+        assert block_ids(message) == [ids.error_block(key)]
         error = text_of(message, ids.error_block(key))
         for piece in TYPED_PIECES:
             assert piece not in error
@@ -655,18 +655,14 @@ def test_every_question_has_its_block_and_choice_questions_their_answer_buttons(
     assert asked == {f.key for f in CATALOGUE.applicable(driven.request.answers)}
 
 
-def test_a_rejected_answer_gets_an_error_block_and_the_question_again() -> None:
+def test_a_rejected_answer_gets_a_short_error_reply_without_the_question_again() -> None:
     conversation = new_conversation()
     request = MonitoringRequest(OFFICER, CHANNEL, T0, request_id=REQUEST_ID, thread_ts=THREAD)
     conversation.start(request)
     conversation.handle_text(request, "NOM/1234567", OFFICER)
     conversation.handle_text(request, "skip", OFFICER)
     [message] = rendered(conversation.handle_text(request, "maybe", OFFICER))
-    assert block_ids(message) == [
-        ids.error_block("mappa_category"),
-        ids.question_block("mappa_category"),
-        ids.answer_actions_block("mappa_category"),
-    ]
+    assert block_ids(message) == [ids.error_block("mappa_category")]
     error = text_of(message, ids.error_block("mappa_category"))
     assert error.startswith(":warning:") and "for example 1" in error
 
@@ -832,18 +828,20 @@ def test_the_parent_message_and_reminders_are_valid_and_marked() -> None:
 # --- render -----------------------------------------------------------------------------------
 
 
-def test_render_puts_a_rejection_and_its_question_again_in_one_message() -> None:
+def test_render_puts_a_question_in_a_message_of_its_own() -> None:
     field = CATALOGUE.get("order_monitoring_clause")
     outputs: list[Output] = [
         AnswerRejected(field, "Please answer yes or no (y or n also work).", True),
         Question(field, 21, 24),
     ]
-    [message] = rendered(outputs)
-    assert block_ids(message) == [
-        ids.error_block(field.key),
+    message, question = rendered(outputs)
+    assert block_ids(message) == [ids.error_block(field.key)]
+    assert block_ids(question)[:2] == [
         ids.question_block(field.key),
         ids.answer_actions_block(field.key),
     ]
+    assert conversation_blocks.question_key(question) == field.key
+    assert conversation_blocks.question_key(message) is None
     error = text_of(message, ids.error_block(field.key))
     # the message already holds the example (yes), so it is not repeated; the hint is added
     assert "Please answer yes or no" in error and "_Example:_" not in error
@@ -870,15 +868,15 @@ def test_render_puts_a_summary_in_a_message_of_its_own() -> None:
 def test_changing_the_legal_basis_says_what_was_dropped_with_the_next_question() -> None:
     driven = drive(TYPED["order"])
     driven.conversation.edit(driven.request, "legal_basis", OFFICER)
-    [message] = rendered(
+    dropped, message = rendered(
         driven.conversation.handle_choice(driven.request, "legal_basis", "voluntary", OFFICER)
     )
-    assert block_ids(message)[:3] == [
-        "dropped",
+    assert block_ids(dropped) == ["dropped"]
+    assert block_ids(message)[:2] == [
         ids.question_block("consent_obtained"),
         ids.answer_actions_block("consent_obtained"),
     ]
-    assert "Order type" in text_of(message, "dropped")
+    assert "Order type" in text_of(dropped, "dropped")
 
 
 def output_pool() -> list[Output]:

@@ -74,6 +74,10 @@ def full_request() -> MonitoringRequest:
         ],
         due_at=T0 + timedelta(minutes=35),
         nudges={"idle_reminder": (T0 + timedelta(minutes=35)).isoformat()},
+        question_ref="1764500000.000300",
+        restarted_from="MR-40",
+        restarted_as="MR-43",
+        prefill={"from": "MR-12", "status": "accepted", "fields": ["mappa_category"]},
         version=7,
         events=[
             AuditEvent("created", "U0OFFICER", T0, {"channel": "C0MOSOVO"}),
