@@ -106,7 +106,13 @@ def create_bot(
     )
     schedule = TimerSchedule(timers, settings)
     service = RequestService(
-        database.uow, conversation, clock, authority, schedule, reads=database.reader
+        database.uow,
+        conversation,
+        clock,
+        authority,
+        schedule,
+        reads=database.reader,
+        review_after=settings.review_after,
     )
     messenger = Messenger(client, database.uow, clock)
     channels = ChannelPolicy(client, settings.request_channels)

@@ -30,6 +30,13 @@ DECISION_BLOCK = "decision"
 SUPERSEDED_BLOCK = "superseded"
 
 REASON_VIEW = "approval_reason"
+APPROVE_VIEW = "approval_approve"
+APPROVE_INTRO_BLOCK = "approve_intro"
+COMMENT_BLOCK = "comment"
+COMMENT_ACTION = "comment"
+REVIEW_DATE_BLOCK = "review_date"
+REVIEW_DATE_ACTION = "review_date"
+DECISION_COMMENT_BLOCK = "decision_comment"
 REASON_BLOCK = "reason"
 REASON_ACTION = "reason"
 

@@ -6,17 +6,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Generic, Protocol, TypeVar
 
 from flows import approval
 from flows.approval import Decision, DecisionMade
-from flows.clock import Clock
+from flows.clock import Clock, local_today
 from flows.conversation import Conversation
 from flows.errors import DomainError
 from flows.models import MonitoringRequest
 from flows.outputs import Output
 from flows.ports import ConcurrentUpdate, UnitOfWork, UnitOfWorkFactory
+from flows.review import ReviewPeriod, review_date_problem
 
 log = logging.getLogger(__name__)
 
@@ -99,8 +100,10 @@ class RequestService:
         authority: Authority,
         schedule: Schedule,
         reads: UnitOfWorkFactory | None = None,
+        review_after: ReviewPeriod | None = None,
     ) -> None:
         self.uow = uow
+        self.review_after = review_after or ReviewPeriod()
         #: for lookups that change nothing (the same as `uow` unless storage offers a reader)
         self.reads = reads or uow
         self.conversation = conversation
@@ -240,6 +243,8 @@ class RequestService:
         reason: str | None,
         card_ts: str | None,
         delivery: str,
+        comment: str | None = None,
+        review_date: date | None = None,
     ) -> Decided | Refused | None:
         roles = self._roles(user_id)
         if isinstance(roles, Refused):
@@ -254,6 +259,8 @@ class RequestService:
                 reason,
                 self.clock.now(),
                 _round(request, card_ts),
+                comment=comment,
+                review_date=review_date,
             )
 
         result = self._act(request_id, user_id, delivery, step)
@@ -291,6 +298,18 @@ class RequestService:
             )
             uow.commit()
         log.warning("post withheld: channel shared", extra={"request_id": request_id})
+
+    # -- review dates -----------------------------------------------------------------------------
+
+    def default_review_date(self) -> date:
+        """Today in the force's zone plus the force's review period."""
+        return self.review_after.after(self.today())
+
+    def review_date_problem(self, review: date | None) -> str | None:
+        return review_date_problem(review, self.today())
+
+    def today(self) -> date:
+        return local_today(self.clock, self.conversation.config.timezone)
 
     # -- lookups ----------------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from bot.durations import WorkingHours, format_duration, parse_duration
 from flows.config import DEFAULT_SOFTWARE, DEFAULT_VISOR_PATTERN, FlowConfig, SoftwareOption
+from flows.review import ReviewPeriod
 
 DEFAULT_COMMAND = "/monitoring-request"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -136,6 +137,15 @@ def _duration(value: Any) -> Any:
         return parse_duration(value)
     except ValueError as error:
         raise ValueError(f"is not a valid duration: {error}") from None
+
+
+def _review_period(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        return ReviewPeriod.parse(value)
+    except ValueError as error:
+        raise ValueError(f"is not valid: {error}") from None
 
 
 def _working_hours(value: Any) -> Any:
@@ -292,6 +302,9 @@ class Settings(BaseSettings):
     approval_escalation: Duration = Field(timedelta(hours=24), alias="MOSOVO_APPROVAL_ESCALATION")
     approval_expiry: Duration = Field(timedelta(days=7), alias="MOSOVO_APPROVAL_EXPIRY")
     install_reminder: Duration = Field(timedelta(days=2), alias="MOSOVO_INSTALL_REMINDER")
+    review_after: Annotated[ReviewPeriod, BeforeValidator(_review_period)] = Field(
+        ReviewPeriod(months=3), alias="MOSOVO_REVIEW_AFTER", description="e.g. 3 months"
+    )
     scheduler_interval: Duration = Field(timedelta(seconds=30), alias="MOSOVO_SCHEDULER_INTERVAL")
     working_hours: Annotated[WorkingHours, BeforeValidator(_working_hours)] = Field(
         WorkingHours.parse(DEFAULT_WORKING_HOURS), alias="MOSOVO_WORKING_HOURS"

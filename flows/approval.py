@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Literal
+from datetime import date, datetime
+from typing import Any, Literal
 
 from flows import rounds
 from flows.errors import AlreadyDecided, DomainError, NotAuthorised, NotRequester, OwnRequest
@@ -39,31 +39,45 @@ def decide(
     reason: str | None,
     now: datetime,
     expected_round: int | None = None,
+    comment: str | None = None,
+    review_date: date | None = None,
 ) -> DecisionMade:
     """Apply a supervisor's decision, or raise the domain error that says why not.
 
     `expected_round` is the approval round the clicked card belongs to: a click on a superseded
-    card must not decide the resubmitted request.
+    card must not decide the resubmitted request. An approval may carry a comment and the date
+    the installation is to be reviewed.
     """
     if decision not in OUTCOME:
         raise DomainError(f"Unknown decision {decision!r}.")
     check_decider(request, decider, authorised, expected_round)
     reason = (reason or "").strip() or None
+    comment = (comment or "").strip() or None if decision == "approve" else None
+    review_date = review_date if decision == "approve" else None
     fire(request, decision, decider=decider, authorised=authorised, reason=reason)
     request.decision = OUTCOME[decision]
     request.decided_by = decider
     request.decided_at = now
     request.decision_reason = reason
+    request.decision_comment = comment
+    request.review_date = review_date
     request.nudges = {}
     rounds.record_outcome(request, OUTCOME[decision], decider, now, reason)
     action = "info_requested" if decision == "request_info" else "decided"
-    request.record(action, decider, now, outcome=OUTCOME[decision], reason=reason)
+    detail: dict[str, Any] = {"outcome": OUTCOME[decision], "reason": reason}
+    if decision == "approve":
+        detail |= {"comment": comment, "review_date": _iso(review_date)}
+    request.record(action, decider, now, **detail)
     if decision == "reject":
         close(request, "rejected", now)
     assert request.request_id is not None
     return DecisionMade(
         request.request_id, OUTCOME[decision], decider, now, reason, request.approval_card_ref
     )
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def check_decider(

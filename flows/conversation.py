@@ -103,6 +103,8 @@ class Conversation:
         request.submitted_at = now
         request.last_activity_at = now
         request.decision = request.decided_by = request.decision_reason = None
+        request.decision_comment = None
+        request.review_date = None
         request.decided_at = None
         request.nudges = {}
         request.record("submitted", actor, now, round=request.approval_round)

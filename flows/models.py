@@ -7,7 +7,7 @@ continue" behaves as if the bot had never stopped.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 #: the lifecycle's states, as persisted (see flows.request_machine for the transitions)
@@ -88,6 +88,9 @@ class MonitoringRequest:
     decided_by: str | None = None
     decision: str | None = None
     decision_reason: str | None = None
+    #: the approver's optional comment, and when the installation must be reviewed
+    decision_comment: str | None = None
+    review_date: date | None = None
     installed_at: datetime | None = None
     closed_at: datetime | None = None
     closed_reason: str | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flows.models import AuditEvent, MonitoringRequest
@@ -20,6 +20,8 @@ _TIMES = {
     "due_at",
 }
 
+_DATES = {"review_date"}
+
 
 def to_data(request: MonitoringRequest) -> dict[str, Any]:
     data: dict[str, Any] = {}
@@ -30,7 +32,7 @@ def to_data(request: MonitoringRequest) -> dict[str, Any]:
                 {"action": e.action, "actor": e.actor, "at": e.at.isoformat(), "detail": e.detail}
                 for e in value
             ]
-        elif f.name in _TIMES:
+        elif f.name in _TIMES or f.name in _DATES:
             value = value.isoformat() if value else None
         # a copy: changing the data must not change the request, nor the other way round
         data[f.name] = copy.deepcopy(value)
@@ -42,6 +44,9 @@ def from_data(data: dict[str, Any]) -> MonitoringRequest:
     for name in _TIMES:
         if values.get(name):
             values[name] = datetime.fromisoformat(values[name])
+    for name in _DATES:
+        if values.get(name):
+            values[name] = date.fromisoformat(values[name])
     values["events"] = [
         AuditEvent(e["action"], e["actor"], datetime.fromisoformat(e["at"]), e["detail"])
         for e in values.get("events", [])

@@ -33,8 +33,8 @@ _PAGE = 500
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _RECORD_COLUMNS = (
     "id", "status", "officer", "channel", "thread_ts", "created_at", "submitted_at",
-    "decided_at", "decided_by", "decision", "decision_reason", "installed_at", "closed_at",
-    "closed_reason",
+    "decided_at", "decided_by", "decision", "decision_reason", "decision_comment", "review_date",
+    "installed_at", "closed_at", "closed_reason",
 )  # fmt: skip
 
 
@@ -158,6 +158,8 @@ def _record(row: Any, trail: list[dict[str, Any]]) -> dict[str, Any]:
         "decided_by": row["decided_by"],
         "decision": row["decision"],
         "decision_reason": row["decision_reason"],
+        "decision_comment": row["decision_comment"],
+        "review_date": row["review_date"],
         "installed_at": row["installed_at"],
         "closed_at": row["closed_at"],
         "closed_reason": row["closed_reason"],

@@ -6,12 +6,13 @@ exactly what the domain stored.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Column,
+    Date,
     ForeignKey,
     Identity,
     Index,
@@ -89,6 +90,8 @@ class RequestRow(SQLModel, table=True):
     decided_by: str | None = _str()
     decision: str | None = _str()
     decision_reason: str | None = _text()
+    decision_comment: str | None = _text()
+    review_date: date | None = Field(sa_column=Column(Date(), nullable=True))
     installed_at: datetime | None = _at()
     closed_at: datetime | None = _at()
     closed_reason: str | None = _text()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -106,16 +106,8 @@ def approval_card(
 
 def approval_buttons(request: MonitoringRequest) -> dict[str, Any]:
     value = str(request.request_id)
+    # no confirm dialog: Approve opens a modal (approve_modal) that is the confirmation
     approve = button("Approve", ids.APPROVAL_APPROVE, value, "primary")
-    approve["confirm"] = {
-        "title": {"type": "plain_text", "text": "Approve installation?"},
-        "text": {
-            "type": "mrkdwn",
-            "text": f"Approve monitoring software for {request.request_id}? This is recorded.",
-        },
-        "confirm": {"type": "plain_text", "text": "Approve"},
-        "deny": {"type": "plain_text", "text": "Go back"},
-    }
     return {
         "type": "actions",
         "block_id": ids.APPROVAL_ACTIONS_BLOCK,
@@ -191,11 +183,15 @@ def decided_card(
     if by:
         line += f" by {mention(by)}"
     line += f" at {when(at, tz)}"
+    if outcome == "approved" and request.review_date:
+        line += f"\n_Review by:_ {format_date(request.review_date)}"
     reason_blocks: list[dict[str, Any]] = []
     if reason:
         line, reason_blocks = with_reason(line, reason, ids.DECISION_REASON_BLOCK)
     card.blocks.append(section(line, ids.DECISION_BLOCK))
     card.blocks.extend(reason_blocks)
+    if outcome == "approved" and request.decision_comment:
+        card.blocks.extend(comment_blocks(request.decision_comment))
     return Message(text=f"{request.request_id}: {outcome.replace('_', ' ')}", blocks=card.blocks)
 
 
@@ -222,6 +218,66 @@ def superseded_card(
     return Message(text=f"{request.request_id}: superseded", blocks=card.blocks)
 
 
+def comment_blocks(comment: str) -> list[dict[str, Any]]:
+    """The approver's comment, escaped and whole (split over sections if it must be)."""
+    return long_text_blocks("Approver's comment", comment, ids.DECISION_COMMENT_BLOCK)
+
+
+def approve_modal(
+    request: MonitoringRequest,
+    review_default: date,
+    card_ts: str,
+    channel: str,
+    thread_ts: str,
+) -> dict[str, Any]:
+    """Approve, after seeing the flags again; an optional comment and the review date."""
+    record = round_of(request)
+    flags = flag_lines(record.flags)
+    intro = (
+        f"{MARKING}\nApprove monitoring software for *{request.request_id}*? "
+        "Your approval, comment and review date are recorded.\n\n"
+        + ("\n".join(flags) if flags else "No flags.")
+    )
+    metadata = {"id": request.request_id, "card": card_ts, "channel": channel, "thread": thread_ts}
+    return {
+        "type": "modal",
+        "callback_id": ids.APPROVE_VIEW,
+        "private_metadata": json.dumps(metadata),
+        "title": {"type": "plain_text", "text": "Approve request"},
+        "submit": {"type": "plain_text", "text": "Approve"},
+        "close": {"type": "plain_text", "text": "Go back"},
+        "blocks": [
+            section(intro, ids.APPROVE_INTRO_BLOCK),
+            {
+                "type": "input",
+                "block_id": ids.COMMENT_BLOCK,
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Comment (optional)"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": ids.COMMENT_ACTION,
+                    "multiline": True,
+                    "max_length": 2000,
+                },
+            },
+            {
+                "type": "input",
+                "block_id": ids.REVIEW_DATE_BLOCK,
+                "label": {"type": "plain_text", "text": "Review the installation by"},
+                "hint": {
+                    "type": "plain_text",
+                    "text": "The officer and supervisors are reminded in the thread on this date.",
+                },
+                "element": {
+                    "type": "datepicker",
+                    "action_id": ids.REVIEW_DATE_ACTION,
+                    "initial_date": review_default.isoformat(),
+                },
+            },
+        ],
+    }
+
+
 def decision_notice(
     request: MonitoringRequest, outcome: str, by: str, reason: str | None
 ) -> Message:
@@ -235,6 +291,8 @@ def decision_notice(
         "Reply in this thread, `edit &lt;question&gt;` to change an answer, then `submit`.",
     }
     body = texts[outcome]
+    if outcome == "approved" and request.review_date:
+        body += f" Review by {format_date(request.review_date)}."
     reason_blocks: list[dict[str, Any]] = []
     if reason:
         body, reason_blocks = with_reason(body, reason, ids.NOTICE_REASON_BLOCK)

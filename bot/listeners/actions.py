@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot import ids
-from bot.blocks.approval import reason_modal
+from bot.blocks.approval import approve_modal, reason_modal
 from bot.responder import Asker, Result
 from bot.services import Refused
 from bot.wiring import Wiring
@@ -72,11 +72,19 @@ def register(app: App, wiring: Wiring) -> None:
     @app.action(ids.APPROVAL_APPROVE)
     def approve(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
-        asker, delivery = clicked(body)
-        result = service.decide(
-            action["value"], "approve", asker.user, None, card_ts(body), delivery
+        asker, _ = clicked(body)
+        checked = service.may_decide(action["value"], asker.user, card_ts(body))
+        if isinstance(checked, Refused):
+            responder.respond(checked, asker)
+            return
+        view = approve_modal(
+            checked,
+            service.default_review_date(),
+            card_ts(body) or "",
+            asker.channel or "",
+            asker.thread_ts or "",
         )
-        responder.respond(result, asker)
+        wiring.messenger.open_view(body["trigger_id"], view)
 
     def ask_reason(decision: str, body: dict[str, Any], action: dict[str, Any]) -> None:
         asker, _ = clicked(body)

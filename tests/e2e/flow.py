@@ -118,16 +118,57 @@ def submitted(
     return request_id, thread, submit(app, thread)
 
 
-def approve_click(request_id: str, card: SlackCall, user: str) -> signing.SignedRequest:
-    """A supervisor's signed click on the card's Approve button."""
-    return signing.block_actions(
+def approval_submission(
+    request_id: str,
+    card: SlackCall,
+    user: str,
+    comment: str | None = None,
+    review_date: str = "2027-03-01",
+) -> signing.SignedRequest:
+    """A supervisor's signed submission of the Approve dialog opened from `card`."""
+    meta = {
+        "id": request_id,
+        "card": ts_of(card),
+        "channel": PRIVATE,
+        "thread": card.args["thread_ts"],
+    }
+    return signing.view_submission(
         SECRET,
-        action_id=ids.APPROVAL_APPROVE,
-        value=request_id,
+        callback_id=ids.APPROVE_VIEW,
+        values=approve_values(comment, review_date),
+        private_metadata=json.dumps(meta),
         user_id=user,
-        channel_id=PRIVATE,
-        message_ts=ts_of(card),
-        thread_ts=card.args["thread_ts"],
+    )
+
+
+def approve_values(comment: str | None, review_date: str | None) -> dict[str, dict[str, Any]]:
+    return {
+        ids.COMMENT_BLOCK: {ids.COMMENT_ACTION: comment},
+        ids.REVIEW_DATE_BLOCK: {
+            ids.REVIEW_DATE_ACTION: {"type": "datepicker", "selected_date": review_date}
+        },
+    }
+
+
+def submit_approval(
+    app: RunningBot,
+    view: dict[str, Any],
+    user: str,
+    comment: str | None = None,
+    review_date: str | None = None,
+) -> signing.HttpResult:
+    """Submit an opened Approve dialog; the review date defaults to the one it proposed."""
+    if review_date is None:
+        picker = next(b for b in view["blocks"] if b.get("block_id") == ids.REVIEW_DATE_BLOCK)
+        review_date = picker["element"]["initial_date"]
+    return app.send(
+        signing.view_submission(
+            SECRET,
+            callback_id=view["callback_id"],
+            values=approve_values(comment, review_date),
+            private_metadata=view.get("private_metadata", ""),
+            user_id=user,
+        )
     )
 
 
@@ -147,7 +188,10 @@ def send_at_once(deliveries: list[tuple[RunningBot, signing.SignedRequest]]) -> 
 def click_card(
     app: RunningBot, card: SlackCall, action_id: str, user: str = SUP1, **options: Any
 ) -> None:
+    """Click a button on the card. Approve opens a dialog: when it does, it is submitted as
+    proposed (use `open_approval` to fill it in)."""
     request_id = approval_value(card)
+    opened = len(app.slack.calls("views.open"))
     app.click(
         action_id,
         request_id,
@@ -156,6 +200,21 @@ def click_card(
         thread_ts=card.args["thread_ts"],
         **options,
     )
+    if action_id == ids.APPROVAL_APPROVE and len(app.slack.calls("views.open")) > opened:
+        submit_approval(app, last_view(app), user)
+
+
+def open_approval(app: RunningBot, card: SlackCall, user: str) -> dict[str, Any] | None:
+    """Click Approve and return the dialog it opened (None: refused, no dialog)."""
+    opened = len(app.slack.calls("views.open"))
+    app.click(
+        ids.APPROVAL_APPROVE,
+        approval_value(card),
+        user=user,
+        message_ts=ts_of(card),
+        thread_ts=card.args["thread_ts"],
+    )
+    return last_view(app) if len(app.slack.calls("views.open")) > opened else None
 
 
 def approval_value(card: SlackCall) -> str:

@@ -16,8 +16,10 @@ from tests.e2e.flow import (
     ephemerals,
     last_view,
     metadata,
+    open_approval,
     start,
     submit,
+    submit_approval,
     submitted,
 )
 from tests.support.running_bot import (
@@ -99,22 +101,45 @@ def test_an_order_request_is_collected_in_a_thread_and_approved_by_a_supervisor(
     ):
         assert expected in facts, expected
     approve = block(card, ids.APPROVAL_ACTIONS_BLOCK)["elements"][0]
-    assert (
-        approve["action_id"] == ids.APPROVAL_APPROVE
-        and approve["style"] == "primary"
-        and "confirm" in approve
-    )
+    assert approve["action_id"] == ids.APPROVAL_APPROVE and approve["style"] == "primary"
+    assert state_of(app, request_id) == "awaiting_approval"
+    # Approve opens a dialog that lists the flags and proposes a review date three months on
+    view = open_approval(app, card, SUP1)
+    assert view is not None and view["callback_id"] == ids.APPROVE_VIEW
+    assert state_of(app, request_id) == "awaiting_approval"
+    intro = next(b for b in view["blocks"] if b.get("block_id") == ids.APPROVE_INTRO_BLOCK)
+    assert "notified late" in intro["text"]["text"] and request_id in intro["text"]["text"]
+    by_id = {b.get("block_id"): b for b in view["blocks"]}
+    assert by_id[ids.COMMENT_BLOCK]["optional"] is True
+    assert by_id[ids.COMMENT_BLOCK]["element"]["action_id"] == ids.COMMENT_ACTION
+    picker = by_id[ids.REVIEW_DATE_BLOCK]["element"]
+    assert (picker["action_id"], picker["initial_date"]) == (ids.REVIEW_DATE_ACTION, "2027-02-28")
+
+    # a review date that is not in the future is refused in the dialog, and nothing is decided
+    refused = submit_approval(app, view, SUP1, review_date="2026-11-30")
+    assert refused.json()["response_action"] == "errors"
+    assert ids.REVIEW_DATE_BLOCK in refused.json()["errors"]
     assert state_of(app, request_id) == "awaiting_approval"
 
-    click_card(app, card, ids.APPROVAL_APPROVE, user=SUP1)
-
+    submit_approval(
+        app, view, SUP1, comment="Review <b>early</b> if <!channel> asks", review_date="2027-01-15"
+    )
     assert state_of(app, request_id) == "approved"
     [update] = card_updates(app, card)
     assert ids.APPROVAL_ACTIONS_BLOCK not in block_ids(update)
     decision = block_text(update, ids.DECISION_BLOCK)
     assert "Approved" in decision and f"<@{SUP1}>" in decision and "10:00" in decision
+    assert "Review by:_ 15 January 2027" in decision
+    comment = block_text(update, f"{ids.DECISION_COMMENT_BLOCK}:0")
+    assert "Review &lt;b&gt;early&lt;/b&gt; if &lt;!channel&gt; asks" in comment
     told = with_block(thread_posts(app.slack, thread), "decision_notice")[-1]
     assert f"<@{OFFICER}>" in block_text(told, "decision_notice")
+    assert "Review by 15 January 2027" in block_text(told, "decision_notice")
+    stored = app.request(request_id)
+    assert (stored.decision_comment, str(stored.review_date)) == (
+        "Review <b>early</b> if <!channel> asks",
+        "2027-01-15",
+    )
     install = block(told, ids.INSTALL_ACTIONS_BLOCK)["elements"][0]
     assert install["action_id"] == ids.INSTALLATION_CONFIRM
 

@@ -12,7 +12,7 @@ from flows.clock import FixedClock
 from tests.e2e.flow import (
     answer_all,
     answers_for,
-    approve_click,
+    approval_submission,
     card_updates,
     ephemerals,
     send_at_once,
@@ -99,7 +99,7 @@ def test_two_supervisors_clicking_at_once_produce_exactly_one_decision(
 ) -> None:
     with running_bot(slack, db_url) as app:
         request_id, _, card = submitted(app, "order")
-        send_at_once([(app, approve_click(request_id, card, user)) for user in (SUP1, SUP2)])
+        send_at_once([(app, approval_submission(request_id, card, user)) for user in (SUP1, SUP2)])
         request = app.bot.wiring.service.get(request_id)
         assert request is not None and request.state == "approved"
         assert len(card_updates(app, card)) == 1
@@ -179,8 +179,8 @@ def test_two_replicas_on_one_database_behave_as_one_bot(slack: SlackDouble, db_u
         card = submit(second, thread)
         send_at_once(
             [
-                (first, approve_click(request_id, card, SUP1)),
-                (second, approve_click(request_id, card, SUP2)),
+                (first, approval_submission(request_id, card, SUP1)),
+                (second, approval_submission(request_id, card, SUP2)),
             ]
         )
         assert len(card_updates(first, card)) == 1

@@ -54,6 +54,8 @@ def expected_record(db: Database, request: MonitoringRequest) -> dict[str, Any]:
         "decided_by": request.decided_by,
         "decision": request.decision,
         "decision_reason": request.decision_reason,
+        "decision_comment": request.decision_comment,
+        "review_date": iso(request.review_date),
         "installed_at": iso(request.installed_at),
         "closed_at": iso(request.closed_at),
         "closed_reason": request.closed_reason,
@@ -134,6 +136,8 @@ def test_csv_holds_what_was_stored_with_fields_in_catalogue_order(
     stored = requests[0]
     assert first["id"] == stored.request_id and first["status"] == stored.state
     assert first["decision_reason"] == stored.decision_reason
+    assert first["decision_comment"] == stored.decision_comment
+    assert first["review_date"] == "2027-03-01"
     assert first["created_at"] == stored.created_at.isoformat()
     assert first["closed_at"] == ""
     assert first["field.person_name"] == stored.answers["person_name"]

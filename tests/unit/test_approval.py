@@ -3,7 +3,7 @@ installation, expiry and abandonment each close the request with an audit event.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -90,8 +90,32 @@ def test_approve_records_who_decided_and_when() -> None:
         "decided",
         SUPERVISOR,
         LATER,
-        {"outcome": "approved", "reason": None},
+        {"outcome": "approved", "reason": None, "comment": None, "review_date": None},
     )
+
+
+def test_an_approval_keeps_its_comment_and_review_date_and_a_rejection_has_neither() -> None:
+    approved = awaiting()
+    decide(
+        approved, "approve", SUPERVISOR, True, None, LATER,
+        comment="  Check the browser history too. ", review_date=date(2027, 3, 1),
+    )  # fmt: skip
+    assert (approved.decision_comment, approved.review_date) == (
+        "Check the browser history too.",
+        date(2027, 3, 1),
+    )
+    assert last_event(approved)[3] == {
+        "outcome": "approved",
+        "reason": None,
+        "comment": "Check the browser history too.",
+        "review_date": "2027-03-01",
+    }
+    rejected = awaiting()
+    decide(
+        rejected, "reject", SUPERVISOR, True, "No.", LATER,
+        comment="ignored", review_date=date(2027, 3, 1),
+    )  # fmt: skip
+    assert (rejected.decision_comment, rejected.review_date) == (None, None)
 
 
 def test_reject_closes_the_request_with_the_trimmed_reason() -> None:

@@ -704,7 +704,7 @@ def test_the_approval_card_has_its_block_and_approve_reject_and_more_info_button
     assert f"<@{SUPERVISOR}>" in card.text and REQUEST_ID in card.text
     approve, reject, more = block(card, ids.APPROVAL_ACTIONS_BLOCK)["elements"]
     assert (approve["action_id"], approve["style"]) == (ids.APPROVAL_APPROVE, "primary")
-    assert {"title", "text", "confirm", "deny"} <= set(approve["confirm"])
+    assert "confirm" not in approve  # the Approve dialog is the confirmation
     assert (reject["action_id"], reject["style"]) == (ids.APPROVAL_REJECT, "danger")
     assert more["action_id"] == ids.APPROVAL_MORE_INFO and "style" not in more
     assert {b["value"] for b in (approve, reject, more)} == {REQUEST_ID}
@@ -780,6 +780,49 @@ def test_the_reason_modal_carries_its_ids_and_the_request_in_private_metadata(
         "channel": CHANNEL,
         "thread": THREAD,
     }
+
+
+def test_the_approve_modal_lists_the_flags_and_asks_for_a_comment_and_a_review_date() -> None:
+    request = filled("order", order_monitoring_clause=False)
+    request.state, request.approval_round = "awaiting_approval", 1
+    view = approval_blocks.approve_modal(request, date(2026, 8, 20), CARD_TS, CHANNEL, THREAD)
+    assert_valid_view(view)
+    assert view["callback_id"] == ids.APPROVE_VIEW
+    intro = next(b for b in view["blocks"] if b.get("block_id") == ids.APPROVE_INTRO_BLOCK)
+    assert "no monitoring clause" in intro["text"]["text"]
+    comment, review = [b for b in view["blocks"] if b["type"] == "input"]
+    assert (comment["block_id"], comment["element"]["action_id"]) == (
+        ids.COMMENT_BLOCK,
+        ids.COMMENT_ACTION,
+    )
+    assert comment["optional"] is True and "optional" not in review
+    assert (review["block_id"], review["element"]["action_id"]) == (
+        ids.REVIEW_DATE_BLOCK,
+        ids.REVIEW_DATE_ACTION,
+    )
+    assert review["element"] == {
+        "type": "datepicker",
+        "action_id": ids.REVIEW_DATE_ACTION,
+        "initial_date": "2026-08-20",
+    }
+    assert json.loads(view["private_metadata"]) == {
+        "id": REQUEST_ID,
+        "card": CARD_TS,
+        "channel": CHANNEL,
+        "thread": THREAD,
+    }
+
+
+def test_an_approved_card_shows_the_review_date_and_the_comment_escaped_in_full() -> None:
+    request = filled("order")
+    request.review_date = date(2026, 8, 20)
+    request.decision_comment = NASTY
+    card = approval_blocks.decided_card(
+        request, CATALOGUE, "approved", SUPERVISOR, T0, None, LONDON
+    )
+    assert_valid(card)
+    assert "Review by:_ 20 August 2026" in text_of(card, ids.DECISION_BLOCK)
+    assert NASTY_SHOWN in text_of(card, f"{ids.DECISION_COMMENT_BLOCK}:0")
 
 
 def test_an_approval_notice_offers_mark_as_installed_and_a_rejection_does_not() -> None:

@@ -10,6 +10,7 @@ import pytest
 from bot.durations import WorkingHours
 from bot.settings import Settings, SettingsError, SlackPrincipals, load_settings
 from flows.config import FlowConfig, SoftwareOption
+from flows.review import ReviewPeriod
 
 BOT_TOKEN = "xoxb-1111-2222-sEcReTbOtToKeN"
 APP_TOKEN = "xapp-1-A111-3333-sEcReTaPpToKeN"
@@ -84,6 +85,7 @@ def test_every_setting_is_read_and_parsed() -> None:
         MOSOVO_APPROVAL_ESCALATION="8h",
         MOSOVO_APPROVAL_EXPIRY="3d",
         MOSOVO_INSTALL_REMINDER="1d",
+        MOSOVO_REVIEW_AFTER="6 months",
         MOSOVO_SCHEDULER_INTERVAL="5s",
         MOSOVO_WORKING_HOURS="always",
         MOSOVO_ESCALATION_APPROVERS="S0HEADS01,U0HEAD0001",
@@ -105,6 +107,7 @@ def test_every_setting_is_read_and_parsed() -> None:
         SoftwareOption("custom", "custom"),
     )
     assert settings.risk_stale_months == 6
+    assert settings.review_after == ReviewPeriod(months=6)
     assert settings.idle_reminder == timedelta(seconds=90)
     assert settings.idle_expiry == timedelta(days=1, hours=12)
     assert settings.approval_reminder == timedelta(hours=2)
@@ -217,6 +220,7 @@ def test_several_problems_still_make_one_line_naming_the_others() -> None:
         ("MOSOVO_APPROVAL_EXPIRY", "7days", "is not a valid duration"),
         ("MOSOVO_INSTALL_REMINDER", "-2d", "is not a valid duration"),
         ("MOSOVO_SCHEDULER_INTERVAL", "30", "is not a valid duration"),
+        ("MOSOVO_REVIEW_AFTER", "3", "is not valid: '3' is not a review period"),
         ("MOSOVO_WORKING_HOURS", "9 to 5", "is not valid: '9 to 5' is not working hours"),
         ("MOSOVO_WORKING_HOURS", "Mon-Fri 18:00-08:00", "is not valid"),
         ("MOSOVO_OUTBOX_MAX_ATTEMPTS", "0", "must be a whole number from 1 to 100, got '0'"),

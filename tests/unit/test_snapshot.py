@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from hypothesis import given
@@ -56,6 +56,8 @@ def full_request() -> MonitoringRequest:
         closed_at=T0 + timedelta(days=4),
         closed_reason="withdrawn by the officer",
         last_activity_at=T0 + timedelta(minutes=5),
+        decision_comment="Check <b>the</b> history & apps",
+        review_date=date(2027, 3, 1),
         approval_round=2,
         approval_card_ref="1764500000.000200",
         rounds=[
