@@ -1,7 +1,7 @@
 """An approval's comment and the date the installation is to be reviewed.
 
-Revision ID: 0003_approval_comment_review
-Revises: 0002_approval_rounds
+Revision ID: 0004_approval_comment_review
+Revises: 0003
 Create Date: 2026-12-01
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003_approval_comment_review"
-down_revision: str | None = "0002_approval_rounds"
+revision: str = "0004_approval_comment_review"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
