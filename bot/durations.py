@@ -17,6 +17,10 @@ _UNIT_ORDER = "dhms"
 _DURATION = re.compile(r"(?:\d+[a-zA-Z])+")
 _DURATION_PART = re.compile(r"(\d+)([a-zA-Z])")
 _DURATION_EXAMPLES = "e.g. 90s, 30m, 4h, 2d or 1d12h"
+#: timedelta's own limit; beyond it Python raises OverflowError, not ValueError
+_LONGEST_SECONDS = int(timedelta.max.total_seconds())
+#: "1d23h59m59s" is 11 characters; longer text is a mistake, and is not echoed back
+_LONGEST_SPEC = 24
 
 
 def parse_duration(text: str) -> timedelta:
@@ -28,6 +32,8 @@ def parse_duration(text: str) -> timedelta:
     spec = text.strip()
     if not spec:
         raise ValueError(f"a duration is needed ({_DURATION_EXAMPLES})")
+    if len(spec) > _LONGEST_SPEC:
+        raise ValueError(f"that is too long to be a duration ({_DURATION_EXAMPLES})")
     if spec.isdigit():
         raise ValueError(f"{text!r} has no unit: use d, h, m or s ({_DURATION_EXAMPLES})")
     if _DURATION.fullmatch(spec) is None:
@@ -49,6 +55,8 @@ def parse_duration(text: str) -> timedelta:
         seconds += int(number) * _UNITS[unit]
     if seconds <= 0:
         raise ValueError(f"{text!r} must be longer than zero")
+    if seconds > _LONGEST_SECONDS:
+        raise ValueError(f"{text!r} is longer than any date can reach")
     return timedelta(seconds=seconds)
 
 

@@ -130,13 +130,24 @@ def _software(value: Any) -> Any:
     return tuple(options)
 
 
-def _duration(value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    try:
-        return parse_duration(value)
-    except ValueError as error:
-        raise ValueError(f"is not a valid duration: {error}") from None
+def _duration(longest: timedelta) -> Callable[[Any], Any]:
+    """A duration up to `longest`: anything longer would overflow the dates it is added to, or
+    is a typo nobody meant (every timer is a matter of days)."""
+
+    def parse(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            duration = parse_duration(value)
+        except ValueError as error:
+            raise ValueError(f"is not a valid duration: {error}") from None
+        if duration > longest:
+            raise ValueError(
+                f"is {value.strip()!r}, longer than the most it may be ({format_duration(longest)})"
+            )
+        return duration
+
+    return parse
 
 
 def _review_period(value: Any) -> Any:
@@ -236,7 +247,12 @@ def _token(prefix: str, kind: str) -> Callable[[Any], Any]:
 
 
 Principals = Annotated[SlackPrincipals, BeforeValidator(_principals)]
-Duration = Annotated[timedelta, BeforeValidator(_duration)]
+#: the longest any timer may be: a year
+LONGEST_TIMER = timedelta(days=365)
+#: the longest gap between scheduler sweeps: reminders would be that late
+LONGEST_INTERVAL = timedelta(hours=1)
+Duration = Annotated[timedelta, BeforeValidator(_duration(LONGEST_TIMER))]
+Interval = Annotated[timedelta, BeforeValidator(_duration(LONGEST_INTERVAL))]
 
 #: set while :func:`load_settings` builds settings from an explicit mapping (no environment)
 _explicit_mapping: ContextVar[bool] = ContextVar("_explicit_mapping", default=False)
@@ -305,7 +321,7 @@ class Settings(BaseSettings):
     review_after: Annotated[ReviewPeriod, BeforeValidator(_review_period)] = Field(
         ReviewPeriod(months=3), alias="MOSOVO_REVIEW_AFTER", description="e.g. 3 months"
     )
-    scheduler_interval: Duration = Field(timedelta(seconds=30), alias="MOSOVO_SCHEDULER_INTERVAL")
+    scheduler_interval: Interval = Field(timedelta(seconds=30), alias="MOSOVO_SCHEDULER_INTERVAL")
     working_hours: Annotated[WorkingHours, BeforeValidator(_working_hours)] = Field(
         WorkingHours.parse(DEFAULT_WORKING_HOURS), alias="MOSOVO_WORKING_HOURS"
     )
