@@ -66,6 +66,8 @@ LAPSED_BLOCK = "lapsed"
 ABANDONED_BLOCK = "abandoned"
 INSTALL_REMINDER_BLOCK = "install_reminder"
 HOME_HEADER_BLOCK = "home_header"
+DM_GUIDANCE_BLOCK = "dm_guidance"
+DM_OPEN_BLOCK = "dm_open"
 HOME_OPEN_BLOCK = "home_open"
 
 

@@ -113,8 +113,13 @@ class RequestService:
 
     # -- starting ---------------------------------------------------------------------------------
 
-    def open_request(self, officer_id: str, channel_id: str) -> Reply:
+    def open_request(
+        self, officer_id: str, channel_id: str, delivery: str | None = None
+    ) -> Reply | None:
+        """A new request; None when this Slack delivery (e.g. a mention) was seen before."""
         with self.uow() as uow:
+            if delivery is not None and not uow.deliveries.first_time(delivery):
+                return None
             request = MonitoringRequest(officer_id, channel_id, created_at=self.clock.now())
             outputs = self.conversation.start(request)
             self._schedule(request)
@@ -310,6 +315,13 @@ class RequestService:
 
     def today(self) -> date:
         return local_today(self.clock, self.conversation.config.timezone)
+
+    def first_time(self, delivery: str) -> bool:
+        """Record a Slack delivery that changes no request (e.g. a DM): False if seen before."""
+        with self.uow() as uow:
+            first = uow.deliveries.first_time(delivery)
+            uow.commit()
+            return first
 
     # -- lookups ----------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 METHODS_CALLED: frozenset[str] = frozenset(
     {
+        "chat.getPermalink",
         "chat.postEphemeral",
         "chat.postMessage",
         "chat.update",

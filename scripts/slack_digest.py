@@ -42,6 +42,7 @@ JSON_FILES = (
     "signing_test_vector.json",
     "samples/web-api/ratelimited_429.json",
     "samples/bolt-python/block_actions_button.json",
+    "samples/bolt-python/event_app_mention.json",
     "samples/bolt-python/event_message_channel_thread_reply.json",
     "samples/bolt-python/event_message_changed.json",
     "samples/bolt-python/event_message_classic_bot_message.json",

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import actions, commands, home, messages, views
+from bot.listeners import actions, commands, direct, home, mentions, messages, views
 from bot.wiring import Wiring
 
 
 def register_listeners(app: App, wiring: Wiring) -> None:
     commands.register(app, wiring)
+    mentions.register(app, wiring)
+    # before the thread listener: Bolt runs the first listener that matches a message
+    direct.register(app, wiring)
     messages.register(app, wiring)
     actions.register(app, wiring)
     views.register(app, wiring)

@@ -7,11 +7,8 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.blocks.conversation import parent_message
 from bot.blocks.text import escape
-from bot.metrics import METRICS
-from bot.responder import Asker
-from bot.services import Reply
+from bot.starting import start_request
 from bot.wiring import Wiring
 
 log = logging.getLogger(__name__)
@@ -19,7 +16,8 @@ log = logging.getLogger(__name__)
 
 def help_text(command: str) -> str:
     return (
-        f"*{command}* starts a monitoring software request in this private channel. "
+        f"*{command}* (or mentioning me) starts a monitoring software request in this private "
+        "channel. "
         "I open a thread and ask one question at a time; a supervisor approves it in the same thread.\n"
         "In the thread you can type `back`, `skip` (optional questions), `help` or `cancel`; "
         "at the summary `submit`, `edit &lt;question&gt;` or `cancel`.\n"
@@ -45,32 +43,11 @@ def register(app: App, wiring: Wiring) -> None:
                 response_type="ephemeral",
             )
             return
-        start_request(wiring, user, channel, respond)
 
+        def tell(said: str) -> None:
+            respond(text=said, response_type="ephemeral")
 
-def start_request(wiring: Wiring, user: str, channel: str, respond: Respond) -> None:
-    refusal = wiring.channels.refusal(channel)
-    if refusal is None and not wiring.authority.can_start(user):
-        refusal = "You're not on the list of officers who can make monitoring requests. Ask your supervisor."
-    if refusal:
-        log.info("start refused", extra={"user": user, "channel": channel})
-        respond(text=refusal, response_type="ephemeral")
-        return
-    reply = wiring.service.open_request(user, channel)
-    METRICS.requests_opened.inc()
-    request_id = str(reply.request.request_id)
-    ts = wiring.messenger.post(
-        channel, parent_message(reply.request), keep=False, request_id=request_id
-    )
-    if ts is None:
-        wiring.service.could_not_post(request_id)
-        respond(
-            text="Slack didn't accept the request thread, so nothing was started. Try again shortly.",
-            response_type="ephemeral",
-        )
-        return
-    request = wiring.service.attach_thread(request_id, ts)
-    wiring.responder.respond(Reply(request, reply.outputs), Asker(user, channel, ts))
+        start_request(wiring, user, channel, tell)
 
 
 def open_requests_text(wiring: Wiring, user: str) -> str:

@@ -123,6 +123,17 @@ class Messenger:
                 "ephemeral message failed", extra={"user": user, "error": error_code(error)}
             )
 
+    def permalink(self, channel: str, ts: str) -> str | None:
+        """A link to a message (a request's thread); None when Slack will not give one."""
+        try:
+            response = self.client.chat_getPermalink(channel=channel, message_ts=ts)
+        except SEND_ERRORS as error:
+            METRICS.slack_errors.labels(method="chat.getPermalink", error=error_code(error)).inc()
+            log.warning("no permalink", extra={"channel": channel, "error": error_code(error)})
+            return None
+        link = response.get("permalink")
+        return str(link) if link else None
+
     def open_view(self, trigger_id: str, view: dict[str, Any]) -> bool:
         try:
             self.client.views_open(trigger_id=trigger_id, view=view)

@@ -286,6 +286,34 @@ def user_message(
     return event
 
 
+def app_mention(
+    *,
+    channel: str = "C111",
+    user: str = "W111",
+    text: str,
+    thread_ts: str | None = None,
+    ts: str | None = None,
+    team_id: str = TEAM_ID,
+) -> Json:
+    """``app_mention``: someone mentioned the bot (from ``event_app_mention.json``); the text
+    carries the mention as Slack encodes it, e.g. ``<@U0BOT> help``."""
+    event = _sample_event("event_app_mention.json")
+    ts = ts or new_ts()
+    event.update(
+        user=user,
+        text=text,
+        ts=ts,
+        event_ts=ts,
+        team=team_id,
+        channel=channel,
+        client_msg_id=str(uuid.uuid4()),
+        blocks=_rich_text(text),
+    )
+    if thread_ts is not None:
+        event["thread_ts"] = thread_ts
+    return event
+
+
 def thread_reply(
     *, channel: str = "C111", thread_ts: str, user: str = "W111", text: str, **options: Any
 ) -> Json:

@@ -39,12 +39,22 @@ CHOSEN_SCOPE: dict[str, str] = {
 EVENT_SCOPES: dict[str, frozenset[str]] = {
     "message.groups": frozenset({"groups:history"}),
     "app_home_opened": frozenset(),  # "No scopes required" (needs a bot user)
+    "app_mention": frozenset({"app_mentions:read"}),
+    "message.im": frozenset({"im:history"}),
 }
 
 SLASH_COMMAND_SCOPE = "commands"
 
 #: Never wanted: reading public channels or DMs, posting where not invited, posing as others.
-FORBIDDEN_SCOPES = {"channels:history", "im:history", "chat:write.public", "chat:write.customize"}
+#: (im:history is granted for message.im alone: with a bot token it reads only the bot's own DMs.)
+FORBIDDEN_SCOPES = {
+    "channels:history",
+    "mpim:history",
+    "im:read",
+    "im:write",
+    "chat:write.public",
+    "chat:write.customize",
+}
 
 
 @cache
@@ -136,6 +146,8 @@ def test_scopes_are_exactly_what_the_methods_events_and_command_need() -> None:
         "groups:history",
         "groups:read",
         "usergroups:read",
+        "app_mentions:read",
+        "im:history",
     }
 
 
@@ -220,7 +232,8 @@ def test_slash_command_matches_the_default_setting() -> None:
         (("settings", "token_rotation_enabled"), False),
         (("settings", "interactivity", "is_enabled"), True),
         (("features", "app_home", "home_tab_enabled"), True),
-        (("features", "app_home", "messages_tab_enabled"), False),
+        (("features", "app_home", "messages_tab_enabled"), True),
+        (("features", "app_home", "messages_tab_read_only_enabled"), False),
         (("features", "bot_user", "display_name"), "mosovo-bot"),
         (("features", "bot_user", "always_online"), True),
         (("display_information", "name"), "MOSOVO monitoring requests"),
@@ -233,9 +246,20 @@ def test_manifest_setting(path: tuple[str, ...], expected: object) -> None:
     assert value == expected
 
 
-def test_bot_events_are_the_private_channel_messages_and_app_home() -> None:
+def test_bot_events_are_private_channel_messages_mentions_dms_and_app_home() -> None:
     events = manifest()["settings"]["event_subscriptions"]["bot_events"]
-    assert sorted(events) == ["app_home_opened", "message.groups"]
+    assert sorted(events) == ["app_home_opened", "app_mention", "message.groups", "message.im"]
+
+
+def test_an_event_without_its_scope_is_reported_and_a_scope_without_its_event_too() -> None:
+    app = copy.deepcopy(manifest())
+    app["settings"]["event_subscriptions"]["bot_events"].remove("message.im")
+    assert scope_problems(app, METHODS_CALLED) == [
+        "scope im:history is granted but nothing needs it"
+    ]
+    app = copy.deepcopy(manifest())
+    app["oauth_config"]["scopes"]["bot"].remove("app_mentions:read")
+    assert scope_problems(app, METHODS_CALLED) == ["event app_mention needs ['app_mentions:read']"]
 
 
 def test_every_request_url_is_the_one_slack_endpoint() -> None:

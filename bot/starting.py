@@ -1,0 +1,68 @@
+"""Starting a request in a channel, however it was asked for: the slash command, a mention of
+the bot, or a restart. The same checks and the same refusals every time."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from bot.blocks.conversation import parent_message
+from bot.metrics import METRICS
+from bot.responder import Asker
+from bot.services import Reply
+from bot.wiring import Wiring
+from flows.models import MonitoringRequest
+
+log = logging.getLogger(__name__)
+
+#: says something to the one officer who asked, privately
+Tell = Callable[[str], None]
+
+NOT_AN_OFFICER = (
+    "You're not on the list of officers who can make monitoring requests. Ask your supervisor."
+)
+THREAD_REFUSED = (
+    "Slack didn't accept the request thread, so nothing was started. Try again shortly."
+)
+
+
+def refusal_to_start(wiring: Wiring, user: str, channel: str) -> str | None:
+    """Why `user` may not start a request in `channel`, or None when they may."""
+    refusal = wiring.channels.refusal(channel)
+    if refusal is None and not wiring.authority.can_start(user):
+        refusal = NOT_AN_OFFICER
+    if refusal:
+        log.info("start refused", extra={"user": user, "channel": channel})
+    return refusal
+
+
+def start_request(
+    wiring: Wiring, user: str, channel: str, tell: Tell, delivery: str | None = None
+) -> None:
+    refusal = refusal_to_start(wiring, user, channel)
+    if refusal:
+        tell(refusal)
+        return
+    reply = wiring.service.open_request(user, channel, delivery)
+    if reply is not None:
+        open_thread(wiring, reply, tell)
+
+
+def open_thread(wiring: Wiring, reply: Reply, tell: Tell) -> MonitoringRequest | None:
+    """Post a new request's parent message and carry on in its thread; a request whose thread
+    Slack would not take is closed at once, never left dangling."""
+    METRICS.requests_opened.inc()
+    request = reply.request
+    request_id = str(request.request_id)
+    ts = wiring.messenger.post(
+        request.channel_id, parent_message(request), keep=False, request_id=request_id
+    )
+    if ts is None:
+        wiring.service.could_not_post(request_id)
+        tell(THREAD_REFUSED)
+        return None
+    request = wiring.service.attach_thread(request_id, ts)
+    wiring.responder.respond(
+        Reply(request, reply.outputs), Asker(request.officer_id, request.channel_id, ts)
+    )
+    return request
