@@ -103,7 +103,7 @@ class ThreadPresenter:
             self.messenger.update(
                 request.channel_id, output.superseded_card, superseded, request.request_id
             )
-        card = approval_blocks.approval_card(request, self.catalogue, self.deciders)
+        card = approval_blocks.approval_card(request, self.catalogue, self.deciders, tz=self.tz)
         ts = self.messenger.post(
             request.channel_id,
             card,

@@ -28,7 +28,7 @@ from flows.outputs import (
     Withdrawn,
 )
 from flows.request_machine import fire
-from flows.rounds import begin_round
+from flows.rounds import begin_round, record_reply
 
 _MISSING = object()
 
@@ -271,6 +271,7 @@ class Conversation:
             return self.edit(request, last.key, request.officer_id)
         if request.state == "info_requested" and command not in ("edit", "help"):
             request.record("info_provided", request.officer_id, self.clock.now(), text=text)
+            record_reply(request, text, self.clock.now())
             assert request.request_id is not None
             return [InfoReplyRecorded(request.request_id)]
         return [

@@ -39,6 +39,8 @@ class Round:
     reason: str | None = None
     #: approvals given in this round, oldest first: {"by", "at", "on_behalf_of", "comment", ...}
     approvals: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    #: the officer's replies to this round's request for more information: {"at", "text"}
+    replies: tuple[dict[str, Any], ...] = field(default_factory=tuple)
 
 
 def begin_round(request: MonitoringRequest, now: datetime) -> None:
@@ -73,6 +75,13 @@ def record_approval(request: MonitoringRequest, approval: dict[str, Any]) -> Non
         record.setdefault("approvals", []).append(approval)
 
 
+def record_reply(request: MonitoringRequest, text: str, at: datetime) -> None:
+    """The officer answered the current round's request for more information."""
+    record = _current(request)
+    if record is not None:
+        record.setdefault("replies", []).append({"at": at.isoformat(), "text": text})
+
+
 def round_of(request: MonitoringRequest, number: int | None = None) -> Round:
     """The record of round `number` (default: the current one). A request saved before rounds
     were recorded has none: its current answers are the best record there is."""
@@ -91,6 +100,7 @@ def round_of(request: MonitoringRequest, number: int | None = None) -> Round:
         decided_at=_time(decision.get("at")),
         reason=decision.get("reason"),
         approvals=tuple(data.get("approvals") or ()),
+        replies=tuple(data.get("replies") or ()),
     )
 
 

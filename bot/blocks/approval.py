@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import ids
+from bot.blocks.card import card_blocks, when
 from bot.blocks.conversation import flag_lines
 from bot.blocks.text import (
     MARKING,
@@ -15,9 +16,7 @@ from bot.blocks.text import (
     Message,
     button,
     escape,
-    escape_within,
     long_text_blocks,
-    mask_imei,
     mention,
     mention_any,
     section,
@@ -35,32 +34,12 @@ OUTCOME_TEXT = {
     "expired": ":hourglass: *Expired*",
     "superseded": ":recycle: *Superseded by a resubmission below*",
 }
-BASIS_FACTS = {
-    "order": (
-        "order_type",
-        "order_reference",
-        "order_court",
-        "order_date",
-        "order_expiry",
-        "order_notify_days",
-        "order_monitoring_clause",
-    ),
-    "licence": ("licence_expiry", "probation_practitioner", "probation_request_date"),
-    "voluntary": ("consent_obtained", "consent_date", "consent_reference"),
-}
-LICENCE_WORDING_PREVIEW = 300
+UTC_ZONE = ZoneInfo("UTC")
 
 
 def clock_time(at: datetime | None, tz: ZoneInfo) -> str:
     """The time of day in the force's zone, e.g. "14:02"."""
     return f"{at.astimezone(tz):%H:%M}" if at else "an earlier time"
-
-
-def when(at: datetime | None, tz: ZoneInfo) -> str:
-    if at is None:
-        return "unknown time"
-    local = at.astimezone(tz)
-    return f"{local:%H:%M} on {format_date(local.date())}"
 
 
 def with_reason(body: str, reason: str, block_id: str) -> tuple[str, list[dict[str, Any]]]:
@@ -78,6 +57,7 @@ def approval_card(
     deciders: tuple[str, ...],
     with_buttons: bool = True,
     record: Round | None = None,
+    tz: ZoneInfo = UTC_ZONE,
 ) -> Message:
     """The card of one approval round (default: the current one), drawn from that round's
     record so that it never changes under the decider."""
@@ -85,20 +65,17 @@ def approval_card(
     text = f"Approval needed: monitoring software request {request.request_id}"
     who = " ".join(mention_any(d) for d in deciders)
     blocks: list[dict[str, Any]] = [
+        {
+            "type": "header",
+            "block_id": ids.APPROVAL_TITLE_BLOCK,
+            "text": {"type": "plain_text", "text": f"Monitoring request {request.request_id}"},
+        },
         section(
             f"{MARKING}\n:bell: {who} approval needed for *{request.request_id}*",
             ids.APPROVAL_HEADER_BLOCK,
         ),
-        section(card_facts(request, catalogue, record), ids.APPROVAL_BLOCK),
+        *card_blocks(request, catalogue, record, tz),
     ]
-    wording = record.answers.get("licence_condition")
-    if isinstance(wording, str) and len(escape(wording)) > LICENCE_WORDING_PREVIEW:
-        blocks.extend(
-            long_text_blocks("Licence condition (full wording)", wording, ids.LICENCE_WORDING_BLOCK)
-        )
-    notes = record.answers.get("notes")
-    if isinstance(notes, str) and notes.strip():
-        blocks.extend(long_text_blocks("Officer's notes", notes, ids.NOTES_BLOCK))
     if with_buttons:
         blocks.append(approval_buttons(request))
     return Message(text=f"{text} {who}".strip(), blocks=blocks)
@@ -119,51 +96,6 @@ def approval_buttons(request: MonitoringRequest) -> dict[str, Any]:
     }
 
 
-def card_facts(
-    request: MonitoringRequest, catalogue: Catalogue, record: Round | None = None
-) -> str:
-    record = record or round_of(request)
-    answers = record.answers
-
-    def show(key: str) -> str:
-        if key not in catalogue or key not in answers:
-            return "—"
-        return escape(catalogue.get(key).display(answers[key]))
-
-    imeis = answers.get("device_imei") or []
-    device = f"{show('device_type')}, {show('device_make_model')} ({show('device_os')})"
-    if imeis:
-        device += f", IMEI {', '.join(mask_imei(i) for i in imeis)}"
-    elif answers.get("device_serial"):
-        device += f", serial {show('device_serial')}"
-    basis_key = str(answers.get("legal_basis", ""))
-    facts = [
-        f"{escape(catalogue.get(k).label)}: {show(k)}"
-        for k in BASIS_FACTS.get(basis_key, ())
-        if k in catalogue
-    ]
-    wording = answers.get("licence_condition")
-    if isinstance(wording, str):
-        facts.insert(0, f"Condition: {escape_within(wording, LICENCE_WORDING_PREVIEW)}")
-    lines = [
-        f"*Request:* {request.request_id}",
-        f"*ViSOR ref:* {show('visor_ref')}"
-        + (f"  *PNC:* {show('pnc_id')}" if answers.get("pnc_id") else ""),
-        f"*MAPPA:* {show('mappa_category')}; {show('mappa_level')}  *RoSH:* {show('rosh_level')}",
-        f"*Risk assessment:* {show('risk_assessment_date')}",
-        f"*Device:* {device}; owner: {show('device_ownership')}",
-        f"*Acquired / notified:* {show('date_acquired')} / {show('date_notified')}",
-        f"*Basis:* {show('legal_basis')}" + ("\n• " + "\n• ".join(facts) if facts else ""),
-        f"*Software:* {show('monitoring_software')}, proposed install {show('proposed_install_date')}",
-        f"*Officer:* {mention(request.officer_id)}, attests they hold all relevant information: "
-        + ("yes" if answers.get("information_reviewed") is True else "NO"),
-    ]
-    flags = flag_lines(record.flags)
-    if flags:
-        lines.append("\n".join(flags))
-    return "\n".join(lines)
-
-
 def decided_card(
     request: MonitoringRequest,
     catalogue: Catalogue,
@@ -175,8 +107,8 @@ def decided_card(
     record: Round | None = None,
 ) -> Message:
     """The approval card after the fact: no buttons, and who decided, when and why."""
-    card = approval_card(request, catalogue, (), with_buttons=False, record=record)
-    card.blocks[0] = section(
+    card = approval_card(request, catalogue, (), with_buttons=False, record=record, tz=tz)
+    card.blocks[1] = section(
         f"{MARKING}\nMonitoring software request *{request.request_id}*", ids.APPROVAL_HEADER_BLOCK
     )
     line = OUTCOME_TEXT.get(outcome, outcome)
@@ -212,7 +144,7 @@ def superseded_card(
             record,
         )
     else:
-        card = approval_card(request, catalogue, (), with_buttons=False, record=record)
+        card = approval_card(request, catalogue, (), with_buttons=False, record=record, tz=tz)
     note = f"{OUTCOME_TEXT['superseded']}: round {record.number + 1} is the one to decide."
     card.blocks.append(section(note, ids.SUPERSEDED_BLOCK))
     return Message(text=f"{request.request_id}: superseded", blocks=card.blocks)

@@ -30,6 +30,7 @@ from tests.support.running_bot import (
     block,
     block_ids,
     block_text,
+    card_text,
     current_question,
     thread_posts,
     ts_of,
@@ -88,7 +89,7 @@ def test_an_order_request_is_collected_in_a_thread_and_approved_by_a_supervisor(
 
     card = submit(app, thread)
     assert "<!subteam^S0SUPS>" in card.args["text"]
-    facts = block_text(card, ids.APPROVAL_BLOCK)
+    facts = card_text(card)
     for expected in (
         request_id,
         "NOM/1234567",
@@ -158,7 +159,7 @@ def test_an_order_request_is_collected_in_a_thread_and_approved_by_a_supervisor(
 
 def test_a_licence_request_is_rejected_with_a_reason_given_in_a_dialog(app: RunningBot) -> None:
     request_id, _thread, card = submitted(app, "licence")
-    assert "Condition: Must allow installation" in block_text(card, ids.APPROVAL_BLOCK)
+    assert "Condition: Must allow installation" in card_text(card)
 
     click_card(app, card, ids.APPROVAL_REJECT, user=SUP2)
     view = last_view(app)
@@ -198,7 +199,15 @@ def test_a_voluntary_request_sent_back_for_more_information_is_resubmitted_and_a
     app.reply(thread, "CONSENT-77/SIGNED")
     second_card = submit(app, thread)
     assert ts_of(second_card) != ts_of(first_card)
-    assert "CONSENT-77/SIGNED" in block_text(second_card, ids.APPROVAL_BLOCK)
+    assert "CONSENT-77/SIGNED" in card_text(second_card)
+    # the new card says who asked for what, what the officer replied, and what changed
+    history = block_text(second_card, ids.APPROVAL_HISTORY_BLOCK)
+    assert f"requested by <@{SUP1}>" in history
+    assert "Attach the signed consent form reference" in history
+    replies = block_text(second_card, f"{ids.APPROVAL_REPLIES_BLOCK}:0")
+    assert "The consent form is on file as CONSENT-77, signed 27 Nov." in replies
+    changed = block_text(second_card, f"{ids.APPROVAL_CHANGES_BLOCK}:0")
+    assert "CONSENT-77 → CONSENT-77/SIGNED" in changed
 
     # the superseded card keeps exactly what it showed: the first round's answers and decision
     superseded = card_updates(app, first_card)[-1]
@@ -206,7 +215,7 @@ def test_a_voluntary_request_sent_back_for_more_information_is_resubmitted_and_a
     assert block_ids(superseded)[-1] == ids.SUPERSEDED_BLOCK
     assert "Superseded" in block_text(superseded, ids.SUPERSEDED_BLOCK)
     assert "CONSENT-77/SIGNED" not in json.dumps(superseded.args["blocks"])
-    assert "CONSENT-77" in block_text(superseded, ids.APPROVAL_BLOCK)
+    assert "CONSENT-77" in card_text(superseded)
 
     # the old card's buttons no longer decide anything
     click_card(app, first_card, ids.APPROVAL_APPROVE, user=SUP2)

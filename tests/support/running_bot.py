@@ -245,6 +245,16 @@ def block_text(call: SlackCall, block_id: str) -> str:
     return str(block(call, block_id)["text"]["text"])
 
 
+def card_text(call: SlackCall) -> str:
+    """All the text of a message's sections, their fields included."""
+    texts = []
+    for b in call.args.get("blocks") or []:
+        if b.get("type") == "section":
+            texts.append(b["text"]["text"])
+            texts += [f["text"] for f in b.get("fields", [])]
+    return "\n".join(texts)
+
+
 def current_question(slack: SlackDouble, thread_ts: str) -> str:
     """The field key of the last question the bot asked in the thread."""
     for call in reversed(thread_posts(slack, thread_ts)):

@@ -21,9 +21,11 @@ from hypothesis import strategies as st
 
 from bot import ids
 from bot.blocks import approval as approval_blocks
+from bot.blocks import card as card_blocks
 from bot.blocks import conversation as conversation_blocks
 from bot.blocks import reminders
 from bot.blocks.text import Message, escape, escape_within, long_text_blocks, mask_imei, shown
+from flows.approval import decide
 from flows.catalogue import build_catalogue
 from flows.clock import FixedClock
 from flows.config import FlowConfig
@@ -41,6 +43,7 @@ from flows.outputs import (
     Question,
     Summary,
 )
+from flows.rounds import begin_round, record_reply
 from tests.support.block_kit import MAX_MESSAGE_TEXT, validate_blocks, validate_view
 
 #: Wednesday 20 May 2026, 10:00 in London (BST, one hour ahead of UTC)
@@ -232,6 +235,18 @@ def split_text(message: Message, prefix: str, title: str) -> str:
     return "".join(parts[n] for n in range(len(parts)))
 
 
+def facts_of(card: Message) -> str:
+    """The approval card's own text (sections and their fields), without the long free-text
+    blocks (`<name>:<n>`) that hold answers in full."""
+    texts = []
+    for b in card.blocks:
+        if b["type"] != "section" or re.search(r":\d+$", b.get("block_id", "")):
+            continue
+        texts.append(b["text"]["text"])
+        texts += [f["text"] for f in b.get("fields", [])]
+    return "\n".join(texts)
+
+
 def sections_joined(message: Message) -> str:
     return "".join(b["text"]["text"] for b in message.blocks if b["type"] == "section")
 
@@ -295,7 +310,7 @@ def summary_of(driven: Drive) -> Message:
 
 
 def card_for(request: MonitoringRequest) -> Message:
-    card = approval_blocks.approval_card(request, CATALOGUE, DECIDERS)
+    card = approval_blocks.approval_card(request, CATALOGUE, DECIDERS, tz=LONDON)
     assert_valid(card)
     return card
 
@@ -416,7 +431,7 @@ def test_free_text_answers_are_shown_escaped_in_the_summary(basis: str) -> None:
 def test_free_text_answers_are_shown_escaped_on_the_approval_card(basis: str) -> None:
     driven = drive(typed_for(basis, **dict.fromkeys(FREE_TEXT[basis], NASTY)))
     card = submitted(driven)
-    facts = text_of(card, ids.APPROVAL_BLOCK)
+    facts = facts_of(card)
     assert facts.count(NASTY_SHOWN) == len(ON_CARD[basis])
     for live in LIVE_MARKUP:
         assert live not in everything(card)
@@ -502,7 +517,7 @@ def test_the_summary_shows_only_the_last_four_digits_of_each_imei() -> None:
 def test_the_approval_and_decided_cards_show_only_the_last_four_digits_of_each_imei() -> None:
     driven = drive(TYPED["order"])
     card = submitted(driven)
-    assert "IMEI ending 1481, ending 7518" in text_of(card, ids.APPROVAL_BLOCK)
+    assert "IMEI ending 1481, ending 7518" in facts_of(card)
     assert not FIFTEEN_DIGITS.search(everything(card))
     assert not FIFTEEN_DIGITS.search(everything(decided(driven.request, "approved", None)))
 
@@ -539,7 +554,7 @@ def test_a_long_licence_condition_fits_the_approval_card_in_full() -> None:
     card = submitted(driven)
     wording = split_text(card, "licence_wording", "Licence condition (full wording)")
     assert wording == escape(LONG_MARKUP)
-    facts = text_of(card, ids.APPROVAL_BLOCK)
+    facts = facts_of(card)
     assert "Condition: &lt;&amp;&gt;" in facts
     assert "attests they hold all relevant information: yes" in facts
     assert block(card, ids.APPROVAL_ACTIONS_BLOCK)["type"] == "actions"
@@ -567,7 +582,7 @@ def test_every_free_text_answer_at_its_longest_leaves_the_card_facts_whole(basis
     }
     answers = {key: "&" * longest[key] for key in FREE_TEXT[basis]}
     request = filled(basis, risk_assessment_date="2020-01-01", **answers)
-    facts = text_of(card_for(request), ids.APPROVAL_BLOCK)
+    facts = facts_of(card_for(request))
     assert "attests they hold all relevant information: yes" in facts
     for flag in request.flags:
         assert f"`{flag}`" in facts
@@ -599,7 +614,7 @@ def test_any_long_text_renders_within_limits_with_no_entity_cut(
         else:
             assert escape(value) in text_of(summary, ids.SUMMARY_BLOCK)
     card = card_for(request)
-    assert "*Officer:*" in text_of(card, ids.APPROVAL_BLOCK)
+    assert "*Officer:*" in facts_of(card)
     assert escape(condition) in sections_joined(card)
     finished = decided(request, "rejected", reason)
     assert escape(reason) in sections_joined(finished)
@@ -694,11 +709,30 @@ def test_the_approval_card_has_its_block_and_approve_reject_and_more_info_button
     card = submitted(driven)
     notes = ["notes:0"] if driven.request.answers.get("notes") else []
     assert block_ids(card) == [
+        ids.APPROVAL_TITLE_BLOCK,
         "approval_header",
+        ids.APPROVAL_FLAGS_BLOCK,
         ids.APPROVAL_BLOCK,
+        ids.APPROVAL_BASIS_BLOCK,
+        ids.APPROVAL_DEADLINE_BLOCK,
+        ids.APPROVAL_ATTESTATION_BLOCK,
         *notes,
         ids.APPROVAL_ACTIONS_BLOCK,
     ]
+    title = block(card, ids.APPROVAL_TITLE_BLOCK)
+    assert title["type"] == "header" and REQUEST_ID in title["text"]["text"]
+    # the flags come first, in words with their facts
+    flags = text_of(card, ids.APPROVAL_FLAGS_BLOCK)
+    assert "Device was notified late (16 day(s) after the deadline of 3 May 2026)" in flags
+    assert "The order has no monitoring clause" in flags
+    # key facts are two-column fields
+    fields = [f["text"] for f in block(card, ids.APPROVAL_BLOCK)["fields"]]
+    assert 2 <= len(fields) <= 10
+    assert "*ViSOR ref:* NOM/1234567" in fields and "*RoSH:* High" in fields
+    deadline = text_of(card, ids.APPROVAL_DEADLINE_BLOCK)
+    assert "*Notification deadline:* 3 May 2026" in deadline
+    assert "counting the day the device was acquired (1 May 2026) as day 1" in deadline
+    assert "Notified 19 May 2026: 16 day(s) late." in deadline
     header = text_of(card, "approval_header")
     assert f"<@{SUPERVISOR}>" in header and f"<!subteam^{LEADS}>" in header
     assert f"<@{SUPERVISOR}>" in card.text and REQUEST_ID in card.text
@@ -708,7 +742,7 @@ def test_the_approval_card_has_its_block_and_approve_reject_and_more_info_button
     assert (reject["action_id"], reject["style"]) == (ids.APPROVAL_REJECT, "danger")
     assert more["action_id"] == ids.APPROVAL_MORE_INFO and "style" not in more
     assert {b["value"] for b in (approve, reject, more)} == {REQUEST_ID}
-    facts = text_of(card, ids.APPROVAL_BLOCK)
+    facts = facts_of(card)
     for expected in (
         f"*Request:* {REQUEST_ID}",
         "*ViSOR ref:* NOM/1234567",
@@ -969,7 +1003,7 @@ def test_dates_are_shown_the_uk_way_in_the_summary_and_on_the_card() -> None:
     # acquired 1 May, 3 days to notify counting the first: the deadline was 3 May
     assert "16 day(s) after the deadline of 3 May 2026" in lines
     card = submitted(driven)
-    facts = text_of(card, ids.APPROVAL_BLOCK)
+    facts = facts_of(card)
     assert "proposed install 1 June 2026" in facts
     assert "*Risk assessment:* 1 June 2025" in facts
     assert "*Acquired / notified:* 1 May 2026 / 19 May 2026" in facts
@@ -1006,3 +1040,50 @@ def test_the_officers_notes_are_on_the_approval_card_in_full_and_escaped() -> No
     assert notes and notes[0].startswith("*Officer's notes*")
     joined = "".join(notes)
     assert "Partner &lt;uses&gt; the phone &amp; " in joined and joined.endswith("x" * 100)
+
+
+def test_a_resubmitted_card_says_who_asked_for_what_the_replies_and_what_changed() -> None:
+    request = filled("voluntary", consent_reference="CONSENT-77", device_imei=[IMEI_1])
+    request.state, request.approval_round = "awaiting_approval", 1
+    begin_round(request, T0)
+    decide(request, "request_info", SUPERVISOR, True, f"Which form? {NASTY}", T0, 1)
+    record_reply(request, f"On file {NASTY}", T0)
+    request.answers["consent_reference"] = "CONSENT-77/SIGNED"
+    request.answers["device_imei"] = [IMEI_2]
+    request.state, request.approval_round = "awaiting_approval", 2
+    begin_round(request, T0)
+    card = card_for(request)
+    history = text_of(card, ids.APPROVAL_HISTORY_BLOCK)
+    assert "round 2" in history
+    assert f"requested by <@{SUPERVISOR}> at 10:00 on 20 May 2026" in history
+    assert f"_Asked for:_ Which form? {NASTY_SHOWN}" in history
+    assert split_text(card, ids.APPROVAL_REPLIES_BLOCK, "Officer's replies") == (
+        f"On file {NASTY_SHOWN}"
+    )
+    changed = text_of(card, f"{ids.APPROVAL_CHANGES_BLOCK}:0")
+    assert "Changed since round 1" in changed
+    assert "CONSENT-77 → CONSENT-77/SIGNED" in changed
+    assert "ending 1481 → ending 7518" in changed
+    assert not FIFTEEN_DIGITS.search(everything(card))
+    for live in LIVE_MARKUP:
+        assert live not in everything(card)
+
+
+def test_a_first_round_card_has_no_history_and_an_unchanged_resubmission_says_so() -> None:
+    request = filled("order")
+    request.state, request.approval_round = "awaiting_approval", 1
+    begin_round(request, T0)
+    assert ids.APPROVAL_HISTORY_BLOCK not in block_ids(card_for(request))
+    decide(request, "request_info", SUPERVISOR, True, "Check the order", T0, 1)
+    request.state, request.approval_round = "awaiting_approval", 2
+    begin_round(request, T0)
+    card = card_for(request)
+    assert "no answers changed" in text_of(card, f"{ids.APPROVAL_CHANGES_BLOCK}:0")
+    assert ids.APPROVAL_REPLIES_BLOCK + ":0" not in block_ids(card)
+
+
+def test_the_officers_necessity_statement_is_on_the_card_in_full_and_escaped() -> None:
+    request = filled("order")
+    request.answers["necessity"] = LONG_MARKUP  # the officer's statement (flows' `necessity`)
+    card = card_for(request)
+    assert split_text(card, ids.NECESSITY_BLOCK, card_blocks.NECESSITY_TITLE) == escape(LONG_MARKUP)
