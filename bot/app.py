@@ -19,6 +19,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.listeners import register_listeners
 from bot.presenter import ThreadPresenter
 from bot.responder import Responder
+from bot.scheduler import CheckpointJob
 from bot.services import RequestService
 from bot.settings import Settings, SlackPrincipals
 from bot.slack.directory import ChannelPolicy, GroupMembers, Roster, SlackAuthority
@@ -31,6 +32,7 @@ from flows.conversation import Conversation
 from flows.models import MonitoringRequest
 from flows.ports import OutboxMessage
 from flows.timers import Timers, next_due
+from storage.checkpoints import CheckpointSinks, load_private_key, take_checkpoint
 from storage.unit_of_work import Database
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,8 @@ class Bot:
     app: App
     wiring: Wiring
     sweeper: Sweeper
+    #: writes a signed audit checkpoint when due; None when no key or sink is configured
+    checkpoint_job: CheckpointJob | None = None
 
 
 class TimerSchedule:
@@ -167,7 +171,21 @@ def create_bot(
         withhold=lambda message: _withhold(message, service, presenter),
         question_posted=service.question_posted,
     )
-    return Bot(settings, database, client, app, wiring, sweeper)
+    return Bot(
+        settings, database, client, app, wiring, sweeper, _checkpoint_job(settings, database)
+    )
+
+
+def _checkpoint_job(settings: Settings, database: Database) -> CheckpointJob | None:
+    """Raises CheckpointError (one line) when the key cannot be used."""
+    sinks = CheckpointSinks(settings.audit_checkpoint_file, settings.audit_checkpoint_channel)
+    if settings.audit_key_file is None or sinks.empty:
+        return None
+    key = load_private_key(settings.audit_key_file)
+    return CheckpointJob(
+        lambda: take_checkpoint(database, key, sinks, only_if_moved=True),
+        settings.audit_checkpoint_interval.total_seconds(),
+    )
 
 
 def _withhold(message: OutboxMessage, service: RequestService, presenter: ThreadPresenter) -> bool:

@@ -7,6 +7,8 @@ database rows and their leases are the shared truth instead.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -15,8 +17,40 @@ from bot.sweeps import Sweeper
 log = logging.getLogger(__name__)
 
 
-def start_scheduler(sweeper: Sweeper, interval_seconds: float) -> BackgroundScheduler:
+@dataclass(frozen=True)
+class CheckpointJob:
+    """Write a signed audit checkpoint every `interval_seconds` (storage/checkpoints.py)."""
+
+    take: Callable[[], object]
+    interval_seconds: float
+
+    def run(self) -> None:
+        try:
+            taken = self.take()
+        except Exception as error:  # retried next interval; the failure must be seen, though
+            log.error(
+                "audit checkpoint failed",
+                extra={"job": "checkpoint", "error": type(error).__name__},
+            )
+            return
+        if taken is not None:
+            log.info("audit checkpoint written", extra={"job": "checkpoint"})
+
+
+def start_scheduler(
+    sweeper: Sweeper, interval_seconds: float, checkpoint: CheckpointJob | None = None
+) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone="UTC")
+    if checkpoint is not None:
+        scheduler.add_job(
+            checkpoint.run,
+            "interval",
+            seconds=checkpoint.interval_seconds,
+            id="audit-checkpoint",
+            max_instances=1,
+            coalesce=True,
+            replace_existing=True,
+        )
 
     def sweep() -> None:
         try:

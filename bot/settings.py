@@ -159,6 +159,12 @@ def _review_period(value: Any) -> Any:
         raise ValueError(f"is not valid: {error}") from None
 
 
+def _channel(value: Any) -> Any:
+    if isinstance(value, str) and not _CHANNEL_ID.match(value.strip()):
+        raise ValueError(f"must be a Slack channel id (C… or G…), got {value!r}")
+    return value.strip() if isinstance(value, str) else value
+
+
 def _working_hours(value: Any) -> Any:
     if not isinstance(value, str):
         return value
@@ -332,6 +338,21 @@ class Settings(BaseSettings):
         8, alias="MOSOVO_OUTBOX_MAX_ATTEMPTS"
     )
 
+    audit_key_file: Path | None = Field(
+        None, alias="MOSOVO_AUDIT_KEY_FILE", description="the Ed25519 key that signs checkpoints"
+    )
+    audit_checkpoint_file: Path | None = Field(
+        None,
+        alias="MOSOVO_AUDIT_CHECKPOINT_FILE",
+        description="an append-only file outside the database",
+    )
+    audit_checkpoint_channel: Annotated[str | None, BeforeValidator(_channel)] = Field(
+        None, alias="MOSOVO_AUDIT_CHECKPOINT_CHANNEL", description="a Slack channel id (C… or G…)"
+    )
+    audit_checkpoint_interval: Duration = Field(
+        timedelta(hours=1), alias="MOSOVO_AUDIT_CHECKPOINT_INTERVAL"
+    )
+
     port: Annotated[int, BeforeValidator(_whole_number(1, 65535))] = Field(3000, alias="PORT")
     log_level: Annotated[str, BeforeValidator(_log_level)] = Field("INFO", alias="MOSOVO_LOG_LEVEL")
 
@@ -351,6 +372,12 @@ class Settings(BaseSettings):
             )
         if self.supervisors.is_empty:
             raise ValueError(f"MOSOVO_SUPERVISORS is required: {_PRINCIPALS_HINT}")
+        sinks = self.audit_checkpoint_file or self.audit_checkpoint_channel
+        if sinks and self.audit_key_file is None:
+            raise ValueError(
+                "MOSOVO_AUDIT_KEY_FILE is required to write audit checkpoints: make one with "
+                "`mosovo-bot audit keygen --output FILE`"
+            )
         for shorter, longer in self._SHORTER_THAN:
             short_value, long_value = getattr(self, shorter), getattr(self, longer)
             if short_value >= long_value:
@@ -465,3 +492,17 @@ class DatabaseSettings(BaseSettings):
 def database_url_from_env(env_file: str | Path | None = ".env") -> str:
     with _as_settings_error():
         return DatabaseSettings(_env_file=env_file).database_url  # type: ignore[call-arg]
+
+
+class AuditSettings(BaseSettings):
+    """What the audit commands read (no Slack tokens needed): the key and the checkpoint file."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    audit_key_file: Path | None = Field(None, alias="MOSOVO_AUDIT_KEY_FILE")
+    audit_checkpoint_file: Path | None = Field(None, alias="MOSOVO_AUDIT_CHECKPOINT_FILE")
+
+
+def audit_settings_from_env(env_file: str | Path | None = ".env") -> AuditSettings:
+    with _as_settings_error():
+        return AuditSettings(_env_file=env_file)  # type: ignore[call-arg]

@@ -41,6 +41,11 @@ AUDIT_ACTIONS = frozenset(
         "exported",
         "viewed",
         "withheld_shared_channel",
+        # the audit trail's own upkeep: a signed head written outside the database, a retention
+        # run (operator, reason, how many), and one request's content erased under it
+        "checkpointed",
+        "retention_applied",
+        "erased",
     }
 )
 

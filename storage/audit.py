@@ -3,8 +3,9 @@
 Each event's hash covers a canonical encoding of its id, request, actor, action, time, detail and
 the previous event's hash (genesis: 64 zeros). Editing a row breaks its own hash; deleting one
 leaves a gap in the ids and a broken link; moving contents between rows breaks both. Truncating
-the tail is the one change a chain cannot see by itself: `audit verify` prints the head hash so
-that it can be recorded elsewhere and compared later.
+the tail, rolling back, or rewriting with every hash recomputed are the changes a chain cannot see
+by itself: signed checkpoints of the head, kept outside the database, catch them
+(storage/checkpoints.py).
 """
 
 from __future__ import annotations
@@ -184,6 +185,12 @@ def verify_chain(session: Session) -> VerifyResult:
             count += 1
             expected_id, prev_hash = row.id + 1, row.hash
     return VerifyResult(True, count, head_hash=prev_hash)
+
+
+def recorded_checkpoints(session: Session) -> list[dict[str, Any]]:
+    """The details of every `checkpointed` event (count, head, key), oldest first."""
+    query = select(events.c.detail).where(events.c.action == "checkpointed").order_by(events.c.id)
+    return [row.detail for row in session.execute(query)]
 
 
 def count_events(session: Session) -> int:

@@ -41,14 +41,20 @@ def handle(args: argparse.Namespace) -> int:
     from bot.app import create_bot
     from bot.logs import configure_logging
     from bot.scheduler import start_scheduler
+    from storage.checkpoints import CheckpointError
 
     configure_logging(settings.log_level)
-    bot = create_bot(settings)
+    try:
+        bot = create_bot(settings)
+    except CheckpointError as error:
+        return refuse(f"MOSOVO_AUDIT_KEY_FILE: {error}")
     bot.database.upgrade()
     scheduler = (
         None
         if args.no_scheduler
-        else start_scheduler(bot.sweeper, settings.scheduler_interval.total_seconds())
+        else start_scheduler(
+            bot.sweeper, settings.scheduler_interval.total_seconds(), bot.checkpoint_job
+        )
     )
     try:
         if settings.socket_mode:
