@@ -294,6 +294,12 @@ class Settings(BaseSettings):
     database_url: Annotated[str, BeforeValidator(_database_url)] = Field(
         "sqlite:///mosovo.db", alias="DATABASE_URL", repr=False, description="a database URL"
     )
+    migration_database_url: Annotated[str | None, BeforeValidator(_database_url)] = Field(
+        None,
+        alias="MOSOVO_MIGRATION_DATABASE_URL",
+        repr=False,
+        description="the schema owner's database URL (migrations, retention)",
+    )
 
     supervisors: Principals = Field(alias="MOSOVO_SUPERVISORS", description=_PRINCIPALS_HINT)
     officers: Principals = Field(
@@ -487,6 +493,14 @@ class DatabaseSettings(BaseSettings):
     database_url: Annotated[str, BeforeValidator(_database_url)] = Field(
         "sqlite:///mosovo.db", alias="DATABASE_URL"
     )
+    migration_database_url: Annotated[str | None, BeforeValidator(_database_url)] = Field(
+        None, alias="MOSOVO_MIGRATION_DATABASE_URL"
+    )
+
+
+def database_settings_from_env(env_file: str | Path | None = ".env") -> DatabaseSettings:
+    with _as_settings_error():
+        return DatabaseSettings(_env_file=env_file)  # type: ignore[call-arg]
 
 
 def database_url_from_env(env_file: str | Path | None = ".env") -> str:

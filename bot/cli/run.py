@@ -42,13 +42,18 @@ def handle(args: argparse.Namespace) -> int:
     from bot.logs import configure_logging
     from bot.scheduler import start_scheduler
     from storage.checkpoints import CheckpointError
+    from storage.roles import SchemaNotReady, ensure_schema
 
     configure_logging(settings.log_level)
     try:
         bot = create_bot(settings)
     except CheckpointError as error:
         return refuse(f"MOSOVO_AUDIT_KEY_FILE: {error}")
-    bot.database.upgrade()
+    try:
+        ensure_schema(bot.database.engine, settings.migration_database_url)
+    except SchemaNotReady as error:
+        bot.database.dispose()
+        return refuse(str(error))
     scheduler = (
         None
         if args.no_scheduler
