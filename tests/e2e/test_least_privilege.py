@@ -110,7 +110,7 @@ def test_start_up_as_the_runtime_role_on_an_old_schema_says_to_migrate_as_the_ow
 ) -> None:
     owner = make_engine(roles.owner_url, poolclass=NullPool)
     with owner.begin() as connection:  # the role can reach the schema, but owns nothing in it
-        schema = connection.execute(text("SELECT current_schema()")).scalar_one()
+        schema: str = connection.execute(text("SELECT current_schema()")).scalar_one()
         connection.execute(text(f'GRANT USAGE ON SCHEMA "{schema}" TO "{roles.runtime_role}"'))
     owner.dispose()
     runtime = make_engine(roles.runtime_url, poolclass=NullPool)
