@@ -20,6 +20,10 @@ SUMMARY_ACTIONS_BLOCK = "summary_actions"
 REQUEST_SUBMIT = "request_submit"
 REQUEST_EDIT = "request_edit"
 REQUEST_CANCEL = "request_cancel"
+#: on a closed request's last message: a new request from its still-valid answers
+REQUEST_RESTART = "request_restart"
+RESTART_ACTIONS_BLOCK = "restart_actions"
+RESTARTED_BLOCK = "restarted"
 
 APPROVAL_BLOCK = "approval"
 APPROVAL_TITLE_BLOCK = "approval_title"

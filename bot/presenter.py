@@ -128,7 +128,9 @@ class ThreadPresenter:
             )
             self.messenger.update(request.channel_id, output.card, card, request.request_id)
         note = f"{output.request_id} was withdrawn by {mention(request.officer_id)}. Nothing further will happen."
-        self.say(request, approval_blocks.closed_notice_text(request, note))
+        closing = approval_blocks.closed_notice_text(request, note)
+        closing.blocks.append(conversation_blocks.restart_actions(request))
+        self.say(request, closing)
 
     def decided(self, result: Decided) -> None:
         request, made = result.request, result.made

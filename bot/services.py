@@ -128,6 +128,35 @@ class RequestService:
         log.info("request opened", extra={"request_id": request.request_id, "user": officer_id})
         return Reply(request, outputs)
 
+    def restart(self, old_id: str, user_id: str, delivery: str) -> Reply | Refused | None:
+        """A new request (new id, new thread) from a closed one's still-valid answers; both
+        records name each other. None when this click was seen before."""
+
+        def handle(uow: UnitOfWork) -> Reply | Refused | None:
+            if not uow.deliveries.first_time(delivery):
+                return None
+            old = uow.requests.get(old_id)
+            if old is None:
+                return _unknown(old_id)
+            new = MonitoringRequest(user_id, old.channel_id, created_at=self.clock.now())
+            try:
+                outputs = self.conversation.restart(old, new, user_id)
+            except DomainError as error:
+                return self._refuse(uow, old, error, user_id)
+            self._schedule(new)
+            uow.requests.add(new)
+            self.conversation.restarted(old, str(new.request_id), user_id)
+            self._save(uow, old)
+            return Reply(new, outputs)
+
+        result = self._retrying(handle)
+        if isinstance(result, Reply):
+            log.info(
+                "request restarted",
+                extra={"request_id": result.request.request_id, "user": user_id},
+            )
+        return result
+
     def attach_thread(self, request_id: str, thread_ts: str) -> MonitoringRequest:
         def attach(uow: UnitOfWork, request: MonitoringRequest) -> MonitoringRequest:
             request.thread_ts = thread_ts

@@ -49,6 +49,48 @@ class Conversation:
         request.last_activity_at = now
         return self._ask_next(request)
 
+    def restart(self, old: MonitoringRequest, new: MonitoringRequest, actor: str) -> list[Output]:
+        """Start `new` with every answer of the closed `old` that is still valid today, opening
+        at the first missing answer or the summary. The link is recorded on `new` (its id is
+        not yet known; the caller links `old` once storage has assigned it)."""
+        self._require_requester(old, actor)
+        if old.is_open:
+            raise InvalidTransition(f"{old.request_id} is still open: carry on in its thread.")
+        if old.restarted_as:
+            raise InvalidTransition(
+                f"{old.request_id} was already restarted as {old.restarted_as}."
+            )
+        now = self.clock.now()
+        new.restarted_from = old.request_id
+        new.record("created", actor, now, channel=new.channel_id, restarted_from=old.request_id)
+        new.last_activity_at = now
+        for field in self.catalogue:
+            if field.key in old.answers:
+                new.answers[field.key] = old.answers[field.key]
+        # keep only what still applies and still passes its rules today (nothing is recorded
+        # as dropped: those answers were never given on this request)
+        for _ in range(len(self.catalogue.fields)):
+            applicable = {f.key for f in self.catalogue.applicable(new.answers)}
+            stale = next(
+                (
+                    key
+                    for key in list(new.answers)
+                    if key not in applicable or not self._still_valid(new, key)
+                ),
+                None,
+            )
+            if stale is None:
+                break
+            del new.answers[stale]
+        for key in new.answers:
+            new.record("answered", actor, now, field=key, carried_from=old.request_id)
+        return self._ask_next(new)
+
+    def restarted(self, old: MonitoringRequest, new_id: str, actor: str) -> None:
+        """Link a closed request to the one that replaced it."""
+        old.restarted_as = new_id
+        old.record("restarted", actor, self.clock.now(), restarted_as=new_id)
+
     def handle_text(self, request: MonitoringRequest, text: str, actor: str) -> list[Output]:
         """A message the officer typed in the request's thread."""
         self._require_requester(request, actor)

@@ -40,6 +40,7 @@ AUDIT_ACTIONS = frozenset(
         "late_decision_attempt",
         "exported",
         "viewed",
+        "restarted",
         "withheld_shared_channel",
         # the audit trail's own upkeep: a signed head written outside the database, a retention
         # run (operator, reason, how many), and one request's content erased under it

@@ -67,6 +67,8 @@ def parent_message(request: MonitoringRequest) -> Message:
     text = (
         f"Monitoring software request {request.request_id} started by {mention(request.officer_id)}"
     )
+    if request.restarted_from:
+        text += f", restarted from {request.restarted_from} with its answers"
     return Message(
         text=f"OFFICIAL-SENSITIVE: {text}",
         blocks=[
@@ -74,6 +76,25 @@ def parent_message(request: MonitoringRequest) -> Message:
             context("The questions and the supervisor's decision follow in this thread."),
         ],
     )
+
+
+def restart_actions(request: MonitoringRequest) -> dict[str, Any]:
+    """Under a closed request's last message: start again without retyping anything."""
+    return {
+        "type": "actions",
+        "block_id": ids.RESTART_ACTIONS_BLOCK,
+        "elements": [
+            button("Restart with these answers", ids.REQUEST_RESTART, str(request.request_id))
+        ],
+    }
+
+
+def restarted_message(blocks: list[dict[str, Any]], new_id: str, link: str | None) -> Message:
+    """A closing message once restarted: its button gone, a line saying where it went on."""
+    kept = [b for b in blocks if b.get("block_id") != ids.RESTART_ACTIONS_BLOCK]
+    where = f"<{link}|{new_id}>" if link else new_id
+    kept.append(context(f":arrows_counterclockwise: Restarted as {where}.", ids.RESTARTED_BLOCK))
+    return Message(text=f"Restarted as {new_id}", blocks=kept)
 
 
 def render(outputs: list[Output]) -> list[Message]:

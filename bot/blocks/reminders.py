@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot import ids
 from bot.blocks.approval import install_actions
-from bot.blocks.conversation import question_blocks
+from bot.blocks.conversation import question_blocks, restart_actions
 from bot.blocks.text import Message, mention, mention_any, section
 from flows.models import MonitoringRequest
 from flows.outputs import Question
@@ -34,9 +34,11 @@ def idle_reminder(request: MonitoringRequest, question: Question | None) -> Mess
 def abandoned(request: MonitoringRequest) -> Message:
     body = (
         f"{mention(request.officer_id)} {request.request_id} was closed because it had no answer "
-        "for too long. Start a new request if it is still needed."
+        "for too long. If it is still needed, restart it: your answers are kept."
     )
-    return _notice(f"{request.request_id} closed: no answer", body, ids.ABANDONED_BLOCK)
+    message = _notice(f"{request.request_id} closed: no answer", body, ids.ABANDONED_BLOCK)
+    message.blocks.append(restart_actions(request))
+    return message
 
 
 def approval_reminder(request: MonitoringRequest, supervisors: tuple[str, ...]) -> Message:
@@ -58,9 +60,11 @@ def escalated(request: MonitoringRequest, approvers: tuple[str, ...]) -> Message
 def expired(request: MonitoringRequest, reason: str) -> Message:
     body = (
         f"{mention(request.officer_id)} {request.request_id} expired: {reason}. "
-        "Start a new request if it is still needed."
+        "If it is still needed, restart it: your answers are kept."
     )
-    return _notice(f"{request.request_id} expired", body, ids.EXPIRED_BLOCK)
+    message = _notice(f"{request.request_id} expired", body, ids.EXPIRED_BLOCK)
+    message.blocks.append(restart_actions(request))
+    return message
 
 
 def lapsed(request: MonitoringRequest, reason: str) -> Message:
@@ -68,7 +72,9 @@ def lapsed(request: MonitoringRequest, reason: str) -> Message:
         f"{mention(request.officer_id)} {request.request_id} has lapsed: {reason}. "
         "Do not install on this basis."
     )
-    return _notice(f"{request.request_id} lapsed", body, ids.LAPSED_BLOCK)
+    message = _notice(f"{request.request_id} lapsed", body, ids.LAPSED_BLOCK)
+    message.blocks.append(restart_actions(request))
+    return message
 
 
 def install_reminder(request: MonitoringRequest) -> Message:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import actions, commands, direct, home, mentions, messages, views
+from bot.listeners import (
+    actions,
+    commands,
+    direct,
+    home,
+    mentions,
+    messages,
+    restarts,
+    views,
+)
 from bot.wiring import Wiring
 
 
@@ -15,5 +24,6 @@ def register_listeners(app: App, wiring: Wiring) -> None:
     direct.register(app, wiring)
     messages.register(app, wiring)
     actions.register(app, wiring)
+    restarts.register(app, wiring)
     views.register(app, wiring)
     home.register(app, wiring)

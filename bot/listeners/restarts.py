@@ -1,0 +1,46 @@
+"""Clicks that spare the officer retyping: restarting a closed request with its answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot import ids
+from bot.blocks.conversation import restarted_message
+from bot.listeners.actions import clicked
+from bot.services import Reply
+from bot.starting import open_thread, refusal_to_start
+from bot.wiring import Wiring
+
+
+def register(app: App, wiring: Wiring) -> None:
+    service, responder, messenger = wiring.service, wiring.responder, wiring.messenger
+
+    @app.action(ids.REQUEST_RESTART)
+    def restart(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        asker, delivery = clicked(body)
+        if asker.channel is None:
+            return
+
+        def tell(said: str) -> None:
+            messenger.ephemeral(str(asker.channel), asker.user, said, asker.thread_ts)
+
+        # the same checks as starting afresh: the channel may have changed since
+        refusal = refusal_to_start(wiring, asker.user, asker.channel)
+        if refusal:
+            tell(refusal)
+            return
+        result = service.restart(str(action.get("value") or ""), asker.user, delivery)
+        if not isinstance(result, Reply):
+            responder.respond(result, asker)
+            return
+        new = open_thread(wiring, result, tell)
+        closing_ts = (body.get("container") or {}).get("message_ts")
+        if new is not None and new.thread_ts and closing_ts:
+            link = messenger.permalink(new.channel_id, new.thread_ts)
+            blocks = (body.get("message") or {}).get("blocks") or []
+            messenger.update(
+                asker.channel, closing_ts, restarted_message(blocks, str(new.request_id), link)
+            )
