@@ -28,6 +28,7 @@ import contextlib
 import http.client
 import os
 import queue
+import signal
 import socket
 import subprocess
 import sys
@@ -217,6 +218,12 @@ def memory_kib(pid: int) -> tuple[int, int]:
     return fields["VmRSS"], fields["VmHWM"]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 # -- the driver -----------------------------------------------------------------------------------
 
 
@@ -224,14 +231,30 @@ def memory_kib(pid: int) -> tuple[int, int]:
 class Samples:
     acks: list[float] = field(default_factory=list)
     replies: list[float] = field(default_factory=list)
-    answers: int = 0
+    kinds: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, ack: float, reply: float, answer: bool) -> None:
+    def add(self, kind: str, ack: float, reply: float) -> None:
         with self.lock:
+            self.kinds.append(kind)
             self.acks.append(ack)
             self.replies.append(reply)
-            self.answers += answer
+
+    def merge(self, other: Samples) -> None:
+        with self.lock:
+            self.kinds += other.kinds
+            self.acks += other.acks
+            self.replies += other.replies
+
+    @property
+    def answers(self) -> int:
+        return self.kinds.count("answer")
+
+    def of(self, kind: str) -> Samples:
+        chosen = [i for i, k in enumerate(self.kinds) if k == kind]
+        return Samples(
+            [self.acks[i] for i in chosen], [self.replies[i] for i in chosen], [kind] * len(chosen)
+        )
 
 
 @dataclass(frozen=True)
@@ -250,6 +273,8 @@ class Result:
     rss_kib: int
     peak_kib: int
     answers_per_conversation: list[int]
+    cpu_seconds: float  # the app process's, in the answering phase
+    starts: Samples  # the slash commands that opened the conversations, all at once
 
     @property
     def throughput(self) -> float:
@@ -274,7 +299,7 @@ class Conversation:
         self.last: Post | None = None
         self.answers = answers_for("order")
 
-    def send(self, request: signing.SignedRequest, answer: bool) -> tuple[Post, Post]:
+    def send(self, request: signing.SignedRequest, kind: str) -> tuple[Post, Post]:
         """Send; wait for the app's complete reply; record both latencies. (The first post of
         the reply, its last.)"""
         sent = time.perf_counter()
@@ -288,7 +313,7 @@ class Conversation:
         last = first
         while not self.target.complete(last):
             last = self._next_post(sent)
-        self.samples.add(acked - sent, first.arrived - sent, answer)
+        self.samples.add(kind, acked - sent, first.arrived - sent)
         self.last = last
         return first, last
 
@@ -310,7 +335,7 @@ class Conversation:
             channel_id=self.channel,
             response_url=self.double.response_url(),
         )
-        parent, _ = self.send(request, answer=False)
+        parent, _ = self.send(request, "command")
         self.thread_ts = parent.ts
 
     def answer(self) -> bool:
@@ -322,14 +347,14 @@ class Conversation:
         event = signing.thread_reply(
             channel=self.channel, thread_ts=self.thread_ts, user=self.officer, text=text
         )
-        self.send(signing.event_callback(SECRET, event), answer=True)
+        self.send(signing.event_callback(SECRET, event), "answer")
         return True
 
     def submit_and_approve(self) -> None:
         event = signing.thread_reply(
             channel=self.channel, thread_ts=self.thread_ts, user=self.officer, text="submit"
         )
-        _, card = self.send(signing.event_callback(SECRET, event), answer=False)
+        _, card = self.send(signing.event_callback(SECRET, event), "submit")
         request_id = self._request_id(card) if self.target.name == "ours" else f"MR-{self.n}"
         click = signing.block_actions(
             SECRET,
@@ -340,7 +365,7 @@ class Conversation:
             message_ts=card.ts,
             thread_ts=self.thread_ts,
         )
-        self.send(click, answer=False)
+        self.send(click, "approve")
 
     def _request_id(self, card: Post) -> str:
         for call in reversed(self.double.calls("chat.postMessage")):
@@ -360,17 +385,28 @@ class Conversation:
         return self.last is not None and block_id in self.last.block_ids
 
 
-def drive(target: Target, plan: Plan, counts: list[int] | None, log: Path) -> Result:
+def drive(
+    target: Target,
+    plan: Plan,
+    counts: list[int] | None,
+    log: Path,
+    profile: Path | None = None,
+    profile_mode: str = "all",
+) -> Result:
     """Run the plan against one app; `counts`: answers per conversation to give (the bare app
-    gives as many as ours did)."""
+    gives as many as ours did); `profile`: sample the app with py-spy into this file."""
     samples = Samples()
     double = BenchDouble()
     with double:
         prepare(double, plan.conversations)
-        with serving(target, double, log) as (port, pid):
+        with (
+            serving(target, double, log) as (port, pid),
+            sampling(pid, profile, profile_mode),
+        ):
             conversations = [
                 Conversation(n, target, port, double, Samples()) for n in range(plan.conversations)
             ]
+            start_samples = [c.samples for c in conversations]  # filled in before the barrier
             started = threading.Barrier(plan.conversations + 1)
             finished: list[float] = [0.0] * plan.conversations
             given = [0] * plan.conversations
@@ -401,16 +437,43 @@ def drive(target: Target, plan: Plan, counts: list[int] | None, log: Path) -> Re
                 thread.start()
             started.wait(timeout=WAIT_SECONDS * 2)
             begun = time.perf_counter()
+            cpu_before = cpu_seconds(pid)
             for thread in threads:
                 thread.join()
+            starts = Samples()
+            for start in start_samples:
+                starts.merge(start)
             if errors:
                 raise RuntimeError(f"{target.name}: {errors[0]}") from errors[0]
             seconds = max(finished) - begun
             rss, peak = memory_kib(pid)
+            cpu = cpu_seconds(pid) - cpu_before
         refused = double.rejected()
         if refused:
             raise RuntimeError(f"{target.name} sent Slack what it refuses: {refused[0].summary()}")
-    return Result(target.name, samples, seconds, rss, peak, given)
+    return Result(target.name, samples, seconds, rss, peak, given, cpu, starts)
+
+
+@contextlib.contextmanager
+def sampling(pid: int, output: Path | None, mode: str = "all") -> Iterator[None]:
+    """py-spy (pip install py-spy) records threads as collapsed stacks: "all" of them, waiting
+    or not; those on a "cpu"; or only the one holding the "gil"."""
+    if output is None:
+        yield
+        return
+    command = ["py-spy", "record", "--pid", str(pid), "--format", "raw", "--threads"]
+    command += {"all": ["--idle"], "cpu": [], "gil": ["--gil"]}[mode]
+    recorder = subprocess.Popen(
+        [*command, "--rate", "250", "--output", str(output), "--nonblocking"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(1.0)  # py-spy attaches
+    try:
+        yield
+    finally:
+        recorder.send_signal(signal.SIGINT)
+        recorder.wait(timeout=30)
 
 
 # -- open conversations in the database ---------------------------------------------------------
@@ -456,6 +519,7 @@ def figures(result: Result) -> dict[str, float]:
         "reply p50 ms": percentile(s.replies, 0.50) * 1000,
         "reply p99 ms": percentile(s.replies, 0.99) * 1000,
         "answers/s": result.throughput,
+        "CPU ms/answer": result.cpu_seconds / max(1, s.answers) * 1000,
         "RSS MiB": result.rss_kib / 1024,
     }
 
@@ -466,6 +530,20 @@ def report(ours_result: Result, bare_result: Result) -> None:
     for name in mine:
         ratio = mine[name] / theirs[name] if theirs[name] else float("nan")
         print(f"{name:14}{mine[name]:10.1f}{theirs[name]:10.1f}{ratio:10.2f}x")
+    print(f"\n{'by kind':14}{'ack p99 ms':>22}{'reply p99 ms':>22}")
+    for kind in ("command", "answer", "submit", "approve"):
+        pair = [
+            (r.starts if kind == "command" else r.samples).of(kind)
+            for r in (ours_result, bare_result)
+        ]
+        if not pair[0].kinds:
+            continue
+        acks = [percentile(p.acks, 0.99) * 1000 for p in pair]
+        replies = [percentile(p.replies, 0.99) * 1000 for p in pair]
+        print(
+            f"{kind:14}{acks[0]:8.1f} /{acks[1]:6.1f} ={acks[0] / acks[1]:5.2f}x"
+            f"{replies[0]:8.1f} /{replies[1]:6.1f} ={replies[0] / replies[1]:5.2f}x"
+        )
     print(
         f"(ours: {ours_result.samples.answers} answers in {ours_result.seconds:.1f} s, "
         f"{len(ours_result.samples.acks)} requests; bare: {bare_result.samples.answers} answers "
@@ -485,7 +563,8 @@ def run(args: argparse.Namespace) -> None:
         dialect = "postgresql" if url.startswith("postgresql") else "sqlite"
         load_open_conversations(url, 10)
         print(f"database: {dialect}, 10 open conversations")
-        mine = drive(ours(url), plan, None, logs / "ours.log")
+        profile = logs / "ours.stacks" if args.profile else None
+        mine = drive(ours(url), plan, None, logs / "ours.log", profile, args.profile or "all")
     bare_result = drive(bare(), plan, mine.answers_per_conversation, logs / "bare.log")
     report(mine, bare_result)
     if args.memory_open:
@@ -513,6 +592,12 @@ def main(argv: list[str] | None = None) -> None:
         type=int,
         default=10_000,
         help="open conversations for the memory comparison (0: skip it)",
+    )
+    parser.add_argument(
+        "--profile",
+        choices=("all", "cpu", "gil"),
+        help="sample our bot with py-spy into the logs folder: all threads, those on a CPU, or "
+        "the one holding the GIL",
     )
     args = parser.parse_args(argv)
     if args.conversations < 1 or args.answers < 0:

@@ -2,9 +2,11 @@
 
     python -m bench.sweep_bench [--url URL] [--rows N]
 
-Loads `--rows` open requests (default 100,000; none due) into a fresh database (a temporary SQLite
-file, or a throw-away schema on the PostgreSQL server at --url), then makes 10 of them due and
-times one timer sweep, then 10,000 others and times again. Each due request has long passed its
+Loads 1,000 requests (none due) into one fresh database and `--rows` (default 100,000) into
+another (temporary SQLite files, or throw-away schemas on the PostgreSQL server at --url), then
+times sweeps of 100 due requests in each, in turn, three times: the time per due request should
+not follow the size of the table. Then, in a third database of `--rows` requests, it makes 10 due
+and times a sweep, then 10,000 others and times again. Each due request has long passed its
 approval expiry, so the sweep expires it, records the audit event and queues its messages in the
 outbox: the whole of the scheduler's work except talking to Slack. Prints the times and the
 ratio per due request, measured in this one run.
@@ -13,6 +15,7 @@ ratio per due request, measured in this one run.
 from __future__ import annotations
 
 import argparse
+import statistics
 import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -32,6 +35,10 @@ from storage.tables import requests_table
 from storage.unit_of_work import Database
 
 LONDON = ZoneInfo("Europe/London")
+SMALL = 1_000
+#: due requests in the sweeps that compare table sizes
+TABLE_DUE = 100
+ROUNDS = 3
 
 
 class FixedTimers:
@@ -96,15 +103,48 @@ def timed_sweep(sweeper: Sweeper, expected: int) -> float:
     return seconds
 
 
-def run(url: str | None, rows: int) -> None:
+def table_sizes(url: str | None, rows: int) -> None:
+    """The same due work on a 1,000-row and a `rows`-row table, in two databases, sweeps taken
+    in turn so that both see the same machine; medians of ROUNDS."""
+    with bench_database(url) as small_url, bench_database(url) as large_url:
+        clock = FixedClock(NOW)
+        sweeps: dict[int, tuple[Database, Sweeper, list[float]]] = {}
+        try:
+            for size, bench_url in ((SMALL, small_url), (rows, large_url)):
+                db = Database(bench_url, clock=clock)
+                db.upgrade()
+                seconds = Loader(db, due=0).load_until(size)
+                print(f"database: {db.dialect}; {size:,} requests loaded in {seconds:.1f} s")
+                sweeps[size] = (db, sweeper_for(db, clock), [])
+                make_due(db, 10)  # warm up connections, caches and the sweep's code paths
+                timed_sweep(sweeps[size][1], 10)
+            for _ in range(ROUNDS):
+                for db, sweeper, times in sweeps.values():
+                    make_due(db, TABLE_DUE)
+                    times.append(timed_sweep(sweeper, TABLE_DUE))
+            medians = {size: statistics.median(times) for size, (_, _, times) in sweeps.items()}
+            for size, median in medians.items():
+                print(
+                    f"  {size:>7,}-row table, {TABLE_DUE} due: {median * 1000:7.1f} ms per sweep "
+                    f"(median of {ROUNDS}; {median / TABLE_DUE * 1000:.2f} ms per due request)"
+                )
+            print(f"\nratio ({TABLE_DUE} due, {rows:,}-row table vs {SMALL:,}-row table):")
+            print(f"  time per due request: {medians[rows] / medians[SMALL]:.2f}x")
+        finally:
+            for db, _, _ in sweeps.values():
+                db.dispose()
+
+
+def due_counts(url: str | None, rows: int) -> None:
     with bench_database(url) as bench_url:
         clock = FixedClock(NOW)
         db = Database(bench_url, clock=clock)
         try:
             db.upgrade()
-            loader = Loader(db, due=0)
-            seconds = loader.load_until(rows)
-            print(f"database: {db.dialect}; {rows:,} requests loaded in {seconds:.1f} s, none due")
+            seconds = Loader(db, due=0).load_until(rows)
+            print(
+                f"\ndatabase: {db.dialect}; {rows:,} requests loaded in {seconds:.1f} s, none due"
+            )
             sweeper = sweeper_for(db, clock)
             timed_sweep(sweeper, 0)  # warm up connections and caches
             results = {}
@@ -125,6 +165,11 @@ def run(url: str | None, rows: int) -> None:
             print(f"  time per due request: {per_large / per_small:.2f}x")
         finally:
             db.dispose()
+
+
+def run(url: str | None, rows: int) -> None:
+    table_sizes(url, rows)
+    due_counts(url, rows)
 
 
 def main(argv: list[str] | None = None) -> None:
