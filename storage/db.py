@@ -16,10 +16,14 @@ from sqlalchemy import Connection, Engine, MetaData, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
+from storage.sqlite_writers import WriterQueue, begin_writing, done_writing
 from storage.tables import metadata
 
 #: how long a SQLite writer waits for another before giving up (milliseconds)
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: PostgreSQL connections kept open per process, and how many more may be opened under load
+PG_POOL_SIZE = 10
+PG_POOL_OVERFLOW = 30
 #: execution option: "DEFERRED" for a read-only SQLite transaction that must not block writers
 SQLITE_BEGIN = "sqlite_begin"
 #: pg_advisory_xact_lock key that serialises replicas migrating at the same start-up
@@ -57,6 +61,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         if sa_url.get_driver_name() != "psycopg":
             raise ValueError("PostgreSQL URLs must use psycopg 3 (postgresql+psycopg://)")
         kwargs.setdefault("pool_pre_ping", True)
+        if "poolclass" not in kwargs:
+            # as many connections as listener threads (bot.app.LISTENER_THREADS) may want at once
+            kwargs.setdefault("pool_size", PG_POOL_SIZE)
+            kwargs.setdefault("max_overflow", PG_POOL_OVERFLOW)
         return create_engine(sa_url, **kwargs)
     raise ValueError(f"unsupported database URL scheme: {sa_url.drivername}")
 
@@ -68,6 +76,7 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
         create_private_file(Path(database))
     connect_args: dict[str, Any] = {"check_same_thread": False}
     connect_args["timeout"] = SQLITE_BUSY_TIMEOUT_MS / 1000
+    connect_args["factory"] = WriterQueue(SQLITE_BUSY_TIMEOUT_MS / 1000).connection_class()
     if in_memory:
         # one shared connection, or every checkout would see a different empty database
         kwargs.setdefault("poolclass", StaticPool)
@@ -93,7 +102,16 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
         mode = connection.get_execution_options().get(SQLITE_BEGIN, "IMMEDIATE")
         if mode not in ("IMMEDIATE", "DEFERRED"):
             raise ValueError(f"bad {SQLITE_BEGIN} option: {mode!r}")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        if mode == "DEFERRED":
+            connection.exec_driver_sql("BEGIN DEFERRED")
+            return
+        dbapi_connection = connection.connection.dbapi_connection
+        begin_writing(dbapi_connection)  # this process's writers queue here, not in busy_timeout
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            done_writing(dbapi_connection)
+            raise
 
     return engine
 
