@@ -92,11 +92,13 @@ def lock_chain(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
 
 
+#: built once: it runs with every change
+_CHAIN_HEAD = select(events.c.id, events.c.hash).order_by(events.c.id.desc()).limit(1)
+
+
 def chain_head(session: Session) -> tuple[int, str]:
     """(id, hash) of the last event, or (0, genesis) for an empty log."""
-    row = session.execute(
-        select(events.c.id, events.c.hash).order_by(events.c.id.desc()).limit(1)
-    ).first()
+    row = session.execute(_CHAIN_HEAD).first()
     return (row.id, row.hash) if row else (0, GENESIS_HASH)
 
 

@@ -6,7 +6,7 @@ import dataclasses
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Select, delete, insert, or_, select, update
+from sqlalchemy import CursorResult, Select, bindparam, delete, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Result, Row
 from sqlalchemy.orm import Session
@@ -24,6 +24,37 @@ _NOT_COLUMNS = frozenset({"request_id", "events"})
 _COLUMNS = tuple(
     f.name for f in dataclasses.fields(MonitoringRequest) if f.name not in _NOT_COLUMNS
 )
+
+
+# The statements run for every message are built once: building one costs more than running it.
+#: one request by primary key (bind "pk")
+_BY_ID = select(requests).where(requests.c.id == bindparam("pk"))
+#: the request a thread belongs to (binds "channel_id", "thread_ts")
+_BY_THREAD = (
+    select(requests)
+    .where(requests.c.channel_id == bindparam("channel_id"))
+    .where(requests.c.thread_ts == bindparam("thread_ts"))
+)
+#: compare-and-set of every column (binds "pk", "expected_version" and "set_<column>")
+_SAVE = (
+    update(requests)
+    .where(requests.c.id == bindparam("pk"))
+    .where(requests.c.version == bindparam("expected_version"))
+    .values(
+        {
+            name: bindparam(f"set_{name}", type_=requests.c[name].type)
+            for name in (*_COLUMNS, "lease_until")
+        }
+    )
+)
+#: a delivery key, unless it is already there (binds "key", "at"); per dialect
+_FIRST_TIME = {
+    name: make_insert(deliveries)
+    .values(key=bindparam("key"), at=bindparam("at"))
+    .on_conflict_do_nothing(index_elements=["key"])
+    .returning(deliveries.c.key)
+    for name, make_insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
 
 
 def affected(result: Result[Any]) -> int:
@@ -80,14 +111,10 @@ class SqlRequestRepository:
         pk = parse_request_id(request_id)
         if pk is None:
             return None
-        return self._one(select(requests).where(requests.c.id == pk))
+        return self._one(_BY_ID, {"pk": pk})
 
     def get_by_thread(self, channel_id: str, thread_ts: str) -> MonitoringRequest | None:
-        return self._one(
-            select(requests)
-            .where(requests.c.channel_id == channel_id)
-            .where(requests.c.thread_ts == thread_ts)
-        )
+        return self._one(_BY_THREAD, {"channel_id": channel_id, "thread_ts": thread_ts})
 
     def save(self, request: MonitoringRequest) -> None:
         """Compare-and-set on `version`; also ends any scheduler lease (the request moved on)."""
@@ -95,11 +122,9 @@ class SqlRequestRepository:
         if pk is None:
             raise ValueError("save() needs a stored request: add() it first")
         values = _values(request) | {"version": request.version + 1, "lease_until": None}
+        params = {f"set_{name}": value for name, value in values.items()}
         result = self._session.execute(
-            update(requests)
-            .where(requests.c.id == pk)
-            .where(requests.c.version == request.version)
-            .values(**values)
+            _SAVE, params | {"pk": pk, "expected_version": request.version}
         )
         if affected(result) != 1:
             raise ConcurrentUpdate(
@@ -143,8 +168,10 @@ class SqlRequestRepository:
             .values(lease_until=None)
         )
 
-    def _one(self, query: Select[Any]) -> MonitoringRequest | None:
-        row = self._session.execute(query).first()
+    def _one(
+        self, query: Select[Any], params: dict[str, Any] | None = None
+    ) -> MonitoringRequest | None:
+        row = self._session.execute(query, params).first()
         return _to_domain(row) if row else None
 
     def _all(self, query: Select[Any]) -> list[MonitoringRequest]:
@@ -168,12 +195,10 @@ class SqlDeliveryLog:
             raise ValueError("a delivery key is needed")
         dialect = self._session.get_bind().dialect.name
         # ON CONFLICT DO NOTHING: a concurrent duplicate waits for the first to commit, then
-        # inserts nothing; no exception, so the transaction stays usable
-        make_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = make_insert(deliveries).values(key=key, at=self._clock.now())
-        statement = statement.on_conflict_do_nothing(index_elements=["key"])
-        # RETURNING, not rowcount: drivers disagree on rowcount here, a returned row is unambiguous
-        inserted = self._session.execute(statement.returning(deliveries.c.key)).first()
+        # inserts nothing; no exception, so the transaction stays usable. RETURNING, not
+        # rowcount: drivers disagree on rowcount here, a returned row is unambiguous
+        statement = _FIRST_TIME["postgresql" if dialect == "postgresql" else "sqlite"]
+        inserted = self._session.execute(statement, {"key": key, "at": self._clock.now()}).first()
         return inserted is not None
 
     def prune(self, before: datetime) -> int:
