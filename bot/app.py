@@ -4,7 +4,7 @@ same function with their own clock, database URL or Slack base URL."""
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -79,6 +79,15 @@ def web_client(settings: Settings, retries: int = 2) -> WebClient:
     )
 
 
+#: Bolt's listener threads. A click is acknowledged only once a listener thread has started on it
+#: (Bolt's default is 5): while they all wait on the database or Slack, acknowledgements queue.
+LISTENER_THREADS = 32
+
+
+def listener_pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="bolt-listener")
+
+
 def create_bot(
     settings: Settings,
     clock: Clock | None = None,
@@ -141,7 +150,7 @@ def create_bot(
         request_verification_enabled=not settings.socket_mode,
         token_verification_enabled=False,
         logger=logging.getLogger("slack_bolt"),
-        listener_executor=listener_executor,
+        listener_executor=listener_executor or listener_pool(),
     )
     register_listeners(app, wiring)
 
