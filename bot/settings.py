@@ -23,6 +23,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from bot.durations import WorkingHours, format_duration, parse_duration
 from flows.config import DEFAULT_SOFTWARE, DEFAULT_VISOR_PATTERN, FlowConfig, SoftwareOption
+from flows.notification import BEGINNING_WITH, COUNTING_RULES
 from flows.review import ReviewPeriod
 
 DEFAULT_COMMAND = "/monitoring-request"
@@ -229,6 +230,18 @@ def _log_level(value: Any) -> Any:
     return value
 
 
+def _one_of(choices: tuple[str, ...]) -> Callable[[Any], Any]:
+    def parse(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        text = value.strip().lower().replace("-", "_")
+        if text not in choices:
+            raise ValueError(f"must be one of {', '.join(choices)}, got {value!r}")
+        return text
+
+    return parse
+
+
 def _whole_number(low: int, high: int) -> Callable[[Any], Any]:
     def parse(value: Any) -> Any:
         if not isinstance(value, str):
@@ -322,6 +335,11 @@ class Settings(BaseSettings):
     )
     risk_stale_months: Annotated[int, BeforeValidator(_whole_number(1, 120))] = Field(
         12, alias="MOSOVO_RISK_STALE_MONTHS", description="months"
+    )
+    notification_counting: Annotated[str, BeforeValidator(_one_of(COUNTING_RULES))] = Field(
+        BEGINNING_WITH,
+        alias="MOSOVO_NOTIFICATION_COUNTING",
+        description="beginning_with or after",
     )
 
     idle_reminder: Duration = Field(timedelta(minutes=30), alias="MOSOVO_IDLE_REMINDER")
@@ -429,6 +447,7 @@ class Settings(BaseSettings):
             timezone=self.timezone,
             risk_assessment_stale_months=self.risk_stale_months,
             software=self.software,
+            notification_counting=self.notification_counting,
         )
 
 

@@ -29,10 +29,15 @@ class FlowConfig:
     software: tuple[SoftwareOption, ...] = DEFAULT_SOFTWARE
     max_install_days_ahead: int = 90
     default_notify_days: int = 3
+    #: how an order's notification period is counted: "beginning_with" the day of acquisition
+    #: (the Sexual Offences Act 2003 form) or "after" it (see flows.notification)
+    notification_counting: str = "beginning_with"
     #: bad answers in a row to one question before the reply adds how to get help or cancel
     strikes_before_hint: int = 3
 
     def __post_init__(self) -> None:
         re.compile(self.visor_pattern)  # a bad pattern must fail at start-up, not at an answer
+        if self.notification_counting not in ("beginning_with", "after"):
+            raise ValueError("notification_counting must be beginning_with or after")
         if not self.software:
             raise ValueError("at least one approved monitoring product is needed")

@@ -13,6 +13,7 @@ from flows.errors import InvalidTransition, NotRequester, StaleQuestion
 from flows.fields import Accepted, Catalogue, Field, ParseContext, Rejected, validate
 from flows.flags import compute_flags
 from flows.models import MonitoringRequest
+from flows.notification import notification_duty
 from flows.outputs import (
     AnswerAccepted,
     AnswerRejected,
@@ -27,10 +28,18 @@ from flows.outputs import (
     SummaryRow,
     Withdrawn,
 )
-from flows.request_machine import fire
+from flows.request_machine import at_summary, awaiting_decision, fire, is_collecting, may
 from flows.rounds import begin_round, record_reply
 
 _MISSING = object()
+
+#: what an officer declares by submitting; the version is recorded with each submission, so a
+#: change of wording never rewrites what earlier officers declared
+DECLARATION = (
+    "I hold all relevant information about this person (ViSOR record, risk management plan, "
+    "latest risk assessment)."
+)
+DECLARATION_VERSION = "2026-12-01"
 
 
 class Conversation:
@@ -99,17 +108,17 @@ class Conversation:
         words = text.strip().split(maxsplit=1)
         command = words[0].lower() if words else ""
         argument = words[1] if len(words) > 1 else ""
-        if request.state == "collecting":
+        if is_collecting(request):
             return self._while_collecting(request, text, command, argument)
-        if request.state in ("confirming", "info_requested"):
+        if at_summary(request):
             return self._at_summary(request, text, command, argument)
-        if request.state in ("awaiting_approval", "approved") and command == "cancel":
+        if may(request, "withdraw") and command == "cancel":
             return self.withdraw(request, actor)
-        if request.state == "awaiting_approval":
+        if awaiting_decision(request):
             return [
                 Notice("This request is waiting for a supervisor. Type `cancel` to withdraw it.")
             ]
-        if request.state == "approved":
+        if may(request, "mark_installed"):
             return [
                 Notice("This request is approved. Use *Mark as installed* once it is installed.")
             ]
@@ -120,7 +129,7 @@ class Conversation:
     ) -> list[Output]:
         """A button for one option of the current question."""
         self._require_requester(request, actor)
-        if request.state != "collecting" or request.current_field != field_key:
+        if not is_collecting(request) or request.current_field != field_key:
             # said to the one who clicked, never in the thread: the thread has moved on
             raise StaleQuestion(
                 "That question has already been answered: answer the latest one in the thread."
@@ -130,7 +139,7 @@ class Conversation:
 
     def submit(self, request: MonitoringRequest, actor: str) -> list[Output]:
         self._require_requester(request, actor)
-        if request.state not in ("confirming", "info_requested"):
+        if not at_summary(request):
             raise InvalidTransition("Only a request at its summary can be submitted.")
         dropped = self._recheck(request)
         if dropped:
@@ -149,14 +158,22 @@ class Conversation:
         request.review_date = None
         request.decided_at = None
         request.nudges = {}
-        request.record("submitted", actor, now, round=request.approval_round)
+        # The officer's declaration is made by submitting: recorded with the wording they saw.
+        request.record(
+            "submitted",
+            actor,
+            now,
+            round=request.approval_round,
+            declaration=DECLARATION,
+            declaration_version=DECLARATION_VERSION,
+        )
         assert request.request_id is not None
         return [SubmittedForApproval(request.request_id, request.approval_round, superseded)]
 
     def edit(self, request: MonitoringRequest, target: str, actor: str) -> list[Output]:
         """Change one answer from the summary (by field key or summary number)."""
         self._require_requester(request, actor)
-        if request.state not in ("confirming", "info_requested"):
+        if not at_summary(request):
             raise InvalidTransition("Answers can only be edited from the summary.")
         field = self._field_named(request, target)
         if field is None:
@@ -171,16 +188,13 @@ class Conversation:
     def withdraw(self, request: MonitoringRequest, actor: str) -> list[Output]:
         self._require_requester(request, actor)
         from_state = request.state
+        # a card is live while a decision clock runs (the states that may expire)
+        card = request.approval_card_ref if may(request, "expire") else None
         fire(request, "withdraw")
         now = self.clock.now()
         close(request, "withdrawn by the officer", now)
         request.record("withdrawn", actor, now, from_state=from_state)
         assert request.request_id is not None
-        card = (
-            request.approval_card_ref
-            if from_state in ("awaiting_approval", "info_requested", "approved")
-            else None
-        )
         return [Withdrawn(request.request_id, from_state, card)]
 
     def summary(self, request: MonitoringRequest) -> Summary:
@@ -189,10 +203,16 @@ class Conversation:
             SummaryRow(number, field, request.answers.get(field.key))
             for number, field in enumerate(applicable, start=1)
         )
-        return Summary(rows, dict(request.flags))
+        duty = notification_duty(request.answers, self.config.notification_counting)
+        return Summary(
+            rows,
+            dict(request.flags),
+            deadline=str(duty) if duty else None,
+            declaration=DECLARATION,
+        )
 
     def current_question(self, request: MonitoringRequest) -> Question | None:
-        if request.state != "collecting" or request.current_field is None:
+        if not is_collecting(request) or request.current_field is None:
             return None
         return self._question(request, self.catalogue.get(request.current_field))
 
@@ -275,7 +295,7 @@ class Conversation:
             if field.key not in request.answers:
                 return [self._question(request, field)]
         request.current_field = None
-        if request.state == "collecting":
+        if is_collecting(request):
             fire(request, "answers_complete")
             request.nudges = {}  # a new wait: the summary may need its own idle reminder
             request.record("summarised", request.officer_id, self.clock.now())
@@ -286,15 +306,20 @@ class Conversation:
             request.current_field = field.key
             request.question_ref = None  # the new question's message is yet to be posted
             request.nudges = {}
-        applicable = [f.key for f in self.catalogue.applicable(request.answers)]
-        number = applicable.index(field.key) + 1 if field.key in applicable else len(applicable)
+        slots = self.catalogue.slots(request.answers)
+        number = slots.index(field.slot) + 1 if field.slot in slots else len(slots)
+        earlier = self.catalogue.applicable(request.answers)
+        continued = any(
+            f.slot == field.slot for f in earlier[: earlier.index(field) if field in earlier else 0]
+        )
         has_previous = field.key in request.answers
         return Question(
             field,
             number,
-            len(applicable),
+            len(slots),
             previous=request.answers.get(field.key),
             has_previous=has_previous,
+            continued=continued,
         )
 
     # -- the summary ----------------------------------------------------------------------------
@@ -311,7 +336,8 @@ class Conversation:
         if command == "back" and not argument:
             last = self.catalogue.applicable(request.answers)[-1]
             return self.edit(request, last.key, request.officer_id)
-        if request.state == "info_requested" and command not in ("edit", "help"):
+        # sent back for more information: what the officer types is their reply
+        if may(request, "expire") and command not in ("edit", "help"):
             request.record("info_provided", request.officer_id, self.clock.now(), text=text)
             record_reply(request, text, self.clock.now())
             assert request.request_id is not None

@@ -10,22 +10,13 @@ from typing import Any
 from flows import parsers
 from flows.config import FlowConfig
 from flows.errors import InvalidAnswer
-from flows.fields import Applies, Field, FieldKind, Option, ParseContext, Parser, stored_date
+from flows.fields import Field, FieldKind, Option, ParseContext, Parser, stored_date
 
 IMEI_DEVICE_TYPES = frozenset({"phone", "tablet"})
 INDEFINITE = "indefinite"
 VISOR_EXAMPLE = "NOM/1234567"
 #: Slack button texts are cut off beyond this
 MAX_LABEL_LENGTH = 75
-
-
-def in_branch(branch: str) -> Applies:
-    """Applies only once the legal basis `branch` has been chosen."""
-
-    def applies(answers: Mapping[str, Any]) -> bool:
-        return answers.get("legal_basis") == branch
-
-    return applies
 
 
 def imei_applies(answers: Mapping[str, Any]) -> bool:
@@ -44,6 +35,12 @@ def serial_applies(answers: Mapping[str, Any]) -> bool:
     if device_type in IMEI_DEVICE_TYPES:
         return answers.get("device_imei") == []
     return True
+
+
+def others_use_device(answers: Mapping[str, Any]) -> bool:
+    """Someone besides the person owns or uses the device: their privacy is affected too."""
+    ownership = answers.get("device_ownership")
+    return ownership is not None and ownership != "subject"
 
 
 def skippable(parser: Parser) -> Parser:
@@ -97,8 +94,8 @@ def not_before_answer(key: str, reason: str) -> DateRule:
 def required_yes(refusal: str) -> Parser:
     """A yes/no attestation where `no` cannot go on: the refusal says what to do instead."""
 
-    def parse(value: str, _ctx: ParseContext) -> bool:
-        if not parsers.parse_yes_no(value):
+    def parse(value: str, ctx: ParseContext) -> bool:
+        if not parse_yes_no(value, ctx):
             raise InvalidAnswer(refusal)
         return True
 
@@ -128,6 +125,17 @@ def parse_device_imei(value: str, ctx: ParseContext) -> list[str]:
     return parsers.parse_imeis(value, allow_none=ctx.answers.get("device_type") == "tablet")
 
 
+UNKNOWN = "unknown"
+UNKNOWN_SPELLINGS = frozenset({"unknown", "not known", "dont know", "don't know", "n/k", "nk", "?"})
+
+
+def parse_device_os(value: str, _ctx: ParseContext) -> str:
+    """The operating system, or `unknown` when the officer cannot tell yet."""
+    if parsers.choice_key(value).replace("’", "'") in UNKNOWN_SPELLINGS:
+        return UNKNOWN
+    return parsers.parse_text(value, 2, 60, "Android 14")
+
+
 def parse_visor_ref(value: str, ctx: ParseContext) -> str:
     return parsers.parse_reference(
         value, ctx.config.visor_pattern, "ViSOR/MAPPS nominal reference", visor_example(ctx.config)
@@ -143,10 +151,20 @@ def visor_example(config: FlowConfig) -> str:
 
 def check_options(key: str, options: tuple[Option, ...]) -> None:
     """Options must be told apart however they are typed, and fit on a Slack button."""
-    spellings = [parsers.choice_key(o.value) for o in options]
-    if len(set(spellings)) != len(spellings):
-        raise ValueError(f"{key}: two options have the same value once case and spaces are ignored")
+    seen: dict[str, str] = {}
     for option in options:
+        spellings = {parsers.choice_key(option.value), parsers.choice_key(option.label)}
+        spellings |= {parsers.choice_key(s) for s in option.synonyms}
+        for spelling in spellings:
+            if seen.setdefault(spelling, option.value) != option.value:
+                raise ValueError(
+                    f"{key}: two options have the same value or spelling once case and spaces "
+                    f"are ignored ({spelling!r})"
+                )
+    for position, option in enumerate(options, start=1):
+        number_means = seen.get(str(position))
+        if number_means is not None and number_means != options[position - 1].value:
+            raise ValueError(f"{key}: {position} is an option's number and another's spelling")
         if not option.label.strip() or len(option.label) > MAX_LABEL_LENGTH:
             raise ValueError(f"{key}: option label must be 1 to {MAX_LABEL_LENGTH} characters")
 
@@ -158,6 +176,8 @@ def choice_field(
     help: str,
     options: tuple[Option, ...],
     branch: str | None = None,
+    section: str = "person",
+    **extra: Any,
 ) -> Field:
     check_options(key, options)
     return Field(
@@ -170,5 +190,90 @@ def choice_field(
         parser=choice(options),
         options=options,
         branch=branch,
-        applies=in_branch(branch) if branch else lambda _a: True,
+        section=section,
+        **extra,
+    )
+
+
+YES = Option("yes", "Yes", ("y", "yeah", "yep", "yup", "aye", "correct", "true", "ok", "confirmed"))
+NO = Option("no", "No", ("n", "nope", "nah", "no way", "false", "not yet", "negative"))
+YES_NO_OPTIONS = (YES, NO)
+
+
+def parse_yes_no(value: str, _ctx: ParseContext | None = None) -> bool:
+    """Yes or no, however it is typed on a phone (the spellings are declared in YES and NO)."""
+    try:
+        return parsers.parse_choice(value, YES_NO_OPTIONS, by_number=False) == "yes"
+    except InvalidAnswer:
+        raise InvalidAnswer("Please answer yes or no (y or n also work).") from None
+
+
+#: what a yes/no question stores (a form's select offers these, values "yes" and "no")
+YES_NO_VALUES = {"yes": True, "no": False}
+
+
+def yes_no_field(
+    key: str, label: str, prompt: str, help: str, parser: Parser = parse_yes_no, **extra: Any
+) -> Field:
+    """A yes/no question; `parser` may refuse no (see required_yes)."""
+    return Field(
+        key=key,
+        label=label,
+        prompt=f"{prompt} yes or no",
+        help=help,
+        example="yes",
+        kind=FieldKind.YES_NO,
+        parser=parser,
+        **extra,
+    )
+
+
+def text_field(
+    key: str,
+    label: str,
+    prompt: str,
+    about: str,
+    example: str,
+    limits: tuple[int, int],
+    optional: bool = False,
+    **extra: Any,
+) -> Field:
+    """A free-text question whose help is written from `about`, its limits and its example."""
+    low, high = limits
+    multiline = bool(extra.get("multiline"))
+    size = f"up to {high} characters" if low <= 1 else f"{low} to {high} characters"
+    skip = " Optional: type skip to leave it out." if optional else ""
+    parser = text(low, high, example, multiline)
+    return Field(
+        key=key,
+        label=label,
+        prompt=f"{prompt} Type skip if not." if optional and "skip" not in prompt else prompt,
+        help=f"{about} ({size}), for example: {example}.{skip}".replace("..", "."),
+        example=example,
+        kind=FieldKind.TEXT,
+        parser=skippable(parser) if optional else parser,
+        optional=optional,
+        **extra,
+    )
+
+
+def date_field(
+    key: str,
+    label: str,
+    prompt: str,
+    about: str,
+    example: str,
+    *rules: DateRule,
+    **extra: Any,
+) -> Field:
+    """A date question whose help is written from `about`, its example and the date forms."""
+    return Field(
+        key=key,
+        label=label,
+        prompt=prompt,
+        help=f"{about}, for example {example}. Dates: {parsers.DATE_FORMS}.",
+        example=example,
+        kind=FieldKind.DATE,
+        parser=date_parser(*rules),
+        **extra,
     )

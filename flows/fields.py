@@ -31,6 +31,9 @@ class FieldKind(StrEnum):
 class Option:
     value: str
     label: str
+    #: other things people type for this option on a phone ("mobile" for a phone, "L2" for
+    #: level 2); matched like the value and label, ignoring case, spaces, `_` and `-`
+    synonyms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -58,8 +61,14 @@ def stored_date(answers: Mapping[str, Any], key: str) -> date | None:
         return None
 
 
-def _always(_answers: Mapping[str, Any]) -> bool:
-    return True
+#: the sections a request is asked in, in order (a form's pages follow them too)
+SECTIONS = (
+    ("person", "The person"),
+    ("basis", "Legal basis"),
+    ("risk", "Risk"),
+    ("device", "The device"),
+    ("software", "Software and necessity"),
+)
 
 
 @dataclass(frozen=True)
@@ -75,9 +84,29 @@ class Field:
     options: tuple[Option, ...] = ()
     #: may be answered with `skip` (stored as None)
     optional: bool = False
-    #: the legal basis this field belongs to, if any
+    #: the legal basis this field belongs to, if any: asked only on that basis
     branch: str | None = None
-    applies: Applies = _always
+    #: a further condition on earlier answers (the serial only when there is no IMEI)
+    condition: Applies | None = None
+    #: one of SECTIONS
+    section: str = "person"
+    #: fields that share a question number: an alternative (IMEI or serial) or a follow-up
+    #: (who else uses the device, after its ownership); defaults to the field's own key
+    slot: str = ""
+    #: free text that may run over several lines (a whole message is its answer)
+    multiline: bool = False
+
+    def __post_init__(self) -> None:
+        if self.section not in dict(SECTIONS):
+            raise ValueError(f"{self.key}: unknown section {self.section!r}")
+        if not self.slot:
+            object.__setattr__(self, "slot", self.key)
+
+    def applies(self, answers: Mapping[str, Any]) -> bool:
+        """Whether this question is asked, given the answers so far."""
+        if self.branch is not None and answers.get("legal_basis") != self.branch:
+            return False
+        return self.condition is None or self.condition(answers)
 
     def parse(self, text: str, ctx: ParseContext) -> Any:
         return self.parser(text, ctx)
@@ -131,12 +160,21 @@ def validate(field: Field, text: str, ctx: ParseContext) -> Accepted | Rejected:
 class Catalogue:
     """The ordered questions for one force's configuration."""
 
-    def __init__(self, fields: tuple[Field, ...]) -> None:
+    def __init__(
+        self,
+        fields: tuple[Field, ...],
+        bases: tuple[str, ...] = (),
+        config: FlowConfig | None = None,
+    ) -> None:
         keys = [f.key for f in fields]
         if len(set(keys)) != len(keys):
             raise ValueError("field keys must be unique")
         self.fields = fields
         self._by_key = {f.key: f for f in fields}
+        #: the legal bases a branch may name (the options of `legal_basis`)
+        self.bases = bases or tuple(sorted({f.branch for f in fields if f.branch}))
+        #: the force's configuration the questions were built from
+        self.config = config or FlowConfig()
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(self.fields)
@@ -150,3 +188,30 @@ class Catalogue:
     def applicable(self, answers: Mapping[str, Any]) -> list[Field]:
         """The questions that apply given the answers so far, in asking order."""
         return [f for f in self.fields if f.applies(answers)]
+
+    def branch_fields(self, basis: str) -> list[Field]:
+        """The questions asked only on `basis`, in asking order (the card's basis facts)."""
+        return [f for f in self.fields if f.branch == basis]
+
+    def slots(self, answers: Mapping[str, Any]) -> list[str]:
+        """The numbered questions on the path of the chosen basis, in order.
+
+        Conditions other than the branch are ignored, so the count is fixed once the basis is
+        known: a follow-up or an alternative shares the number of its slot. Before the basis is
+        known, the longest path is counted (it can only shrink, once, at question 3 or so).
+        """
+        basis = answers.get("legal_basis")
+        if basis is None or basis not in self.bases:
+            paths = [self._slots_for(b) for b in self.bases] or [self._slots_for(None)]
+            return max(paths, key=len)
+        return self._slots_for(str(basis))
+
+    def _slots_for(self, basis: str | None) -> list[str]:
+        slots: list[str] = []
+        for field in self.fields:
+            if field.branch in (None, basis) and field.slot not in slots:
+                slots.append(field.slot)
+        return slots
+
+    def in_section(self, section: str, answers: Mapping[str, Any]) -> list[Field]:
+        return [f for f in self.applicable(answers) if f.section == section]

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from flows.config import FlowConfig
 from flows.fields import stored_date
+from flows.notification import notification_duty
+from flows.parsers import format_date
 
 
 def compute_flags(answers: Mapping[str, Any], today: date, config: FlowConfig) -> dict[str, Any]:
@@ -25,31 +27,77 @@ def compute_flags(answers: Mapping[str, Any], today: date, config: FlowConfig) -
     ownership = answers.get("device_ownership")
     if ownership is not None and ownership != "subject":
         flags["device_not_solely_owned"] = {"ownership": ownership}
+    if answers.get("other_users_informed") is False and ownership not in (None, "subject"):
+        flags["other_users_not_informed"] = True
     if answers.get("legal_basis") == "order":
         if answers.get("order_monitoring_clause") is False:
             flags["order_lacks_monitoring_clause"] = True
-        late = _late_notification(answers)
+        late = _late_notification(answers, config.notification_counting)
         if late is not None:
             flags["late_notification"] = late
+    if answers.get("legal_basis") == "voluntary" and answers.get("consent_informed") is False:
+        flags["consent_not_informed"] = True
     return flags
 
 
-def notification_deadline(acquired: date, notify_days: int) -> date:
-    """The last day to notify: the period "begins with" the day of acquisition (day 1)."""
-    return acquired + timedelta(days=notify_days - 1)
-
-
-def _late_notification(answers: Mapping[str, Any]) -> dict[str, Any] | None:
-    acquired = stored_date(answers, "date_acquired")
+def _late_notification(answers: Mapping[str, Any], counting: str) -> dict[str, Any] | None:
+    duty = notification_duty(answers, counting)
     notified = stored_date(answers, "date_notified")
-    notify_days = answers.get("order_notify_days")
-    # bool is an int subclass; a stray True must not count as one day
-    if acquired is None or notified is None or type(notify_days) is not int:
+    if duty is None or notified is None or notified <= duty.deadline:
         return None
-    deadline = notification_deadline(acquired, notify_days)
-    if notified <= deadline:
-        return None
-    return {"days_late": (notified - deadline).days, "deadline": deadline.isoformat()}
+    return {
+        "days_late": (notified - duty.deadline).days,
+        "deadline": duty.deadline.isoformat(),
+        "rule": duty.rule,
+    }
+
+
+#: each flag in words a decider reads; its facts are added by describe_flag
+FLAG_WORDS = {
+    "risk_assessment_stale": "The latest risk assessment is older than the force's limit",
+    "device_not_solely_owned": "The device is not solely the person's, so others' privacy is "
+    "affected",
+    "order_lacks_monitoring_clause": "The order has no clause allowing monitoring software",
+    "late_notification": "The person notified police of the device late",
+    "other_users_not_informed": "The device's other users have not been told it will be monitored",
+    "consent_not_informed": "The person was not told what is monitored and that they can "
+    "withdraw consent",
+    "possible_duplicate": "Possible duplicate: another pending request is for the same device",
+}
+
+
+def describe_flag(key: str, detail: Any) -> str:
+    """A flag as a sentence with its facts, for the summary, the card, App Home and reminders.
+
+    Plain text, not escaped for any markup; an unknown key still reads as words.
+    """
+    words = FLAG_WORDS.get(key) or key.replace("_", " ").capitalize()
+    facts = detail if isinstance(detail, dict) else {}
+    if key == "risk_assessment_stale" and "months_old" in facts:
+        return f"{words}: it is {facts['months_old']} months old."
+    if key == "device_not_solely_owned" and "ownership" in facts:
+        owner = _OWNERSHIP_WORDS.get(str(facts["ownership"]), str(facts["ownership"]))
+        return f"{words}: {owner}."
+    if key == "late_notification" and "days_late" in facts:
+        days = facts["days_late"]
+        deadline = stored_date(facts, "deadline")
+        due = f"by {format_date(deadline)}" if deadline else "earlier"
+        rule = f" ({facts['rule']})" if facts.get("rule") else ""
+        return f"{words}: {days} day{'s' if days != 1 else ''} after the deadline, {due}{rule}."
+    if key == "possible_duplicate" and facts.get("request_id"):
+        return f"{words}: {facts['request_id']}."
+    return f"{words}."
+
+
+def describe_flags(flags: Mapping[str, Any]) -> list[str]:
+    return [describe_flag(key, detail) for key, detail in flags.items()]
+
+
+_OWNERSHIP_WORDS = {
+    "third_party": "owned by a third party",
+    "shared": "shared with others",
+    "employer": "owned by an employer",
+}
 
 
 def subtract_months(day: date, months: int) -> date:

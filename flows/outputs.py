@@ -16,6 +16,8 @@ class Question:
     #: the answer already held (after `back` or `edit`), shown so the officer can keep or change it
     previous: Any = None
     has_previous: bool = False
+    #: shares its number with the question before (an alternative or a follow-up)
+    continued: bool = False
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,11 @@ class SummaryRow:
 class Summary:
     rows: tuple[SummaryRow, ...]
     flags: dict[str, Any]
+    #: an order's notification deadline and its rule in words, e.g. "by 22 November 2026: 3
+    #: days beginning with 20 November"; None when no duty applies or it is not known yet
+    deadline: str | None = None
+    #: what the officer declares by submitting
+    declaration: str = ""
 
 
 @dataclass(frozen=True)

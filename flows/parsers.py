@@ -37,7 +37,12 @@ _MONTHS_BY_NAME["sept"] = 9
 #: years before this are typing mistakes, not dates anyone in a request could mean
 EARLIEST_YEAR = 1900
 
-DATE_FORMS = "01/03/2026, 1 Mar 2026, 2026-03-01, today or yesterday"
+DATE_FORMS = "01/03/2026, 1 Mar 2026, 2026-03-01, today, yesterday or 3 days ago"
+#: how far back "N days ago" may reach: further than that, a calendar date is clearer
+MAX_DAYS_AGO = 999
+_DAYS_AGO = re.compile(r"(?P<n>[0-9]{1,4}|a|an|one|two|three|four|five|six|seven) days? ago")
+_SMALL_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+_SMALL_NUMBERS |= {"six": 6, "seven": 7}
 
 # [0-9] rather than \d: \d also matches other scripts' digits, which int() would then accept.
 _ISO = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
@@ -61,6 +66,13 @@ def parse_date(text: str, today: date) -> date:
         return today - timedelta(days=1)
     if cleaned == "tomorrow":
         return today + timedelta(days=1)
+    if match := _DAYS_AGO.fullmatch(cleaned):
+        count = _SMALL_NUMBERS.get(match["n"]) or int(match["n"])
+        if count > MAX_DAYS_AGO:
+            raise InvalidAnswer(
+                f"{count} days ago is too far back to count: type the date, for example 01/03/2026."
+            )
+        return today - timedelta(days=count)
     if match := _ISO.fullmatch(cleaned):
         return _make_date(match[1], match[2], match[3])
     if match := _NUMERIC.fullmatch(cleaned):
@@ -169,20 +181,22 @@ class ChoiceOption(Protocol):
 
 
 def choice_key(text: str) -> str:
-    """What two spellings of one option have in common: case, spaces, _ and - do not matter."""
-    return re.sub(r"[\s_-]+", " ", text.casefold()).strip()
+    """What two spellings of one option have in common: case, spaces, `_`, `-` and `.` do not
+    matter ("V. high"), nor an exclamation mark typed after it."""
+    return re.sub(r"[\s_.-]+", " ", text.casefold()).strip(" !")
 
 
-def parse_choice(text: str, options: Sequence[ChoiceOption]) -> str:
-    """An option by value, label or 1-based number (value first: numeric values win)."""
+def parse_choice(text: str, options: Sequence[ChoiceOption], by_number: bool = True) -> str:
+    """An option by value, label, synonym or 1-based number (value first: numeric values win)."""
     key = choice_key(text)
     for option in options:
         if key == choice_key(option.value):
             return option.value
     for option in options:
-        if key == choice_key(option.label):
+        spellings = (option.label, *getattr(option, "synonyms", ()))
+        if key in {choice_key(spelling) for spelling in spellings}:
             return option.value
-    if re.fullmatch(r"[0-9]{1,3}", key) and 1 <= int(key) <= len(options):
+    if by_number and re.fullmatch(r"[0-9]{1,3}", key) and 1 <= int(key) <= len(options):
         return options[int(key) - 1].value
     listing = "\n".join(f"{i}. {option.label}" for i, option in enumerate(options, start=1))
     raise InvalidAnswer(
@@ -366,6 +380,23 @@ def parse_whole_number(text: str, minimum: int, maximum: int, default: int | Non
 
 
 SERIAL_EXAMPLE = "R58M12ABC3D"
+CRN_EXAMPLE = "X123456"
+
+
+def parse_crn(text: str) -> str:
+    """A probation case reference number (CRN): one letter and six digits, upper-cased."""
+    value = re.sub(r"\s+", "", text).upper()
+    if not re.fullmatch(r"[A-Z][0-9]{6}", value) or not value.isascii():
+        raise InvalidAnswer(
+            "A probation case reference (CRN) is one letter and six digits, for example "
+            f"{CRN_EXAMPLE}. Copy it from the probation record (nDelius)."
+        )
+    return value
+
+
+def mask_last4(value: str) -> str:
+    """An IMEI or serial number as people may see it: only its last four characters."""
+    return f"ending {value[-4:]}"
 
 
 def parse_serial(text: str) -> str:

@@ -66,6 +66,32 @@ class RequestLifecycle(StateMachine):
             raise ReasonRequired("Give a reason: the officer needs to know what to do next.")
 
 
+#: what each state allows, read once from the machine: {state: {event, ...}}
+ALLOWED: dict[str, frozenset[str]] = {
+    state.id: frozenset(str(t.event) for t in state.transitions)
+    for state in RequestLifecycle.states
+}
+
+
+def may(request: MonitoringRequest, event: str) -> bool:
+    """Whether the machine allows `event` in the request's state ("may this be submitted?")."""
+    return event in ALLOWED.get(request.state, frozenset())
+
+
+def is_collecting(request: MonitoringRequest) -> bool:
+    """Still asking questions: the answers are not complete yet."""
+    return may(request, "answers_complete")
+
+
+def at_summary(request: MonitoringRequest) -> bool:
+    """The answers are shown for checking and may be submitted or edited."""
+    return may(request, "submit")
+
+
+def awaiting_decision(request: MonitoringRequest) -> bool:
+    return may(request, "approve")
+
+
 def lifecycle(request: MonitoringRequest) -> RequestLifecycle:
     """Bind the machine to a request; the request's `state` field is the single source of truth."""
     return RequestLifecycle(request, state_field="state")

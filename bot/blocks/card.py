@@ -25,26 +25,15 @@ from bot.blocks.text import (
     shown,
     truncate,
 )
+from flows.conversation import DECLARATION
 from flows.fields import Catalogue, FieldKind, stored_date
-from flows.flags import notification_deadline
 from flows.models import MonitoringRequest
+from flows.notification import BEGINNING_WITH, notification_duty
 from flows.parsers import format_date
 from flows.rounds import Round, changes, round_of
 
-BASIS_FACTS = {
-    "order": (
-        "order_type",
-        "order_reference",
-        "order_court",
-        "order_date",
-        "order_expiry",
-        "order_notify_days",
-        "order_monitoring_clause",
-    ),
-    "licence": ("licence_expiry", "probation_practitioner", "probation_request_date"),
-    "voluntary": ("consent_obtained", "consent_date", "consent_reference"),
-}
 LICENCE_WORDING_PREVIEW = 300
+OTHER_USERS_PREVIEW = 150
 #: Block Kit: at most 10 fields in a section, each at most 2000 characters
 FIELD_LIMIT = 2000
 #: how much of an old or new answer the list of changes quotes (the card has the new one whole)
@@ -73,17 +62,19 @@ def card_blocks(
         },
         section(basis_text(record, catalogue, show), ids.APPROVAL_BASIS_BLOCK),
     ]
-    deadline = deadline_text(record)
+    deadline = deadline_text(record, catalogue.config.notification_counting)
     if deadline:
         blocks.append(section(deadline, ids.APPROVAL_DEADLINE_BLOCK))
     necessity = record.answers.get("necessity")
     if isinstance(necessity, str) and necessity.strip():
         blocks.extend(long_text_blocks(NECESSITY_TITLE, necessity, ids.NECESSITY_BLOCK))
-    attests = "yes" if record.answers.get("information_reviewed") is True else "NO"
+    others = record.answers.get("other_users")
+    if isinstance(others, str) and len(escape(others)) > OTHER_USERS_PREVIEW:
+        blocks.extend(long_text_blocks("Other users of the device", others, ids.OTHER_USERS_BLOCK))
     blocks.append(
         section(
-            f"*Officer:* {mention(request.officer_id)}, attests they hold all relevant "
-            f"information: {attests}",
+            f"*Officer:* {mention(request.officer_id)} declared on submitting: "
+            f"{escape(DECLARATION)}",
             ids.APPROVAL_ATTESTATION_BLOCK,
         )
     )
@@ -103,7 +94,7 @@ def _shower(catalogue: Catalogue, record: Round) -> Any:
     def show(key: str) -> str:
         if key not in catalogue or key not in record.answers:
             return "—"
-        return escape(catalogue.get(key).display(record.answers[key]))
+        return shown(catalogue.get(key), record.answers[key])
 
     return show
 
@@ -121,52 +112,73 @@ def key_facts(record: Round, show: Any) -> list[str]:
     if imeis:
         device += f", IMEI {', '.join(mask_imei(i) for i in imeis)}"
     elif answers.get("device_serial"):
-        device += f", serial {show('device_serial')}"
+        device += f", serial {show('device_serial')}"  # masked like an IMEI
     facts = [f"*ViSOR ref:* {show('visor_ref')}"]
     if answers.get("pnc_id"):
         facts.append(f"*PNC:* {show('pnc_id')}")
     facts += [
         f"*MAPPA:* {show('mappa_category')}; {show('mappa_level')}",
         f"*RoSH:* {show('rosh_level')}",
-        f"*Risk assessment:* {show('risk_assessment_date')}",
+        f"*Risk assessment:* {show('risk_assessment_date')}"
+        + (f"; RMP {show('rmp_reference')}" if answers.get("rmp_reference") else ""),
         f"*Device:* {device}",
-        f"*Owner:* {show('device_ownership')}",
-        f"*Acquired / notified:* {show('date_acquired')} / {show('date_notified')}",
-        f"*Software:* {show('monitoring_software')}, proposed install "
-        f"{show('proposed_install_date')}",
+        f"*Owner:* {show('device_ownership')}" + _other_users(answers),
     ]
+    if "date_acquired" in answers:
+        facts.append(f"*Acquired / notified:* {show('date_acquired')} / {show('date_notified')}")
+    facts.append(
+        f"*Software:* {show('monitoring_software')}, proposed install "
+        f"{show('proposed_install_date')}"
+    )
     return facts
 
 
+def _other_users(answers: dict[str, Any]) -> str:
+    others = answers.get("other_users")
+    if not isinstance(others, str):
+        return ""
+    informed = answers.get("other_users_informed")
+    if informed is True:
+        told = "told of monitoring"
+    elif informed is False:
+        told = "NOT told of monitoring"
+    else:
+        told = "not yet asked if told"
+    return f"\n*Other users:* {escape_within(others, OTHER_USERS_PREVIEW)} ({told})"
+
+
 def basis_text(record: Round, catalogue: Catalogue, show: Any) -> str:
-    basis_key = str(record.answers.get("legal_basis", ""))
-    facts = [
-        f"{escape(catalogue.get(k).label)}: {show(k)}"
-        for k in BASIS_FACTS.get(basis_key, ())
-        if k in catalogue
-    ]
-    wording = record.answers.get("licence_condition")
-    if isinstance(wording, str):
-        facts.insert(0, f"Condition: {escape_within(wording, LICENCE_WORDING_PREVIEW)}")
+    facts = [f"{escape(label)}: {value}" for label, value in basis_facts(record.answers, catalogue)]
     return f"*Basis:* {show('legal_basis')}" + ("\n• " + "\n• ".join(facts) if facts else "")
 
 
-def deadline_text(record: Round) -> str | None:
-    """A court order's deadline to notify police of the device, and how it was counted."""
-    answers = record.answers
-    acquired = stored_date(answers, "date_acquired")
-    notified = stored_date(answers, "date_notified")
-    days = answers.get("order_notify_days")
-    if answers.get("legal_basis") != "order" or acquired is None or type(days) is not int:
+def basis_facts(answers: dict[str, Any], catalogue: Catalogue) -> list[tuple[str, str]]:
+    """The chosen basis's own answers as (label, escaped value), from its branch fields in
+    asking order, so a new branch question reaches the card without a second edit. Long
+    wording is cut to a preview (the card shows it in full below)."""
+    facts: list[tuple[str, str]] = []
+    for field in catalogue.branch_fields(str(answers.get("legal_basis", ""))):
+        if field.key not in answers:
+            continue
+        value = answers[field.key]
+        if field.multiline and isinstance(value, str):
+            facts.append((field.label, escape_within(value, LICENCE_WORDING_PREVIEW)))
+        else:
+            facts.append((field.label, shown(field, value)))
+    return facts
+
+
+def deadline_text(record: Round, counting: str = BEGINNING_WITH) -> str | None:
+    """A court order's deadline to notify police of the device, the rule in words, and whether
+    the person notified in time."""
+    duty = notification_duty(record.answers, counting)
+    if duty is None:
         return None
-    deadline = notification_deadline(acquired, days)
-    text = (
-        f"*Notification deadline:* {format_date(deadline)}. The order allows {days} day(s), "
-        f"counting the day the device was acquired ({format_date(acquired)}) as day 1."
-    )
+    text = f"*Notification deadline:* {escape(str(duty))}."
+    notified = stored_date(record.answers, "date_notified")
     if notified is not None:
-        late = (notified - deadline).days
-        verdict = f"{late} day(s) late" if late > 0 else "in time"
+        late = (notified - duty.deadline).days
+        verdict = f"{late} day{'s' if late != 1 else ''} late" if late > 0 else "in time"
         text += f"\nNotified {format_date(notified)}: {verdict}."
     return text
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from bot import ids
@@ -20,6 +19,7 @@ from bot.blocks.text import (
     truncate,
 )
 from flows.fields import Field, FieldKind
+from flows.flags import describe_flags
 from flows.models import MonitoringRequest
 from flows.outputs import (
     AnswerAccepted,
@@ -32,7 +32,6 @@ from flows.outputs import (
     Question,
     Summary,
 )
-from flows.parsers import format_date
 
 COMMANDS = (
     "Type your answer in this thread · `back` · `skip` (optional questions) · `help` · `cancel`"
@@ -55,12 +54,6 @@ CANCEL_CONFIRM = {
 }
 #: free-text answers longer than this are shown in full below the summary list
 LONG_ANSWER = 160
-FLAG_TEXT = {
-    "risk_assessment_stale": "Risk assessment is older than the force's limit",
-    "device_not_solely_owned": "Device is not solely owned by the subject: others' privacy is affected",
-    "order_lacks_monitoring_clause": "The order has no monitoring clause",
-    "late_notification": "Device was notified late",
-}
 
 
 def parent_message(request: MonitoringRequest) -> Message:
@@ -187,6 +180,8 @@ def question_blocks(
 ) -> tuple[str, list[dict[str, Any]]]:
     field = question.field
     heading = f"*Question {question.number} of {question.total}*"
+    if question.continued:
+        heading = f"*Question {question.number} of {question.total}, continued*"
     body = f"{heading}\n{escape(field.prompt)}"
     if reminder:
         body = f"{reminder}\n{body}"
@@ -255,24 +250,18 @@ def summary_lines(summary: Summary) -> list[str]:
 
 
 def flag_lines(flags: dict[str, Any]) -> list[str]:
-    lines = []
-    for key, detail in flags.items():
-        text = FLAG_TEXT.get(key, key.replace("_", " ").capitalize())
-        if key == "late_notification" and isinstance(detail, dict):
-            deadline = detail.get("deadline")
-            if isinstance(deadline, str):
-                deadline = format_date(date.fromisoformat(deadline))
-            text += f" ({detail.get('days_late')} day(s) after the deadline of {deadline})"
-        elif key == "risk_assessment_stale" and isinstance(detail, dict):
-            text += f" ({detail.get('months_old')} months old)"
-        lines.append(f":triangular_flag_on_post: {text} `{key}`")
-    return lines
+    """Each flag as a sentence with its facts: people read words, never keys."""
+    return [f":triangular_flag_on_post: {escape(text)}" for text in describe_flags(flags)]
 
 
 def summary_message(summary: Summary) -> Message:
     body = "*Summary: check every answer*\n" + "\n".join(summary_lines(summary))
+    if summary.deadline:
+        body += f"\n*Notification deadline:* {escape(summary.deadline)}"
     flags = flag_lines(summary.flags)
     body += "\n\n" + ("\n".join(flags) if flags else "No flags.")
+    if summary.declaration:
+        body += f"\n\n*By submitting you declare:* {escape(summary.declaration)}"
     blocks: list[dict[str, Any]] = [section(body, ids.SUMMARY_BLOCK)]
     for row in summary.rows:
         if (
@@ -290,7 +279,7 @@ def summary_message(summary: Summary) -> Message:
             "type": "actions",
             "block_id": ids.SUMMARY_ACTIONS_BLOCK,
             "elements": [
-                button("Submit for approval", ids.REQUEST_SUBMIT, "submit", "primary"),
+                submit_button(summary.declaration),
                 _edit_select(summary),
                 button(
                     "Cancel request",
@@ -304,6 +293,21 @@ def summary_message(summary: Summary) -> Message:
     )
     blocks.append(context("Or type `submit`, `edit &lt;question number or key&gt;` or `cancel`."))
     return Message(text="Summary of the request: submit, edit or cancel", blocks=blocks)
+
+
+def submit_button(declaration: str) -> dict[str, Any]:
+    """Submit, with a confirm dialog that repeats the declaration the officer makes by it."""
+    element = button("Submit for approval", ids.REQUEST_SUBMIT, "submit", "primary")
+    element["confirm"] = {
+        "title": {"type": "plain_text", "text": "Submit for approval?"},
+        "text": {
+            "type": "plain_text",
+            "text": truncate(f"By submitting you declare: {declaration}", 300),
+        },
+        "confirm": {"type": "plain_text", "text": "Submit"},
+        "deny": {"type": "plain_text", "text": "Go back"},
+    }
+    return element
 
 
 def _edit_select(summary: Summary) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flows.fields import Field, FieldKind
+from flows.parsers import mask_last4
 
 SECTION_LIMIT = 3000
 MARKING = ":lock: *OFFICIAL-SENSITIVE*"
@@ -44,13 +45,15 @@ def escape_within(text: str, limit: int) -> str:
 
 
 def mask_imei(imei: str) -> str:
-    return f"ending {imei[-4:]}"
+    return mask_last4(imei)
 
 
 def shown(field: Field, value: Any) -> str:
-    """An answer as Slack shows it: labels for choices, IMEIs masked, always escaped."""
+    """An answer as Slack shows it: labels for choices, IMEIs and serials masked, escaped."""
     if field.kind == FieldKind.IMEI and isinstance(value, list):
         return ", ".join(mask_imei(v) for v in value) if value else "None"
+    if field.key == "device_serial" and isinstance(value, str):
+        return escape(mask_last4(value))
     return escape(field.display(value))
 
 

@@ -41,7 +41,10 @@ COMMON = {
     "date_notified": "2026-11-25",
     "monitoring_software": "esafe",
     "proposed_install_date": "2026-12-02",
-    "information_reviewed": "yes",
+    "other_users": "Partner, at weekends",
+    "other_users_informed": "yes",
+    "necessity": "Recent ARMS shows rising risk online; monitoring is the least intrusive step.",
+    "rmp_reference": "skip",
     "notes": "skip",
 }
 BRANCHES = {
@@ -61,10 +64,13 @@ BRANCHES = {
         "licence_expiry": "2027-06-30",
         "probation_practitioner": "Jo Bloggs, Leeds PDU",
         "probation_request_date": "yesterday",
+        "probation_crn": "X123456",
     },
     "voluntary": {
         "legal_basis": "voluntary",
         "consent_obtained": "yes",
+        "consent_informed": "yes",
+        "consent_witness": "skip",
         "consent_date": "2026-11-27",
         "consent_reference": "CONSENT-77",
     },

@@ -80,7 +80,10 @@ def test_an_order_request_is_collected_in_a_thread_and_approved_by_a_supervisor(
     summary_text = block_text(summary, ids.SUMMARY_BLOCK)
     assert "NOM/1234567" in summary_text
     assert "ending 7518" in summary_text and "490154203237518" not in summary_text
-    assert "late_notification" in summary_text and "order_lacks_monitoring_clause" in summary_text
+    assert "The person notified police of the device late" in summary_text
+    assert "The order has no clause allowing monitoring software" in summary_text
+    assert "late_notification" not in summary_text  # words, never keys
+    assert "by 22 November 2026: 3 days beginning with 20 November" in summary_text
     assert {e["action_id"] for e in block(summary, ids.SUMMARY_ACTIONS_BLOCK)["elements"]} == {
         ids.REQUEST_SUBMIT,
         ids.REQUEST_EDIT,
@@ -98,7 +101,7 @@ def test_an_order_request_is_collected_in_a_thread_and_approved_by_a_supervisor(
         "High",
         "ending 7518",
         "SHPO",
-        "Device was notified late",
+        "The person notified police of the device late",
     ):
         assert expected in facts, expected
     approve = block(card, ids.APPROVAL_ACTIONS_BLOCK)["elements"][0]
@@ -159,7 +162,7 @@ def test_an_order_request_is_collected_in_a_thread_and_approved_by_a_supervisor(
 
 def test_a_licence_request_is_rejected_with_a_reason_given_in_a_dialog(app: RunningBot) -> None:
     request_id, _thread, card = submitted(app, "licence")
-    assert "Condition: Must allow installation" in card_text(card)
+    assert "Licence condition: Must allow installation" in card_text(card)
 
     click_card(app, card, ids.APPROVAL_REJECT, user=SUP2)
     view = last_view(app)

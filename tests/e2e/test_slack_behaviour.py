@@ -118,17 +118,17 @@ def test_a_restarted_bot_continues_the_conversation_where_it_was(
         request_id, thread = start(first)
         for text in ("NOM/1234567", "skip", "2"):
             first.reply(thread, text)
-        assert current_question(slack, thread) == "mappa_level"
+        assert current_question(slack, thread) == "licence_expiry"
     with running_bot(slack, db_url, clock) as second:
-        second.reply(thread, "3")
-        assert current_question(slack, thread) == "rosh_level"
+        second.reply(thread, "30/06/2030")
+        assert current_question(slack, thread) == "probation_practitioner"
         request = second.bot.wiring.service.get(request_id)
         assert request is not None
         assert request.answers == {
             "visor_ref": "NOM/1234567",
             "pnc_id": None,
-            "mappa_category": "2",
-            "mappa_level": "3",
+            "legal_basis": "licence",
+            "licence_expiry": "2030-06-30",
         }
 
 

@@ -14,11 +14,12 @@ from storage.unit_of_work import Database
 
 OFFICER = "U0OFFICER"
 ANSWERS = [
-    "nom/1234567", "skip", "1", "2", "high", "1 Jun 2026", "tablet", "iPad Air", "iPadOS 18",
-    "none", "SN-12345", "shared", "20/11/2026", "2026-11-25", "licence",
-    "Must allow monitoring software on any internet-enabled device.", "2027-06-30",
-    "Jo Bloggs", "yesterday", "esafe", "2026-12-02", "yes", "back", "yes", "Lives with partner",
-    "edit 5", "medium",
+    "nom/1234567", "skip", "licence", "2027-06-30", "Jo Bloggs", "x123456", "yesterday",
+    "Must allow monitoring software on any internet-enabled device.", "1", "2", "high",
+    "1 Jun 2026", "tablet", "iPad Air", "iPadOS 18", "none", "SN-12345", "shared", "Partner",
+    "no", "esafe", "2026-12-02", "It is necessary because the risk is rising online.", "back",
+    "It is necessary because the risk is rising online.", "skip", "Lives with partner",
+    "edit 5", "Jo Bloggs",
 ]  # fmt: skip
 
 

@@ -31,7 +31,7 @@ from flows.clock import FixedClock
 from flows.config import FlowConfig
 from flows.conversation import Conversation
 from flows.fields import FieldKind
-from flows.flags import compute_flags
+from flows.flags import compute_flags, describe_flag
 from flows.models import MonitoringRequest
 from flows.outputs import (
     AnswerRejected,
@@ -98,7 +98,10 @@ COMMON = {
     "date_notified": "19 May 2026",
     "monitoring_software": "esafe",
     "proposed_install_date": "1 June 2026",
-    "information_reviewed": "yes",
+    "other_users": "Partner, at weekends",
+    "other_users_informed": "yes",
+    "necessity": "Recent ARMS shows rising risk online; monitoring is the least intrusive step.",
+    "rmp_reference": "RMP-2026-118",
     "notes": "Partner uses the phone at weekends.",
 }
 #: what an officer types, by legal basis (choices by their option value, so buttons can be used)
@@ -126,6 +129,7 @@ TYPED: dict[str, dict[str, str]] = {
         "licence_expiry": "1 June 2030",
         "probation_practitioner": "Alex Smith, Leeds North PDU",
         "probation_request_date": "18/05/2026",
+        "probation_crn": "x123456",
         "monitoring_software": "other",
         "notes": "skip",
     },
@@ -136,25 +140,23 @@ TYPED: dict[str, dict[str, str]] = {
         "device_ownership": "subject",
         "legal_basis": "voluntary",
         "consent_obtained": "yes",
+        "consent_informed": "yes",
         "consent_date": "19 May 2026",
         "consent_reference": "DOC-2026-0042",
+        "consent_witness": "PC 1234 Jones",
     },
 }
 #: the free-text questions each basis asks, all of which accept NASTY
+_COMMON_TEXT = ("device_make_model", "device_os", "necessity", "rmp_reference", "notes")
 FREE_TEXT: dict[str, tuple[str, ...]] = {
-    "order": ("device_make_model", "device_os", "order_reference", "order_court", "notes"),
-    "licence": (
-        "device_make_model",
-        "device_os",
-        "licence_condition",
-        "probation_practitioner",
-        "notes",
-    ),
-    "voluntary": ("device_make_model", "device_os", "consent_reference", "notes"),
+    "order": (*_COMMON_TEXT, "other_users", "order_reference", "order_court"),
+    "licence": (*_COMMON_TEXT, "licence_condition", "probation_practitioner"),
+    "voluntary": (*_COMMON_TEXT, "consent_reference", "consent_witness"),
 }
 #: free text the approval card shows (notes are not on the card)
 ON_CARD: dict[str, tuple[str, ...]] = {
-    basis: tuple(k for k in keys if k != "notes") for basis, keys in FREE_TEXT.items()
+    basis: tuple(k for k in keys if k not in ("notes", "necessity"))
+    for basis, keys in FREE_TEXT.items()
 }
 BASES = tuple(TYPED)
 
@@ -339,7 +341,10 @@ def filled(basis: str, **answers: Any) -> MonitoringRequest:
         "date_notified": "2026-05-19",
         "monitoring_software": "other",
         "proposed_install_date": "2026-06-01",
-        "information_reviewed": True,
+        "other_users": "Their brother",
+        "other_users_informed": True,
+        "necessity": "Recent ARMS shows rising risk online; monitoring is the least intrusive step.",
+        "rmp_reference": None,
         "notes": None,
     }
     by_basis: dict[str, dict[str, Any]] = {
@@ -357,11 +362,14 @@ def filled(basis: str, **answers: Any) -> MonitoringRequest:
             "licence_expiry": "2030-06-01",
             "probation_practitioner": "Alex Smith, Leeds North PDU",
             "probation_request_date": "2026-05-18",
+            "probation_crn": "X123456",
         },
         "voluntary": {
             "consent_obtained": True,
+            "consent_informed": True,
             "consent_date": "2026-05-19",
             "consent_reference": "DOC-2026-0042",
+            "consent_witness": None,
         },
     }
     values = {**base, "legal_basis": basis, **by_basis[basis], **answers}
@@ -555,8 +563,8 @@ def test_a_long_licence_condition_fits_the_approval_card_in_full() -> None:
     wording = split_text(card, "licence_wording", "Licence condition (full wording)")
     assert wording == escape(LONG_MARKUP)
     facts = facts_of(card)
-    assert "Condition: &lt;&amp;&gt;" in facts
-    assert "attests they hold all relevant information: yes" in facts
+    assert "Licence condition: &lt;&amp;&gt;" in facts
+    assert "declared on submitting: I hold all relevant information" in facts
     assert block(card, ids.APPROVAL_ACTIONS_BLOCK)["type"] == "actions"
 
 
@@ -579,16 +587,21 @@ def test_every_free_text_answer_at_its_longest_leaves_the_card_facts_whole(basis
         "probation_practitioner": 100,
         "consent_reference": 60,
         "notes": 2000,
+        "necessity": 1000,
+        "rmp_reference": 60,
+        "other_users": 300,
+        "consent_witness": 100,
     }
     answers = {key: "&" * longest[key] for key in FREE_TEXT[basis]}
     request = filled(basis, risk_assessment_date="2020-01-01", **answers)
     facts = facts_of(card_for(request))
-    assert "attests they hold all relevant information: yes" in facts
-    for flag in request.flags:
-        assert f"`{flag}`" in facts
+    assert "declared on submitting: I hold all relevant information" in facts
+    for key, detail in request.flags.items():
+        assert escape(describe_flag(key, detail)) in facts
     summary = text_of(summary_for(request), ids.SUMMARY_BLOCK)
-    for flag in request.flags:
-        assert f"`{flag}`" in summary
+    for key, detail in request.flags.items():
+        assert escape(describe_flag(key, detail)) in summary
+    assert "*By submitting you declare:* I hold all relevant information" in summary
     decided(request, "rejected", "<&>" * 666)
 
 
@@ -677,8 +690,8 @@ def test_a_rejected_answer_gets_a_short_error_reply_without_the_question_again()
     conversation.handle_text(request, "NOM/1234567", OFFICER)
     conversation.handle_text(request, "skip", OFFICER)
     [message] = rendered(conversation.handle_text(request, "maybe", OFFICER))
-    assert block_ids(message) == [ids.error_block("mappa_category")]
-    error = text_of(message, ids.error_block("mappa_category"))
+    assert block_ids(message) == [ids.error_block("legal_basis")]
+    error = text_of(message, ids.error_block("legal_basis"))
     assert error.startswith(":warning:") and "for example 1" in error
 
 
@@ -700,8 +713,11 @@ def test_the_summary_has_its_block_and_submit_edit_and_cancel(basis: str) -> Non
     lines = text_of(summary, ids.SUMMARY_BLOCK)
     for number, field in enumerate(applicable, start=1):
         assert f"{number}. *{field.label}:*" in lines
-    for key in driven.request.flags:
-        assert f"`{key}`" in lines
+    for key, detail in driven.request.flags.items():
+        assert escape(describe_flag(key, detail)) in lines
+        assert key not in lines  # people read words, never keys
+    submit_confirm = submit["confirm"]["text"]["text"]
+    assert "I hold all relevant information about this person" in submit_confirm
 
 
 def test_the_approval_card_has_its_block_and_approve_reject_and_more_info_buttons() -> None:
@@ -715,6 +731,7 @@ def test_the_approval_card_has_its_block_and_approve_reject_and_more_info_button
         ids.APPROVAL_BLOCK,
         ids.APPROVAL_BASIS_BLOCK,
         ids.APPROVAL_DEADLINE_BLOCK,
+        "necessity:0",
         ids.APPROVAL_ATTESTATION_BLOCK,
         *notes,
         ids.APPROVAL_ACTIONS_BLOCK,
@@ -723,16 +740,18 @@ def test_the_approval_card_has_its_block_and_approve_reject_and_more_info_button
     assert title["type"] == "header" and REQUEST_ID in title["text"]["text"]
     # the flags come first, in words with their facts
     flags = text_of(card, ids.APPROVAL_FLAGS_BLOCK)
-    assert "Device was notified late (16 day(s) after the deadline of 3 May 2026)" in flags
-    assert "The order has no monitoring clause" in flags
+    assert (
+        "The person notified police of the device late: 16 days after the deadline, by 3 May "
+        "2026 (3 days beginning with 1 May)." in flags
+    )
+    assert "The order has no clause allowing monitoring software" in flags
     # key facts are two-column fields
     fields = [f["text"] for f in block(card, ids.APPROVAL_BLOCK)["fields"]]
     assert 2 <= len(fields) <= 10
     assert "*ViSOR ref:* NOM/1234567" in fields and "*RoSH:* High" in fields
     deadline = text_of(card, ids.APPROVAL_DEADLINE_BLOCK)
-    assert "*Notification deadline:* 3 May 2026" in deadline
-    assert "counting the day the device was acquired (1 May 2026) as day 1" in deadline
-    assert "Notified 19 May 2026: 16 day(s) late." in deadline
+    assert "*Notification deadline:* by 3 May 2026: 3 days beginning with 1 May." in deadline
+    assert "Notified 19 May 2026: 16 days late." in deadline
     header = text_of(card, "approval_header")
     assert f"<@{SUPERVISOR}>" in header and f"<!subteam^{LEADS}>" in header
     assert f"<@{SUPERVISOR}>" in card.text and REQUEST_ID in card.text
@@ -751,10 +770,13 @@ def test_the_approval_card_has_its_block_and_approve_reject_and_more_info_button
         "*RoSH:* High",
         "Order type: Sexual Harm Prevention Order (SHPO)",
         "Monitoring clause: No",
-        "late_notification",
-        "order_lacks_monitoring_clause",
-        "device_not_solely_owned",
-        f"<@{OFFICER}>, attests they hold all relevant information: yes",
+        "The person notified police of the device late",
+        "The order has no clause allowing monitoring software",
+        "The device is not solely the person's",
+        f"<@{OFFICER}> declared on submitting: I hold all relevant information",
+        "by 3 May 2026: 3 days beginning with 1 May",
+        "*Other users:* Partner, at weekends (told of monitoring)",
+        "RMP RMP-2026-118",
     ):
         assert expected in facts
 
@@ -823,7 +845,7 @@ def test_the_approve_modal_lists_the_flags_and_asks_for_a_comment_and_a_review_d
     assert_valid_view(view)
     assert view["callback_id"] == ids.APPROVE_VIEW
     intro = next(b for b in view["blocks"] if b.get("block_id") == ids.APPROVE_INTRO_BLOCK)
-    assert "no monitoring clause" in intro["text"]["text"]
+    assert "no clause allowing monitoring software" in intro["text"]["text"]
     comment, review = [b for b in view["blocks"] if b["type"] == "input"]
     assert (comment["block_id"], comment["element"]["action_id"]) == (
         ids.COMMENT_BLOCK,
@@ -1001,13 +1023,14 @@ def test_dates_are_shown_the_uk_way_in_the_summary_and_on_the_card() -> None:
     assert "*Latest risk assessment:* 1 June 2025" in lines
     assert "*Order date:* 1 March 2025" in lines
     # acquired 1 May, 3 days to notify counting the first: the deadline was 3 May
-    assert "16 day(s) after the deadline of 3 May 2026" in lines
+    assert "16 days after the deadline, by 3 May 2026 (3 days beginning with 1 May)" in lines
+    assert "*Notification deadline:* by 3 May 2026: 3 days beginning with 1 May" in lines
     card = submitted(driven)
     facts = facts_of(card)
     assert "proposed install 1 June 2026" in facts
     assert "*Risk assessment:* 1 June 2025" in facts
     assert "*Acquired / notified:* 1 May 2026 / 19 May 2026" in facts
-    assert "deadline of 3 May 2026" in facts
+    assert "after the deadline, by 3 May 2026" in facts
     for message in (summary, card, decided(driven.request, "approved", None)):
         assert not ISO_DATE.search(everything(message)), ISO_DATE.findall(everything(message))
 

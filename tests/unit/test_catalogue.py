@@ -13,29 +13,15 @@ from hypothesis import strategies as st
 
 from flows.catalogue import build_catalogue
 from flows.config import FlowConfig, SoftwareOption
+from flows.field_rules import UNKNOWN_SPELLINGS
 from flows.fields import Accepted, Field, FieldKind, ParseContext, Rejected, validate
+from flows.parsers import choice_key
 
 TODAY = date(2026, 11, 30)
 CONFIG = FlowConfig()
 CATALOGUE = build_catalogue(CONFIG)
 
-COMMON_BEFORE_BASIS = [
-    "visor_ref",
-    "pnc_id",
-    "mappa_category",
-    "mappa_level",
-    "rosh_level",
-    "risk_assessment_date",
-    "device_type",
-    "device_make_model",
-    "device_os",
-    "device_imei",
-    "device_serial",
-    "device_ownership",
-    "date_acquired",
-    "date_notified",
-    "legal_basis",
-]
+COMMON_BEFORE_BASIS = ["visor_ref", "pnc_id", "legal_basis"]
 ORDER_KEYS = [
     "order_type",
     "order_reference",
@@ -46,16 +32,39 @@ ORDER_KEYS = [
     "order_monitoring_clause",
 ]
 LICENCE_KEYS = [
-    "licence_condition",
     "licence_expiry",
     "probation_practitioner",
+    "probation_crn",
     "probation_request_date",
+    "licence_condition",
 ]
-VOLUNTARY_KEYS = ["consent_obtained", "consent_date", "consent_reference"]
+VOLUNTARY_KEYS = [
+    "consent_obtained",
+    "consent_informed",
+    "consent_date",
+    "consent_reference",
+    "consent_witness",
+]
+#: an order's notification duty: asked with the device, only on an order
+ORDER_NOTIFICATION_KEYS = ["date_acquired", "date_notified"]
 COMMON_AFTER_BASIS = [
+    "mappa_category",
+    "mappa_level",
+    "rosh_level",
+    "risk_assessment_date",
+    "device_type",
+    "device_make_model",
+    "device_os",
+    "device_imei",
+    "device_serial",
+    "device_ownership",
+    "other_users",
+    "other_users_informed",
+    *ORDER_NOTIFICATION_KEYS,
     "monitoring_software",
     "proposed_install_date",
-    "information_reviewed",
+    "necessity",
+    "rmp_reference",
     "notes",
 ]
 
@@ -84,7 +93,8 @@ ANSWERS: dict[str, Any] = {
     "order_monitoring_clause": True,
     "monitoring_software": "esafe",
     "proposed_install_date": "2026-12-01",
-    "information_reviewed": True,
+    "necessity": "Recent ARMS shows increased risk online; monitoring is the least intrusive step.",
+    "rmp_reference": None,
     "notes": None,
 }
 
@@ -123,8 +133,13 @@ def test_the_fields_are_the_issues_keys_in_the_issues_order() -> None:
     assert [f.key for f in CATALOGUE] == expected
 
 
-def test_only_the_pnc_id_and_notes_are_optional() -> None:
-    assert {f.key for f in CATALOGUE if f.optional} == {"pnc_id", "notes"}
+def test_only_the_pnc_id_witness_rmp_and_notes_are_optional() -> None:
+    assert {f.key for f in CATALOGUE if f.optional} == {
+        "pnc_id",
+        "consent_witness",
+        "rmp_reference",
+        "notes",
+    }
 
 
 @pytest.mark.parametrize("field", list(CATALOGUE), ids=lambda f: f.key)
@@ -146,11 +161,15 @@ def test_every_fields_own_example_is_accepted(field: Field) -> None:
 
 @pytest.mark.parametrize(
     ("basis", "keys"),
-    [("order", ORDER_KEYS), ("licence", LICENCE_KEYS), ("voluntary", VOLUNTARY_KEYS)],
+    [
+        ("order", ORDER_KEYS + ORDER_NOTIFICATION_KEYS),
+        ("licence", LICENCE_KEYS),
+        ("voluntary", VOLUNTARY_KEYS),
+    ],
 )
 def test_each_legal_basis_asks_its_own_branch_and_no_other(basis: str, keys: list[str]) -> None:
     applicable = [f.key for f in CATALOGUE.applicable({**ANSWERS, "legal_basis": basis})]
-    branch_keys = set(ORDER_KEYS + LICENCE_KEYS + VOLUNTARY_KEYS)
+    branch_keys = set(ORDER_KEYS + LICENCE_KEYS + VOLUNTARY_KEYS + ORDER_NOTIFICATION_KEYS)
     assert [k for k in applicable if k in branch_keys] == keys
     assert all(CATALOGUE.get(k).branch == basis for k in keys)
 
@@ -158,7 +177,17 @@ def test_each_legal_basis_asks_its_own_branch_and_no_other(basis: str, keys: lis
 def test_no_branch_applies_before_the_legal_basis_is_answered() -> None:
     applicable = {f.key for f in CATALOGUE.applicable({})}
     assert applicable.isdisjoint(ORDER_KEYS + LICENCE_KEYS + VOLUNTARY_KEYS)
-    assert all(CATALOGUE.get(k).branch is None for k in COMMON_BEFORE_BASIS + COMMON_AFTER_BASIS)
+    assert applicable.isdisjoint(ORDER_NOTIFICATION_KEYS)
+    common = [k for k in COMMON_BEFORE_BASIS + COMMON_AFTER_BASIS]
+    assert [k for k in common if CATALOGUE.get(k).branch] == ORDER_NOTIFICATION_KEYS
+    assert {CATALOGUE.get(k).branch for k in ORDER_NOTIFICATION_KEYS} == {"order"}
+
+
+def test_the_notification_dates_are_asked_on_an_order_only() -> None:
+    for basis in ("licence", "voluntary"):
+        applicable = {f.key for f in CATALOGUE.applicable({**ANSWERS, "legal_basis": basis})}
+        assert applicable.isdisjoint(ORDER_NOTIFICATION_KEYS)
+    assert "first possess or first use" in CATALOGUE.get("date_acquired").prompt
 
 
 @pytest.mark.parametrize(
@@ -404,17 +433,8 @@ def test_a_voluntary_installation_without_written_consent_is_refused_with_the_wa
     assert "cancel" in message
 
 
-def test_requesting_without_the_relevant_information_is_refused_saying_what_to_read() -> None:
-    assert parse("information_reviewed", "y") is True
-    message = refusal("information_reviewed", "N")
-    for words in (
-        "ViSOR record",
-        "risk management plan",
-        "latest risk assessment",
-        "yes",
-        "cancel",
-    ):
-        assert words in message
+def test_the_declaration_is_no_longer_a_question() -> None:
+    assert "information_reviewed" not in CATALOGUE
 
 
 # --- stored values: JSON, round trip, and no exception for any text -----------------------------
@@ -443,7 +463,8 @@ STORED: dict[str, st.SearchStrategy[Any]] = {
     "pnc_id": st.none() | PNC,
     "risk_assessment_date": PAST,
     "device_make_model": single_line(2, 100),
-    "device_os": single_line(2, 60),
+    "device_os": st.just("unknown")
+    | single_line(2, 60).filter(lambda s: choice_key(s) not in UNKNOWN_SPELLINGS),
     "device_imei": st.lists(IMEI, min_size=1, max_size=4, unique=True),
     "device_serial": st.from_regex(r"[A-Z0-9-]{4,30}", fullmatch=True),
     "date_acquired": PAST,
@@ -462,13 +483,24 @@ STORED: dict[str, st.SearchStrategy[Any]] = {
     "consent_date": PAST,
     "consent_reference": single_line(2, 60),
     "proposed_install_date": dates(TODAY, TODAY + timedelta(days=90)),
-    "information_reviewed": st.just(True),
+    "necessity": single_line(20, 1000),
+    "rmp_reference": st.none() | single_line(2, 60),
+    "other_users": single_line(2, 300),
+    "other_users_informed": st.booleans(),
+    "consent_informed": st.booleans(),
+    "consent_witness": st.none() | single_line(2, 100),
+    "probation_crn": st.from_regex(r"[A-Z][0-9]{6}", fullmatch=True),
     "notes": st.none() | single_line(1, 2000),
 }
 
 
 def context_for(field: Field) -> ParseContext:
     return ctx(device_type="laptop") if field.key == "device_serial" else ctx()
+
+
+def test_skip_and_none_are_not_stored_as_text() -> None:
+    assert parse("rmp_reference", "skip") is None
+    assert parse("consent_witness", "SKIP") is None
 
 
 def test_every_field_has_a_stored_value_strategy() -> None:

@@ -15,7 +15,7 @@ from flows.approval import decide
 from flows.catalogue import build_catalogue
 from flows.clock import FixedClock
 from flows.config import FlowConfig
-from flows.conversation import Conversation
+from flows.conversation import DECLARATION, DECLARATION_VERSION, Conversation
 from flows.errors import InvalidTransition, NotRequester, StaleQuestion
 from flows.fields import Catalogue
 from flows.models import MonitoringRequest
@@ -55,10 +55,19 @@ class Step:
     value: Any
 
 
+NECESSITY = "Recent ARMS shows rising risk online; monitoring is the least intrusive step."
 #: T0 is Monday 30 November 2026: "today" is 2026-11-30, "tomorrow" 2026-12-01
 ORDER = (
     Step("visor_ref", "nom/1234567", "NOM/1234567"),
     Step("pnc_id", "12/1234Y", "2012/0001234Y"),
+    Step("legal_basis", "order", "order"),
+    Step("order_type", "SHPO", "shpo"),
+    Step("order_reference", "T20257012", "T20257012"),
+    Step("order_court", "Leeds Crown Court", "Leeds Crown Court"),
+    Step("order_date", "01/03/2025", "2025-03-01"),
+    Step("order_expiry", "indefinite", "indefinite"),
+    Step("order_notify_days", "default", 3),
+    Step("order_monitoring_clause", "no", False),
     Step("mappa_category", "1", "1"),
     Step("mappa_level", "2", "2"),
     Step("rosh_level", "High", "high"),
@@ -68,24 +77,29 @@ ORDER = (
     Step("device_os", "Android 14", "Android 14"),
     Step("device_imei", "35-209900-176148-1", ["352099001761481"]),
     Step("device_ownership", "shared", "shared"),
+    Step("other_users", "Partner, at weekends", "Partner, at weekends"),
+    Step("other_users_informed", "yes", True),
     Step("date_acquired", "1 Nov 2026", "2026-11-01"),
     Step("date_notified", "10/11/2026", "2026-11-10"),
-    Step("legal_basis", "order", "order"),
-    Step("order_type", "SHPO", "shpo"),
-    Step("order_reference", "T20257012", "T20257012"),
-    Step("order_court", "Leeds Crown Court", "Leeds Crown Court"),
-    Step("order_date", "01/03/2025", "2025-03-01"),
-    Step("order_expiry", "indefinite", "indefinite"),
-    Step("order_notify_days", "default", 3),
-    Step("order_monitoring_clause", "no", False),
     Step("monitoring_software", "esafe", "esafe"),
     Step("proposed_install_date", "tomorrow", "2026-12-01"),
-    Step("information_reviewed", "y", True),
+    Step("necessity", NECESSITY, NECESSITY),
+    Step("rmp_reference", "RMP-2026-118", "RMP-2026-118"),
     Step("notes", "Partner uses the phone at weekends.", "Partner uses the phone at weekends."),
 )
 LICENCE = (
     Step("visor_ref", "ab-1234", "AB-1234"),
     Step("pnc_id", "skip", None),
+    Step("legal_basis", "2", "licence"),
+    Step("licence_expiry", "01/03/2030", "2030-03-01"),
+    Step("probation_practitioner", "Alex Smith, Leeds North PDU", "Alex Smith, Leeds North PDU"),
+    Step("probation_crn", "x123456", "X123456"),
+    Step("probation_request_date", "25/11/2026", "2026-11-25"),
+    Step(
+        "licence_condition",
+        "Must not use any device that can access the internet unless it is monitored.",
+        "Must not use any device that can access the internet unless it is monitored.",
+    ),
     Step("mappa_category", "2", "2"),
     Step("mappa_level", "1", "1"),
     Step("rosh_level", "medium", "medium"),
@@ -95,25 +109,21 @@ LICENCE = (
     Step("device_os", "Windows 11", "Windows 11"),
     Step("device_serial", "r58m12abc3d", "R58M12ABC3D"),
     Step("device_ownership", "subject", "subject"),
-    Step("date_acquired", "2026-11-20", "2026-11-20"),
-    Step("date_notified", "today", "2026-11-30"),
-    Step("legal_basis", "2", "licence"),
-    Step(
-        "licence_condition",
-        "Must not use any device that can access the internet unless it is monitored.",
-        "Must not use any device that can access the internet unless it is monitored.",
-    ),
-    Step("licence_expiry", "01/03/2030", "2030-03-01"),
-    Step("probation_practitioner", "Alex Smith, Leeds North PDU", "Alex Smith, Leeds North PDU"),
-    Step("probation_request_date", "25/11/2026", "2026-11-25"),
     Step("monitoring_software", "Other approved product", "other"),
     Step("proposed_install_date", "7 Dec 2026", "2026-12-07"),
-    Step("information_reviewed", "yes", True),
+    Step("necessity", NECESSITY, NECESSITY),
+    Step("rmp_reference", "skip", None),
     Step("notes", "skip", None),
 )
 VOLUNTARY = (
     Step("visor_ref", "XY1234", "XY1234"),
     Step("pnc_id", "skip", None),
+    Step("legal_basis", "voluntary", "voluntary"),
+    Step("consent_obtained", "yes", True),
+    Step("consent_informed", "yes", True),
+    Step("consent_date", "29/11/2026", "2026-11-29"),
+    Step("consent_reference", "DOC-2026-0042", "DOC-2026-0042"),
+    Step("consent_witness", "skip", None),
     Step("mappa_category", "3", "3"),
     Step("mappa_level", "3", "3"),
     Step("rosh_level", "low", "low"),
@@ -124,31 +134,32 @@ VOLUNTARY = (
     Step("device_imei", "none", []),
     Step("device_serial", "DMPXK2ABCD", "DMPXK2ABCD"),
     Step("device_ownership", "1", "subject"),
-    Step("date_acquired", "28/11/2026", "2026-11-28"),
-    Step("date_notified", "yesterday", "2026-11-29"),
-    Step("legal_basis", "voluntary", "voluntary"),
-    Step("consent_obtained", "yes", True),
-    Step("consent_date", "29/11/2026", "2026-11-29"),
-    Step("consent_reference", "DOC-2026-0042", "DOC-2026-0042"),
     Step("monitoring_software", "1", "esafe"),
     Step("proposed_install_date", "today", "2026-11-30"),
-    Step("information_reviewed", "Y", True),
+    Step("necessity", NECESSITY, NECESSITY),
+    Step("rmp_reference", "skip", None),
     Step("notes", "skip", None),
 )
 SCRIPTS = {"order": ORDER, "licence": LICENCE, "voluntary": VOLUNTARY}
 
-#: "Question n of m": m grows once the device type and then the legal basis are known
-TOTALS = {
-    "order": [17] * 7 + [18] * 7 + [25] * 11,
-    "licence": [17] * 7 + [18] * 7 + [22] * 8,
-    "voluntary": [17] * 7 + [18] * 3 + [19] * 5 + [22] * 7,
+#: "Question n of m": m is the longest path until the basis is known, then fixed for good
+TOTALS = {"order": [26] * 28, "licence": [26] * 3 + [22] * 19, "voluntary": [26] * 3 + [22] * 20}
+#: questions that share the number of the one before (a follow-up or an alternative)
+CONTINUED = {
+    "order": {"other_users", "other_users_informed"},
+    "licence": set(),
+    "voluntary": {"device_serial"},
 }
 FLAGS = {
     "order": {
         "risk_assessment_stale": {"months_old": 13},
         "device_not_solely_owned": {"ownership": "shared"},
         "order_lacks_monitoring_clause": True,
-        "late_notification": {"days_late": 7, "deadline": "2026-11-03"},
+        "late_notification": {
+            "days_late": 7,
+            "deadline": "2026-11-03",
+            "rule": "3 days beginning with 1 November",
+        },
     },
     "licence": {},
     "voluntary": {},
@@ -273,7 +284,7 @@ def test_a_whole_request_goes_from_the_first_question_to_submission(
 
     first = conversation.start(request)
 
-    assert described(first) == [question("visor_ref", 1, 17)]
+    assert described(first) == [question("visor_ref", 1, 26)]
     assert request.state == "collecting"
     asked = [describe(first[0])]
     last: list[Output] = []
@@ -284,11 +295,16 @@ def test_a_whole_request_goes_from_the_first_question_to_submission(
             assert request.state == "collecting"
             assert len(last) == 1 and isinstance(last[0], Question)
             asked.append(describe(last[0]))
+    numbers: list[int] = []
+    for step in steps:
+        continued = step.key in CONTINUED[basis]
+        numbers.append(numbers[-1] if continued else (numbers[-1] + 1 if numbers else 1))
     expected_questions = [
         question(step.key, number, total)
-        for number, (step, total) in enumerate(zip(steps, TOTALS[basis], strict=True), start=1)
+        for number, step, total in zip(numbers, steps, TOTALS[basis][: len(steps)], strict=True)
     ]
     assert asked == expected_questions
+    assert max(numbers) == TOTALS[basis][-1]
 
     assert request.state == "confirming"
     assert request.current_field is None
@@ -313,7 +329,9 @@ def test_a_whole_request_goes_from_the_first_question_to_submission(
         "submitted",
     ]
     assert [e["field"] for e in events_named(request, "answered")] == [s.key for s in steps]
-    assert events_named(request, "submitted") == [{"round": 1}]
+    assert events_named(request, "submitted") == [
+        {"round": 1, "declaration": DECLARATION, "declaration_version": DECLARATION_VERSION}
+    ]
 
 
 def test_audit_events_say_who_did_what_and_when(
@@ -356,7 +374,7 @@ def test_the_summary_numbers_rows_in_asking_order_for_the_current_branch(
 
     summary = conversation.summary(request)
 
-    assert [row.number for row in summary.rows] == list(range(1, 23))
+    assert [row.number for row in summary.rows] == list(range(1, len(LICENCE) + 1))
     assert [row.field.key for row in summary.rows] == [step.key for step in LICENCE]
     assert conversation.current_question(request) is None
 
@@ -369,7 +387,7 @@ def test_current_question_repeats_the_question_being_asked(
     current = conversation.current_question(request)
 
     assert current is not None
-    assert describe(current) == question("mappa_level", 4, 17)
+    assert describe(current) == question("order_type", 4, 26)
 
 
 # --- commands at a question --------------------------------------------------------------------
@@ -382,13 +400,13 @@ def test_back_asks_the_previous_question_showing_its_old_answer(
 
     outputs = conversation.handle_text(request, "back", OFFICER)
 
-    assert described(outputs) == [question("pnc_id", 2, 17, "2012/0001234Y", True)]
+    assert described(outputs) == [question("pnc_id", 2, 26, "2012/0001234Y", True)]
     assert request.current_field == "pnc_id"
     assert request.answers == answers_of(ORDER[:2])
 
     outputs = conversation.handle_text(request, "12/1234Y", OFFICER)
 
-    assert described(outputs) == [question("mappa_category", 3, 17)]
+    assert described(outputs) == [question("legal_basis", 3, 26)]
     assert "answer_changed" not in actions(request)
 
 
@@ -399,7 +417,7 @@ def test_back_shows_a_skipped_answer_as_held_but_empty(
 
     outputs = conversation.handle_text(request, "BACK", OFFICER)
 
-    assert described(outputs) == [question("pnc_id", 2, 17, None, True)]
+    assert described(outputs) == [question("pnc_id", 2, 26, None, True)]
 
 
 def test_back_at_the_first_question_says_there_is_nothing_before_it(
@@ -423,7 +441,7 @@ def test_skip_answers_an_optional_question_with_nothing(
 
     outputs = conversation.handle_text(request, "skip", OFFICER)
 
-    assert described(outputs) == [question("mappa_category", 3, 17)]
+    assert described(outputs) == [question("legal_basis", 3, 26)]
     assert request.answers == {"visor_ref": "NOM/1234567", "pnc_id": None}
 
 
@@ -435,22 +453,22 @@ def test_skip_is_refused_for_a_required_question(
     outputs = conversation.handle_text(request, "skip", OFFICER)
 
     assert described(outputs) == [
-        ("Notice", {"text": "MAPPA category is required, so it cannot be skipped."}),
+        ("Notice", {"text": "Legal basis is required, so it cannot be skipped."}),
     ]
-    assert "mappa_category" not in request.answers
+    assert "legal_basis" not in request.answers
     assert request.strikes == 0
 
 
 def test_help_explains_the_current_question(
     conversation: Conversation, clock: FixedClock, catalogue: Catalogue
 ) -> None:
-    request = started(conversation, clock, ORDER[:9])
+    request = started(conversation, clock, upto(ORDER, "device_imei"))
 
     outputs = conversation.handle_text(request, "help", OFFICER)
 
     assert outputs == [FieldHelp(catalogue.get("device_imei"))]
     assert request.current_field == "device_imei"
-    assert request.answers == answers_of(ORDER[:9])
+    assert request.answers == answers_of(upto(ORDER, "device_imei"))
 
 
 def test_cancel_while_collecting_withdraws_the_request(
@@ -480,11 +498,11 @@ def test_cancel_while_collecting_withdraws_the_request(
 def test_a_command_with_words_after_it_is_an_answer(
     conversation: Conversation, clock: FixedClock
 ) -> None:
-    request = started(conversation, clock, ORDER[:7])
+    request = started(conversation, clock, upto(ORDER, "device_make_model"))
 
     outputs = conversation.handle_text(request, "cancel culture phone", OFFICER)
 
-    assert described(outputs) == [question("device_os", 9, 18)]
+    assert described(outputs) == [question("device_os", 17, 26)]
     assert request.answers["device_make_model"] == "cancel culture phone"
     assert request.state == "collecting"
 
@@ -532,7 +550,7 @@ def test_three_bad_answers_in_a_row_add_a_hint_and_a_good_answer_resets_the_coun
     assert request.strikes == 0
     conversation.handle_text(request, "skip", OFFICER)  # pnc_id
     assert hints("9", "nine") == [False, False]
-    conversation.handle_text(request, "1", OFFICER)  # mappa_category accepted
+    conversation.handle_text(request, "1", OFFICER)  # legal_basis accepted
     assert hints("x") == [False]
 
 
@@ -565,29 +583,34 @@ def test_no_written_consent_is_refused_and_back_leads_to_another_basis(
     )
     assert "consent_obtained" not in request.answers
     assert described(conversation.handle_text(request, "back", OFFICER)) == [
-        question("legal_basis", 15, 22, "voluntary", True)
+        question("legal_basis", 3, 22, "voluntary", True)
     ]
     outputs = conversation.handle_text(request, "order", OFFICER)
-    assert described(outputs) == [question("order_type", 16, 26)]
+    assert described(outputs) == [question("order_type", 4, 26)]
 
 
-def test_not_holding_the_information_is_refused(
+def test_the_declaration_is_made_at_the_summary_not_asked_as_a_question(
     conversation: Conversation, clock: FixedClock
 ) -> None:
-    request = started(conversation, clock, upto(ORDER, "information_reviewed"))
+    request = at_summary(conversation, clock)
 
-    outputs = conversation.handle_text(request, "n", OFFICER)
+    summary = conversation.summary(request)
 
-    assert describe(outputs[0]) == (
-        "AnswerRejected",
-        "information_reviewed",
-        "You need to hold all the relevant information before requesting monitoring. Read the "
-        "person's ViSOR record, risk management plan and latest risk assessment first, then "
-        "answer yes; or type cancel to withdraw the request.",
-        False,
-    )
-    assert outputs[1:] == []
     assert "information_reviewed" not in request.answers
+    assert summary.declaration == DECLARATION
+    assert "I hold all relevant information about this person" in DECLARATION
+
+
+def test_the_summary_states_the_notification_deadline_and_its_rule(
+    conversation: Conversation, clock: FixedClock
+) -> None:
+    request = at_summary(conversation, clock)
+
+    assert conversation.summary(request).deadline == (
+        "by 3 November 2026: 3 days beginning with 1 November"
+    )
+    voluntary = at_summary(conversation, clock, "voluntary")
+    assert conversation.summary(voluntary).deadline is None
 
 
 # --- who may answer ----------------------------------------------------------------------------
@@ -622,10 +645,10 @@ def test_a_button_for_the_current_question_answers_it(
 ) -> None:
     request = started(conversation, clock, ORDER[:2])
 
-    outputs = conversation.handle_choice(request, "mappa_category", "2", OFFICER)
+    outputs = conversation.handle_choice(request, "legal_basis", "licence", OFFICER)
 
-    assert described(outputs) == [question("mappa_level", 4, 17)]
-    assert request.answers["mappa_category"] == "2"
+    assert described(outputs) == [question("licence_expiry", 4, 22)]
+    assert request.answers["legal_basis"] == "licence"
 
 
 def test_a_button_for_an_invalid_option_is_refused_like_typed_text(
@@ -633,10 +656,10 @@ def test_a_button_for_an_invalid_option_is_refused_like_typed_text(
 ) -> None:
     request = started(conversation, clock, ORDER[:2])
 
-    outputs = conversation.handle_choice(request, "mappa_category", "9", OFFICER)
+    outputs = conversation.handle_choice(request, "legal_basis", "9", OFFICER)
 
     assert isinstance(outputs[0], AnswerRejected)
-    assert outputs[0].field.key == "mappa_category"
+    assert outputs[0].field.key == "legal_basis"
     assert request.strikes == 1
 
 
@@ -646,10 +669,10 @@ def test_a_button_for_another_question_changes_nothing(
     request = started(conversation, clock, ORDER[:3])
 
     with pytest.raises(StaleQuestion, match="already been answered"):
-        conversation.handle_choice(request, "mappa_category", "4", OFFICER)
+        conversation.handle_choice(request, "legal_basis", "licence", OFFICER)
 
-    assert request.answers["mappa_category"] == "1"
-    assert request.current_field == "mappa_level"
+    assert request.answers["legal_basis"] == "order"
+    assert request.current_field == "order_type"
 
 
 def test_a_button_pressed_at_the_summary_changes_nothing(
@@ -673,7 +696,7 @@ def test_edit_by_key_changes_one_answer_and_returns_to_the_summary(
 
     outputs = conversation.handle_text(request, "edit device_make_model", OFFICER)
 
-    assert described(outputs) == [question("device_make_model", 8, 25, "Samsung Galaxy A15", True)]
+    assert described(outputs) == [question("device_make_model", 16, 26, "Samsung Galaxy A15", True)]
     assert request.state == "collecting"
     assert conversation.current_question(request) == outputs[0]
 
@@ -695,8 +718,10 @@ def test_edit_by_summary_number_asks_that_question(
 
     outputs = conversation.handle_text(request, "edit 5", OFFICER)
 
-    assert described(outputs) == [question("rosh_level", 5, 22, "medium", True)]
-    outputs = conversation.handle_text(request, "medium", OFFICER)
+    assert described(outputs) == [
+        question("probation_practitioner", 5, 22, "Alex Smith, Leeds North PDU", True)
+    ]
+    outputs = conversation.handle_text(request, "Alex Smith, Leeds North PDU", OFFICER)
     assert isinstance(outputs[0], Summary)
     assert "answer_changed" not in actions(request)  # the same answer again changes nothing
 
@@ -706,7 +731,7 @@ def test_edit_of_an_unknown_question_shows_the_summary_again(
 ) -> None:
     request = at_summary(conversation, clock)
 
-    for target in ("nothing", "26", "0"):
+    for target in ("nothing", str(len(ORDER) + 1), "0"):
         outputs = conversation.handle_text(request, f"edit {target}", OFFICER)
         assert outputs[0] == Notice(f"There is no question {target!r} to edit.")
         assert isinstance(outputs[1], Summary)
@@ -753,12 +778,13 @@ def test_changing_the_legal_basis_asks_the_new_branch_and_drops_the_old_one(
     licence_branch = tuple(s for s in LICENCE if s.key.startswith(("licence", "probation")))
 
     outputs = conversation.handle_text(request, "edit legal_basis", OFFICER)
-    assert described(outputs) == [question("legal_basis", 14, 25, "order", True)]
+    assert described(outputs) == [question("legal_basis", 3, 26, "order", True)]
 
     outputs = conversation.handle_text(request, "licence", OFFICER)
 
-    assert outputs[0] == AnswersDropped(ORDER_LABELS, REMOVED_WITH_BRANCH)
-    assert described(outputs[1:]) == [question("licence_condition", 15, 22)]
+    dropped_labels = (*ORDER_LABELS, "Date acquired", "Date notified")
+    assert outputs[0] == AnswersDropped(dropped_labels, REMOVED_WITH_BRANCH)
+    assert described(outputs[1:]) == [question("licence_expiry", 4, 22)]
     assert request.state == "collecting"
     assert not any(key.startswith("order_") for key in request.answers)
     assert events_named(request, "answer_changed") == [
@@ -775,19 +801,22 @@ def test_changing_the_legal_basis_asks_the_new_branch_and_drops_the_old_one(
             "order_expiry",
             "order_notify_days",
             "order_monitoring_clause",
+            "date_acquired",
+            "date_notified",
         )
     ]
 
     outputs = answer(conversation, request, licence_branch[:1])
-    assert described(outputs) == [question("licence_expiry", 16, 22)]
+    assert described(outputs) == [question("probation_practitioner", 5, 22)]
     outputs = answer(conversation, request, licence_branch[1:])
 
     assert len(outputs) == 1 and isinstance(outputs[0], Summary)
     assert request.state == "confirming"
     assert [row.field.key for row in outputs[0].rows] == [
-        *[s.key for s in ORDER[:14]],
+        *[s.key for s in ORDER[:3]],
         *[s.key for s in licence_branch],
-        *[s.key for s in ORDER[21:]],
+        *[s.key for s in ORDER[10:21]],
+        *[s.key for s in ORDER[23:]],
     ]
     # only the order's flags go with it; the others stand
     assert outputs[0].flags == {
@@ -801,11 +830,11 @@ def test_changing_a_phone_to_a_laptop_drops_the_imei_and_asks_the_serial(
 ) -> None:
     request = at_summary(conversation, clock, "order")
 
-    conversation.handle_text(request, "edit 7", OFFICER)
+    conversation.handle_text(request, "edit device_type", OFFICER)
     outputs = conversation.handle_text(request, "laptop", OFFICER)
 
     assert outputs[0] == AnswersDropped(("IMEI",), REMOVED_WITH_BRANCH)
-    assert described(outputs[1:]) == [question("device_serial", 10, 25)]
+    assert described(outputs[1:]) == [question("device_serial", 18, 26)]
     assert "device_imei" not in request.answers
     assert events_named(request, "answer_dropped") == [
         {"field": "device_imei", "before": ["352099001761481"]}
@@ -890,7 +919,8 @@ def test_more_information_is_recorded_and_submit_resubmits_superseding_the_old_c
     assert request.approval_round == 2
     assert request.submitted_at == T0 + timedelta(hours=1, minutes=1)
     assert (request.decision, request.decided_by, request.decision_reason) == (None, None, None)
-    assert events_named(request, "submitted") == [{"round": 1}, {"round": 2}]
+    assert [e["round"] for e in events_named(request, "submitted")] == [1, 2]
+    assert {e["declaration"] for e in events_named(request, "submitted")} == {DECLARATION}
 
 
 def test_an_answer_can_be_edited_after_more_information_is_requested(
@@ -900,7 +930,7 @@ def test_an_answer_can_be_edited_after_more_information_is_requested(
     decide(request, "request_info", SUPERVISOR, True, "Check the court.", clock.now())
 
     outputs = conversation.handle_text(request, "edit order_court", OFFICER)
-    assert described(outputs) == [question("order_court", 17, 25, "Leeds Crown Court", True)]
+    assert described(outputs) == [question("order_court", 6, 26, "Leeds Crown Court", True)]
     assert request.state == "collecting"
     outputs = conversation.handle_text(request, "Bradford Crown Court", OFFICER)
     assert isinstance(outputs[0], Summary)
@@ -920,7 +950,7 @@ def test_a_proposed_install_date_gone_by_at_submission_is_asked_again(
     outputs = conversation.handle_text(request, "submit", OFFICER)
 
     assert outputs[0] == AnswersDropped(("Proposed install date",), STALE_REASON)
-    assert described(outputs[1:]) == [question("proposed_install_date", 23, 25)]
+    assert described(outputs[1:]) == [question("proposed_install_date", 23, 26)]
     assert request.state == "collecting"
     assert request.approval_round == 0
     assert request.submitted_at is None

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flows.config import FlowConfig
-from flows.flags import compute_flags
+from flows.flags import FLAG_WORDS, compute_flags, describe_flag, describe_flags
 
 TODAY = date(2026, 11, 30)
 CONFIG = FlowConfig()
@@ -110,12 +110,20 @@ def test_notification_after_the_deadline_is_flagged_with_the_days_late(
     notified: str, days_late: int
 ) -> None:
     late = flags(date_notified=notified)["late_notification"]
-    assert late == {"days_late": days_late, "deadline": "2026-03-03"}
+    assert late == {
+        "days_late": days_late,
+        "deadline": "2026-03-03",
+        "rule": "3 days beginning with 1 March",
+    }
 
 
 def test_a_one_day_period_ends_on_the_day_of_acquisition() -> None:
     late = flags(order_notify_days=1, date_notified="2026-03-02")["late_notification"]
-    assert late == {"days_late": 1, "deadline": "2026-03-01"}
+    assert late == {
+        "days_late": 1,
+        "deadline": "2026-03-01",
+        "rule": "1 day beginning with 1 March",
+    }
 
 
 @pytest.mark.parametrize("basis", ["licence", "voluntary"])
@@ -146,10 +154,8 @@ def test_days_late_counts_from_the_last_day_of_the_period(
     days_late = delay + 1 - notify_days
     if days_late > 0:
         last_day = acquired + timedelta(days=notify_days - 1)
-        assert result["late_notification"] == {
-            "days_late": days_late,
-            "deadline": last_day.isoformat(),
-        }
+        late = result["late_notification"]
+        assert (late["days_late"], late["deadline"]) == (days_late, last_day.isoformat())
     else:
         assert "late_notification" not in result
 
@@ -168,3 +174,98 @@ def test_every_flag_at_once_is_json_serialisable() -> None:
         "late_notification",
     }
     assert json.loads(json.dumps(result)) == result
+
+
+def test_counting_after_the_day_gives_one_more_day() -> None:
+    after = FlowConfig(notification_counting="after")
+    answers = {**CLEAN, "date_notified": "2026-03-04"}
+    assert "late_notification" not in compute_flags(answers, TODAY, after)
+    late = compute_flags({**CLEAN, "date_notified": "2026-03-05"}, TODAY, after)
+    assert late["late_notification"] == {
+        "days_late": 1,
+        "deadline": "2026-03-04",
+        "rule": "3 days after 1 March",
+    }
+
+
+def test_an_unknown_counting_rule_is_refused_at_start_up() -> None:
+    with pytest.raises(ValueError, match="beginning_with or after"):
+        FlowConfig(notification_counting="within")
+
+
+def test_other_users_not_told_of_monitoring_are_flagged_only_when_others_use_it() -> None:
+    assert (
+        flags(device_ownership="shared", other_users_informed=False)["other_users_not_informed"]
+        is True
+    )
+    assert "other_users_not_informed" not in flags(
+        device_ownership="shared", other_users_informed=True
+    )
+    assert "other_users_not_informed" not in flags(other_users_informed=False)
+
+
+def test_consent_not_informed_is_flagged_on_the_voluntary_basis() -> None:
+    voluntary = {"legal_basis": "voluntary", "consent_informed": False}
+    assert compute_flags(voluntary, TODAY, CONFIG) == {"consent_not_informed": True}
+    assert compute_flags({**voluntary, "consent_informed": True}, TODAY, CONFIG) == {}
+    assert "consent_not_informed" not in flags(consent_informed=False)
+
+
+@pytest.mark.parametrize(
+    ("key", "detail", "words"),
+    [
+        (
+            "late_notification",
+            {"days_late": 2, "deadline": "2026-11-22", "rule": "3 days beginning with 20 November"},
+            "The person notified police of the device late: 2 days after the deadline, by 22 "
+            "November 2026 (3 days beginning with 20 November).",
+        ),
+        (
+            "risk_assessment_stale",
+            {"months_old": 13},
+            "The latest risk assessment is older than the force's limit: it is 13 months old.",
+        ),
+        (
+            "device_not_solely_owned",
+            {"ownership": "shared"},
+            "The device is not solely the person's, so others' privacy is affected: shared with "
+            "others.",
+        ),
+        (
+            "order_lacks_monitoring_clause",
+            True,
+            "The order has no clause allowing monitoring software.",
+        ),
+        (
+            "other_users_not_informed",
+            True,
+            "The device's other users have not been told it will be monitored.",
+        ),
+        (
+            "consent_not_informed",
+            True,
+            "The person was not told what is monitored and that they can withdraw consent.",
+        ),
+        (
+            "possible_duplicate",
+            {"request_id": "MR-12"},
+            "Possible duplicate: another pending request is for the same device: MR-12.",
+        ),
+        ("some_new_flag", True, "Some new flag."),
+    ],
+)
+def test_every_flag_reads_as_words_with_its_facts(key: str, detail: Any, words: str) -> None:
+    assert describe_flag(key, detail) == words
+    assert key not in describe_flag(key, detail)
+
+
+def test_every_computed_flag_has_words() -> None:
+    every = flags(
+        risk_assessment_date="2020-01-01",
+        device_ownership="shared",
+        other_users_informed=False,
+        order_monitoring_clause=False,
+        date_notified="2026-04-01",
+    )
+    assert set(every) <= set(FLAG_WORDS)
+    assert describe_flags(every) == [describe_flag(k, v) for k, v in every.items()]

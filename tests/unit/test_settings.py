@@ -54,6 +54,8 @@ def test_defaults() -> None:
         SoftwareOption("other", "Other approved product"),
     )
     assert settings.risk_stale_months == 12
+    assert settings.notification_counting == "beginning_with"
+    assert settings.flow_config().notification_counting == "beginning_with"
     assert settings.idle_reminder == timedelta(minutes=30)
     assert settings.idle_expiry == timedelta(hours=24)
     assert settings.approval_reminder == timedelta(hours=4)
@@ -79,6 +81,7 @@ def test_every_setting_is_read_and_parsed() -> None:
         MOSOVO_VISOR_PATTERN=r"^\d{6}$",
         MOSOVO_SOFTWARE="esafe:eSafe,covenant:Covenant Eyes,custom",
         MOSOVO_RISK_STALE_MONTHS="6",
+        MOSOVO_NOTIFICATION_COUNTING="After",
         MOSOVO_IDLE_REMINDER="90s",
         MOSOVO_IDLE_EXPIRY="1d12h",
         MOSOVO_APPROVAL_REMINDER="2h",
@@ -108,6 +111,8 @@ def test_every_setting_is_read_and_parsed() -> None:
     )
     assert settings.risk_stale_months == 6
     assert settings.review_after == ReviewPeriod(months=6)
+    assert settings.notification_counting == "after"
+    assert settings.flow_config().notification_counting == "after"
     assert settings.idle_reminder == timedelta(seconds=90)
     assert settings.idle_expiry == timedelta(days=1, hours=12)
     assert settings.approval_reminder == timedelta(hours=2)
@@ -209,6 +214,11 @@ def test_several_problems_still_make_one_line_naming_the_others() -> None:
             "must be a whole number from 1 to 120, got 'twelve'",
         ),
         ("MOSOVO_RISK_STALE_MONTHS", "0", "must be a whole number from 1 to 120"),
+        (
+            "MOSOVO_NOTIFICATION_COUNTING",
+            "within",
+            "must be one of beginning_with, after, got 'within'",
+        ),
         ("MOSOVO_IDLE_REMINDER", "30", "is not a valid duration: '30' has no unit"),
         ("MOSOVO_IDLE_EXPIRY", "1 day", "is not a valid duration"),
         (
