@@ -112,7 +112,10 @@ def test_an_order_request_is_collected_in_a_thread_and_approved_by_a_supervisor(
     assert view is not None and view["callback_id"] == ids.APPROVE_VIEW
     assert state_of(app, request_id) == "awaiting_approval"
     intro = next(b for b in view["blocks"] if b.get("block_id") == ids.APPROVE_INTRO_BLOCK)
-    assert "notified late" in intro["text"]["text"] and request_id in intro["text"]["text"]
+    assert (
+        "notified police of the device late" in intro["text"]["text"]
+        and request_id in intro["text"]["text"]
+    )
     by_id = {b.get("block_id"): b for b in view["blocks"]}
     assert by_id[ids.COMMENT_BLOCK]["optional"] is True
     assert by_id[ids.COMMENT_BLOCK]["element"]["action_id"] == ids.COMMENT_ACTION

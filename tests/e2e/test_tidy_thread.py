@@ -26,10 +26,10 @@ def test_an_answered_question_shows_its_answer_and_keeps_no_buttons(app: Running
     request_id, thread = start(app)
     app.reply(thread, "nom/1234567")
     app.reply(thread, "skip")
-    category_ts = question_post(app, thread, "mappa_category")
+    category_ts = question_post(app, thread, "legal_basis")
     app.click(
-        ids.answer_action("mappa_category", "2"),
-        "2",
+        ids.answer_action("legal_basis", "licence"),
+        "licence",
         user=OFFICER,
         message_ts=category_ts,
         thread_ts=thread,
@@ -43,8 +43,8 @@ def test_an_answered_question_shows_its_answer_and_keeps_no_buttons(app: Running
     category = app.slack.message("G0PRIVATE", category_ts)
     assert category is not None
     assert [b["type"] for b in category["blocks"]] == ["section"]  # no buttons left
-    assert "Category 2" in category["blocks"][0]["text"]["text"]
-    assert app.request(request_id).question_ref == question_post(app, thread, "mappa_level")
+    assert "Licence condition" in category["blocks"][0]["text"]["text"]
+    assert app.request(request_id).question_ref == question_post(app, thread, "licence_expiry")
 
 
 def test_a_click_on_an_old_question_is_answered_privately_never_in_the_thread(
@@ -55,15 +55,15 @@ def test_a_click_on_an_old_question_is_answered_privately_never_in_the_thread(
         app.reply(thread, text)
     posted = len(thread_posts(app.slack, thread))
     app.click(
-        ids.answer_action("mappa_category", "4"),
-        "4",
+        ids.answer_action("legal_basis", "voluntary"),
+        "voluntary",
         user=OFFICER,
-        message_ts=question_post(app, thread, "mappa_category"),
+        message_ts=question_post(app, thread, "legal_basis"),
         thread_ts=thread,
     )
     assert len(thread_posts(app.slack, thread)) == posted
     assert any("already been answered" in text for text in ephemerals(app, OFFICER))
-    assert app.request(request_id).answers["mappa_category"] == "1"
+    assert app.request(request_id).answers["legal_basis"] == "order"
 
 
 def test_a_rejected_answer_gets_a_short_reply_and_the_question_is_not_posted_again(
@@ -74,9 +74,9 @@ def test_a_rejected_answer_gets_a_short_reply_and_the_question_is_not_posted_aga
     app.reply(thread, "skip")
     app.reply(thread, "category nine")
     reply = thread_posts(app.slack, thread)[-1]
-    assert block_ids(reply) == [ids.error_block("mappa_category")]
+    assert block_ids(reply) == [ids.error_block("legal_basis")]
     assert "example" in reply.args["blocks"][0]["text"]["text"].lower()
-    assert len(with_block(thread_posts(app.slack, thread), "q:mappa_category")) == 1
+    assert len(with_block(thread_posts(app.slack, thread), "q:legal_basis")) == 1
 
 
 def test_the_cancel_button_asks_for_confirmation(app: RunningBot) -> None:
