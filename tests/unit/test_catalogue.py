@@ -458,6 +458,11 @@ def single_line(low: int, high: int) -> st.SearchStrategy[str]:
     )
 
 
+def NOT_SKIP(text: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    """Optional text: the word skip is the command, never a stored answer."""
+    return text.filter(lambda s: s.strip().lower() != "skip")
+
+
 STORED: dict[str, st.SearchStrategy[Any]] = {
     "visor_ref": st.from_regex(r"[A-Z0-9][A-Z0-9/-]{3,19}", fullmatch=True),
     "pnc_id": st.none() | PNC,
@@ -484,13 +489,13 @@ STORED: dict[str, st.SearchStrategy[Any]] = {
     "consent_reference": single_line(2, 60),
     "proposed_install_date": dates(TODAY, TODAY + timedelta(days=90)),
     "necessity": single_line(20, 1000),
-    "rmp_reference": st.none() | single_line(2, 60),
+    "rmp_reference": st.none() | NOT_SKIP(single_line(2, 60)),
     "other_users": single_line(2, 300),
     "other_users_informed": st.booleans(),
     "consent_informed": st.booleans(),
-    "consent_witness": st.none() | single_line(2, 100),
+    "consent_witness": st.none() | NOT_SKIP(single_line(2, 100)),
     "probation_crn": st.from_regex(r"[A-Z][0-9]{6}", fullmatch=True),
-    "notes": st.none() | single_line(1, 2000),
+    "notes": st.none() | NOT_SKIP(single_line(1, 2000)),
 }
 
 
