@@ -24,10 +24,11 @@ def upgrade() -> None:
         batch.add_column(sa.Column("question_ref", sa.String(), nullable=True))
         batch.add_column(sa.Column("restarted_from", sa.String(), nullable=True))
         batch.add_column(sa.Column("restarted_as", sa.String(), nullable=True))
-        # existing rows have reused nothing: an empty object, as the domain's default
-        batch.add_column(
-            sa.Column("prefill", sa.JSON(), nullable=False, server_default=sa.text("'{}'"))
-        )
+        # existing rows have reused nothing: an empty object, as the domain's default. A plain
+        # string default, not sa.text(): with an SQL expression Alembic's SQLite batch mode
+        # copies the table, which drops AUTOINCREMENT and fails on the audit log's foreign key
+        # in any database that holds requests
+        batch.add_column(sa.Column("prefill", sa.JSON(), nullable=False, server_default="{}"))
 
 
 def downgrade() -> None:
