@@ -96,7 +96,9 @@ def create_bot(
     listener_executor: Executor | None = None,
 ) -> Bot:
     clock = clock or SystemClock()
-    database = database or Database(settings.database_url, clock=clock)
+    database = database or Database(
+        settings.database_url, clock=clock, timeouts=settings.postgres_timeouts()
+    )
     client = client or web_client(settings)
     flow_config = settings.flow_config()
     catalogue = build_catalogue(flow_config)

@@ -25,6 +25,7 @@ from bot.durations import WorkingHours, format_duration, parse_duration
 from flows.config import DEFAULT_SOFTWARE, DEFAULT_VISOR_PATTERN, FlowConfig, SoftwareOption
 from flows.notification import BEGINNING_WITH, COUNTING_RULES
 from flows.review import ReviewPeriod
+from storage.timeouts import PostgresTimeouts
 
 DEFAULT_COMMAND = "/monitoring-request"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -272,6 +273,9 @@ LONGEST_TIMER = timedelta(days=365)
 LONGEST_INTERVAL = timedelta(hours=1)
 Duration = Annotated[timedelta, BeforeValidator(_duration(LONGEST_TIMER))]
 Interval = Annotated[timedelta, BeforeValidator(_duration(LONGEST_INTERVAL))]
+#: the longest the bot may be told to wait for PostgreSQL
+LONGEST_DATABASE_WAIT = timedelta(minutes=10)
+DatabaseWait = Annotated[timedelta, BeforeValidator(_duration(LONGEST_DATABASE_WAIT))]
 
 #: set while :func:`load_settings` builds settings from an explicit mapping (no environment)
 _explicit_mapping: ContextVar[bool] = ContextVar("_explicit_mapping", default=False)
@@ -313,6 +317,14 @@ class Settings(BaseSettings):
         repr=False,
         description="the schema owner's database URL (migrations, retention)",
     )
+
+    db_connect_timeout: DatabaseWait = Field(
+        timedelta(seconds=10), alias="MOSOVO_DB_CONNECT_TIMEOUT"
+    )
+    db_statement_timeout: DatabaseWait = Field(
+        timedelta(seconds=30), alias="MOSOVO_DB_STATEMENT_TIMEOUT"
+    )
+    db_lock_timeout: DatabaseWait = Field(timedelta(seconds=10), alias="MOSOVO_DB_LOCK_TIMEOUT")
 
     supervisors: Principals = Field(alias="MOSOVO_SUPERVISORS", description=_PRINCIPALS_HINT)
     officers: Principals = Field(
@@ -439,6 +451,13 @@ class Settings(BaseSettings):
     def redacted_database_url(self) -> str:
         """``database_url`` with any password masked, for logs and start-up messages."""
         return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", self.database_url)
+
+    def postgres_timeouts(self) -> PostgresTimeouts:
+        return PostgresTimeouts(
+            connect_seconds=max(1, int(self.db_connect_timeout.total_seconds())),
+            statement_ms=int(self.db_statement_timeout.total_seconds() * 1000),
+            lock_ms=int(self.db_lock_timeout.total_seconds() * 1000),
+        )
 
     def flow_config(self) -> FlowConfig:
         """What the question flows need from the configuration."""

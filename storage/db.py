@@ -18,6 +18,7 @@ from sqlalchemy.pool import StaticPool
 
 from storage.sqlite_writers import WriterQueue, begin_writing, done_writing
 from storage.tables import metadata
+from storage.timeouts import PostgresTimeouts
 
 #: how long a SQLite writer waits for another before giving up (milliseconds)
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -30,6 +31,10 @@ SQLITE_BEGIN = "sqlite_begin"
 _MIGRATION_LOCK_KEY = 0x4D4F534F564F_01  # "MOSOVO" + 1
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+#: migrations may rewrite big tables: no statement timeout, but never queue on locks for ever
+_MIGRATION_TIMEOUTS = ("SET LOCAL statement_timeout = 0", "SET LOCAL lock_timeout = '120s'")
 
 
 def default_database_url() -> str:
@@ -52,8 +57,9 @@ def create_private_file(path: Path) -> None:
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for SQLite (`sqlite:///path`) or PostgreSQL (`postgresql[+psycopg]://...`)."""
+def make_engine(url: str, timeouts: PostgresTimeouts | None = None, **kwargs: Any) -> Engine:
+    """An engine for SQLite (`sqlite:///path`) or PostgreSQL (`postgresql[+psycopg]://...`);
+    PostgreSQL connections get `timeouts` (the defaults when None)."""
     sa_url = make_url(normalise_url(url))
     if sa_url.get_backend_name() == "sqlite":
         return _sqlite_engine(sa_url.render_as_string(hide_password=False), **kwargs)
@@ -65,7 +71,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             # as many connections as listener threads (bot.app.LISTENER_THREADS) may want at once
             kwargs.setdefault("pool_size", PG_POOL_SIZE)
             kwargs.setdefault("max_overflow", PG_POOL_OVERFLOW)
-        return create_engine(sa_url, **kwargs)
+        url_options = sa_url.query.get("options")
+        connect_args = (timeouts or PostgresTimeouts()).connect_args(url_options)
+        connect_args.update(kwargs.pop("connect_args", {}))
+        return create_engine(sa_url, connect_args=connect_args, **kwargs)
     raise ValueError(f"unsupported database URL scheme: {sa_url.drivername}")
 
 
@@ -138,6 +147,8 @@ def _migrate(target: str | Engine, run: Callable[[Config], None]) -> None:
     try:
         with engine.begin() as connection:
             if connection.dialect.name == "postgresql":
+                for setting in _MIGRATION_TIMEOUTS:
+                    connection.execute(text(setting))
                 # a second replica waits here, then finds nothing left to do
                 connection.execute(
                     text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY}

@@ -14,6 +14,7 @@ from storage.audit import SqlAuditLog
 from storage.db import SQLITE_BEGIN, make_engine, upgrade
 from storage.outbox import SqlOutbox
 from storage.repositories import SqlDeliveryLog, SqlRequestRepository
+from storage.timeouts import PostgresTimeouts
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +69,14 @@ class SqlUnitOfWork:
 class Database:
     """Engine, sessions and units of work for one database URL."""
 
-    def __init__(self, url: str, clock: Clock | None = None, **engine_kwargs: Any) -> None:
-        self.engine: Engine = make_engine(url, **engine_kwargs)
+    def __init__(
+        self,
+        url: str,
+        clock: Clock | None = None,
+        timeouts: PostgresTimeouts | None = None,
+        **engine_kwargs: Any,
+    ) -> None:
+        self.engine: Engine = make_engine(url, timeouts, **engine_kwargs)
         self.clock = clock or SystemClock()
         self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
         # reads that must not hold SQLite's write lock while they run (export, verify)

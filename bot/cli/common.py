@@ -79,14 +79,38 @@ def add_audited_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reason", required=True, help="why (recorded; DPA 2018 s.62)")
 
 
+class OutputExists(Exception):
+    """The output path already exists (a file, a link, anything) and --force was not given."""
+
+
+#: a new file only: never an existing one, never through a symbolic link
+_NEW_PRIVATE_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+
+
+def create_private(path: str, *, force: bool = False) -> int:
+    """A new file at `path`, readable by its owner only, as an open descriptor. An existing path
+    is refused (OutputExists) unless `force`: then it is removed first, so what is written never
+    keeps the old file's permissions and never goes through a link (a link is removed, not
+    followed; a link put back meanwhile makes O_EXCL fail)."""
+    if force and os.path.lexists(path):
+        if os.path.isdir(path) and not os.path.islink(path):
+            raise OutputExists(f"{path} is a directory")
+        os.unlink(path)
+    try:
+        return os.open(path, _NEW_PRIVATE_FILE, 0o600)
+    except FileExistsError:
+        raise OutputExists(f"{path} already exists; use --force to replace it") from None
+
+
 @contextmanager
-def open_output(output: str | None, *, binary: bool = False) -> Iterator[Any]:
-    """`output` as a new file readable by its owner only, or standard output for None or "-"."""
+def open_output(output: str | None, *, binary: bool = False, force: bool = False) -> Iterator[Any]:
+    """`output` as a new file readable by its owner only (see create_private), or standard
+    output for None or "-"."""
     if output is None or output == "-":
         yield sys.stdout.buffer if binary else sys.stdout
         return
     # what a command writes is as sensitive as the database: owner-only from the moment it exists
-    descriptor = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    descriptor = create_private(output, force=force)
     if binary:
         with open(descriptor, "wb") as out:
             yield out

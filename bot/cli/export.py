@@ -11,6 +11,7 @@ from bot.cli.common import (
     EXIT_OK,
     EXIT_REFUSED,
     Commands,
+    OutputExists,
     add_audited_arguments,
     open_output,
     parse_moment,
@@ -27,14 +28,19 @@ def register(commands: Commands) -> None:
     parser.add_argument("--format", choices=("csv", "jsonl"), required=True)
     add_audited_arguments(parser)
     parser.add_argument("--since", help="only requests created on or after this date (YYYY-MM-DD)")
-    parser.add_argument("--output", help="file to write (default: standard output)")
+    parser.add_argument(
+        "--output", help="a new file to write, owner-only (default: standard output)"
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="replace --output if it exists (a new file)"
+    )
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
     return with_database_url(
         lambda url: cmd_export(
-            url, args.format, args.operator, args.reason, args.since, args.output
+            url, args.format, args.operator, args.reason, args.since, args.output, args.force
         )
     )
 
@@ -46,8 +52,10 @@ def cmd_export(
     reason: str | None,
     since: str | date | datetime | None = None,
     output: str | None = None,
+    force: bool = False,
 ) -> int:
-    """Export to `output` (a new file readable by its owner only) or stdout for None or "-"."""
+    """Export to `output` (a new file readable by its owner only; an existing one only with
+    `force`) or stdout for None or "-". Refused before anything is read or audited."""
     from storage.export import ExportRefused, ExportRequest, export_requests
 
     try:
@@ -57,8 +65,12 @@ def cmd_export(
         return EXIT_REFUSED
 
     def run(db: Database) -> int:
-        with open_output(output) as out:
-            count = export_requests(db, out, request)
+        try:
+            with open_output(output, force=force) as out:
+                count = export_requests(db, out, request)
+        except OutputExists as refusal:  # raised on opening: nothing read, nothing audited
+            print(f"export refused: {refusal}", file=sys.stderr)
+            return EXIT_REFUSED
         print(f"exported {count} requests", file=sys.stderr)
         return EXIT_OK
 
