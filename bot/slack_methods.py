@@ -10,12 +10,14 @@ from __future__ import annotations
 
 METHODS_CALLED: frozenset[str] = frozenset(
     {
+        "auth.test",  # doctor
         "chat.getPermalink",
         "chat.postEphemeral",
         "chat.postMessage",
         "chat.update",
         "conversations.info",
         "usergroups.users.list",
+        "users.info",  # doctor: is each supervisor an active person
         "views.open",
         "views.publish",
     }

@@ -163,7 +163,8 @@ class SlackDouble:
     """A Slack Web API double served at ``url`` (``http://127.0.0.1:<port>/api/``).
 
     ``token``: the only token accepted (None: any ``xox…`` token); ``scopes``: when given, a
-    call needing a scope outside them gets ``missing_scope``; ``extra_methods``: methods to
+    call needing a scope outside them gets ``missing_scope``, and every answer says them in its
+    ``x-oauth-scopes`` header as Slack's do; ``extra_methods``: methods to
     accept beyond Slack's spec, as name -> required arguments.
 
     App-level methods (``apps.connections.open``) take only an ``xapp-`` token, and bot methods
@@ -1052,6 +1053,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         headers = {"X-Slack-Req-Id": secrets.token_hex(16), **answer.headers}
+        if double.scopes is not None:
+            # as Slack does on every answer: the scopes the calling token was granted
+            headers["x-oauth-scopes"] = ",".join(sorted(double.scopes))
         if answer.body is not None:
             payload = json.dumps(answer.body).encode("utf-8")
             self._write(answer.status, payload, "application/json; charset=utf-8", headers)

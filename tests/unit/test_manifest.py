@@ -148,6 +148,7 @@ def test_scopes_are_exactly_what_the_methods_events_and_command_need() -> None:
         "usergroups:read",
         "app_mentions:read",
         "im:history",
+        "users:read",
     }
 
 

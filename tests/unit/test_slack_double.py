@@ -400,6 +400,14 @@ def test_missing_scope_when_scopes_configured() -> None:
         assert (answer["error"], answer["needed"]) == ("missing_scope", "groups:read")
 
 
+def test_answers_name_the_tokens_scopes_as_slack_does() -> None:
+    with SlackDouble(scopes=["groups:read", "chat:write"]) as slack:
+        answer = slack.client().auth_test()
+        assert answer.headers["x-oauth-scopes"] == "chat:write,groups:read"
+    with SlackDouble() as unrestricted:  # any scope accepted: none to name
+        assert "x-oauth-scopes" not in unrestricted.client().auth_test().headers
+
+
 def many(n: int, item: dict[str, Any]) -> list[dict[str, Any]]:
     return [json.loads(json.dumps(item)) for _ in range(n)]
 
