@@ -122,7 +122,7 @@ def test_an_abandoned_request_restarts_at_the_first_missing_answer(app: RunningB
     assert app.request(new_id).answers == {
         "visor_ref": "NOM/1234567",
         "pnc_id": None,
-        "mappa_category": "1",
+        "legal_basis": "order",
     }
     assert current_question(app.slack, new_thread) == app.request(new_id).current_field
 
