@@ -24,6 +24,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from bot.durations import WorkingHours, format_duration, parse_duration
 from flows.config import DEFAULT_SOFTWARE, DEFAULT_VISOR_PATTERN, FlowConfig, SoftwareOption
 from flows.notification import BEGINNING_WITH, COUNTING_RULES
+from flows.retention import DEFAULT_RETENTION
 from flows.review import ReviewPeriod
 from storage.timeouts import PostgresTimeouts
 
@@ -272,6 +273,24 @@ LONGEST_TIMER = timedelta(days=365)
 #: the longest gap between scheduler sweeps: reminders would be that late
 LONGEST_INTERVAL = timedelta(hours=1)
 Duration = Annotated[timedelta, BeforeValidator(_duration(LONGEST_TIMER))]
+#: retention is counted in years: a century at most, and never under 30 days, which would erase
+#: what was only just closed
+LONGEST_RETENTION = timedelta(days=36_525)
+SHORTEST_RETENTION = timedelta(days=30)
+
+
+def _retention(value: Any) -> Any:
+    parsed = _duration(LONGEST_RETENTION)(value)
+    if isinstance(parsed, timedelta) and parsed < SHORTEST_RETENTION:
+        raise ValueError(
+            f"is {format_duration(parsed)}, shorter than the least it may be "
+            f"({format_duration(SHORTEST_RETENTION)}); the default is "
+            f"{format_duration(DEFAULT_RETENTION)}, six years"
+        )
+    return parsed
+
+
+Retention = Annotated[timedelta, BeforeValidator(_retention)]
 Interval = Annotated[timedelta, BeforeValidator(_duration(LONGEST_INTERVAL))]
 #: the longest the bot may be told to wait for PostgreSQL
 LONGEST_DATABASE_WAIT = timedelta(minutes=10)
@@ -374,6 +393,7 @@ class Settings(BaseSettings):
         8, alias="MOSOVO_OUTBOX_MAX_ATTEMPTS"
     )
 
+    retention: Retention = Field(DEFAULT_RETENTION, alias="MOSOVO_RETENTION")
     audit_key_file: Path | None = Field(
         None, alias="MOSOVO_AUDIT_KEY_FILE", description="the Ed25519 key that signs checkpoints"
     )
@@ -544,6 +564,25 @@ def database_settings_from_env(env_file: str | Path | None = ".env") -> Database
 def database_url_from_env(env_file: str | Path | None = ".env") -> str:
     with _as_settings_error():
         return DatabaseSettings(_env_file=env_file).database_url  # type: ignore[call-arg]
+
+
+class RetentionSettings(BaseSettings):
+    """What `mosovo-bot retention` reads (no Slack tokens needed)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    database_url: Annotated[str, BeforeValidator(_database_url)] = Field(
+        "sqlite:///mosovo.db", alias="DATABASE_URL"
+    )
+    migration_database_url: Annotated[str | None, BeforeValidator(_database_url)] = Field(
+        None, alias="MOSOVO_MIGRATION_DATABASE_URL"
+    )
+    retention: Retention = Field(DEFAULT_RETENTION, alias="MOSOVO_RETENTION")
+
+
+def retention_settings_from_env(env_file: str | Path | None = ".env") -> RetentionSettings:
+    with _as_settings_error():
+        return RetentionSettings(_env_file=env_file)  # type: ignore[call-arg]
 
 
 class AuditSettings(BaseSettings):

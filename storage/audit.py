@@ -1,7 +1,11 @@
 """The tamper-evident audit log: an append-only hash chain over the whole log.
 
-Each event's hash covers a canonical encoding of its id, request, actor, action, time, detail and
-the previous event's hash (genesis: 64 zeros). Editing a row breaks its own hash; deleting one
+Each event's hash covers a canonical encoding of its id, request, actor, action, time, a digest
+of its detail and the previous event's hash (genesis: 64 zeros). The digest is a salted SHA-256
+of the detail, so erasing a closed request's content under retention (blank the detail and its
+salt, keep the digest) leaves every hash true; the salt stops a digest of a short answer being
+guessed back. Events written before digests (scheme 1) hash their detail directly: they verify
+as before while their detail is there, and by their links alone once it is erased. Editing a row breaks its own hash; deleting one
 leaves a gap in the ids and a broken link; moving contents between rows breaks both. Truncating
 the tail, rolling back, or rewriting with every hash recomputed are the changes a chain cannot see
 by itself: signed checkpoints of the head, kept outside the database, catch them
@@ -11,6 +15,7 @@ by itself: signed checkpoints of the head, kept outside the database, catch them
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,6 +30,9 @@ from storage.tables import audit_events_table as events
 from storage.types import canonical_json
 
 GENESIS_HASH = "0" * 64
+#: how an event's hash was made: 1 over the detail itself (the first revision), 2 over its digest
+SCHEME_LEGACY = 1
+SCHEME_SEALED = 2
 #: pg_advisory_xact_lock key held while appending, so that replicas never fork the chain
 CHAIN_LOCK_KEY = 0x4D4F534F564F  # "MOSOVO"
 _VERIFY_BATCH = 1000
@@ -47,6 +55,10 @@ class VerifyResult:
     reason: str | None = None
     #: hash of the last event: record it elsewhere to detect a truncated tail later
     head_hash: str = GENESIS_HASH
+    #: events whose detail was erased under retention (their hashes still verify)
+    erased: int = 0
+    #: of those, events from before digests: only their links could be checked
+    unsealed: int = 0
 
 
 def canonical_event(
@@ -85,6 +97,36 @@ def event_hash(
     return hashlib.sha256(canonical).hexdigest()
 
 
+def detail_digest(salt: str, detail: dict[str, Any]) -> str:
+    return hashlib.sha256(f"{salt}:".encode() + canonical_json(detail).encode("utf-8")).hexdigest()
+
+
+def sealed_hash(
+    event_id: int,
+    request_pk: int | None,
+    actor: str,
+    action: str,
+    at: datetime,
+    digest: str,
+    prev_hash: str,
+) -> str:
+    """Scheme 2: the hash covers the detail's digest, not the detail. Changing this invalidates
+    every stored chain."""
+    canonical = canonical_json(
+        {
+            "scheme": SCHEME_SEALED,
+            "id": event_id,
+            "request": request_pk,
+            "actor": actor,
+            "action": action,
+            "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
+            "detail_digest": digest,
+            "prev_hash": prev_hash,
+        }
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
 def lock_chain(session: Session) -> None:
     """Serialise appenders until this transaction ends. SQLite needs nothing: every transaction
     there starts with BEGIN IMMEDIATE (storage/db.py), which already excludes other writers."""
@@ -109,14 +151,10 @@ def chain_rows(
     rows = []
     for offset, event in enumerate(pending, start=1):
         event_id = start_id + offset
-        digest = event_hash(
-            event_id,
-            event.request_pk,
-            event.actor,
-            event.action,
-            event.at,
-            event.detail,
-            prev_hash,
+        salt = secrets.token_hex(16)
+        digest = detail_digest(salt, event.detail)
+        sealed = sealed_hash(
+            event_id, event.request_pk, event.actor, event.action, event.at, digest, prev_hash
         )
         rows.append(
             {
@@ -127,10 +165,13 @@ def chain_rows(
                 "at": event.at,
                 "detail": event.detail,
                 "prev_hash": prev_hash,
-                "hash": digest,
+                "hash": sealed,
+                "scheme": SCHEME_SEALED,
+                "detail_digest": digest,
+                "detail_salt": salt,
             }
         )
-        prev_hash = digest
+        prev_hash = sealed
     return rows
 
 
@@ -160,33 +201,61 @@ def _batches(session: Session) -> Iterator[Sequence[Any]]:
 def verify_chain(session: Session) -> VerifyResult:
     """Walk the whole log in id order, in batches (memory stays flat), and report the first
     event that does not follow from the one before it."""
-    expected_id, prev_hash, count = 1, GENESIS_HASH, 0
+    erasures = _erasures(session)
+    expected_id, prev_hash, count, erased, unsealed = 1, GENESIS_HASH, 0, 0, 0
     for batch in _batches(session):
         for row in batch:
-            problem = None
+            bad_id = row.id
             if row.id != expected_id:
                 # name the first missing event: that is the one someone removed
-                problem = f"event {expected_id} is missing (next is {row.id})"
+                problem: str | None = f"event {expected_id} is missing (next is {row.id})"
                 bad_id = expected_id
+            elif row.prev_hash != prev_hash:
+                problem = f"event {row.id} does not follow the event before it"
             else:
-                bad_id = row.id
-                if row.prev_hash != prev_hash:
-                    problem = f"event {row.id} does not follow the event before it"
-                elif row.hash != event_hash(
-                    row.id,
-                    row.request_id,
-                    row.actor,
-                    row.action,
-                    row.at,
-                    row.detail,
-                    row.prev_hash,
-                ):
-                    problem = f"event {row.id} was altered after it was written"
+                problem = _check_event(row, erasures)
             if problem:
-                return VerifyResult(False, count, bad_id, problem, prev_hash)
+                return VerifyResult(False, count, bad_id, problem, prev_hash, erased, unsealed)
+            if row.erased_at is not None:
+                erased += 1
+                unsealed += row.scheme == SCHEME_LEGACY
             count += 1
             expected_id, prev_hash = row.id + 1, row.hash
-    return VerifyResult(True, count, head_hash=prev_hash)
+    return VerifyResult(True, count, head_hash=prev_hash, erased=erased, unsealed=unsealed)
+
+
+def _erasures(session: Session) -> dict[int, int]:
+    """request pk -> id of its last `erased` event (itself verified by the walk)."""
+    query = (
+        select(events.c.request_id, func.max(events.c.id))
+        .where(events.c.action == "erased")
+        .group_by(events.c.request_id)
+    )
+    rows = session.execute(query).all()
+    return {int(row[0]): int(row[1]) for row in rows if row[0] is not None}
+
+
+def _check_event(row: Any, erasures: dict[int, int]) -> str | None:
+    altered = f"event {row.id} was altered after it was written"
+    if row.erased_at is not None:
+        # blank content is an erasure only when the request's erasure is in the chain, after it
+        if erasures.get(row.request_id, 0) <= row.id or row.detail or row.detail_salt:
+            return f"event {row.id} lost its detail without a recorded erasure"
+        if row.scheme == SCHEME_LEGACY:
+            return None  # hashed over the erased detail itself: its links are all that is left
+    if row.scheme == SCHEME_LEGACY:
+        expected = event_hash(
+            row.id, row.request_id, row.actor, row.action, row.at, row.detail, row.prev_hash
+        )
+        return None if row.hash == expected else altered
+    if row.erased_at is None and row.detail_digest != detail_digest(
+        row.detail_salt or "", row.detail
+    ):
+        return altered
+    expected = sealed_hash(
+        row.id, row.request_id, row.actor, row.action, row.at, row.detail_digest, row.prev_hash
+    )
+    return None if row.hash == expected else altered
 
 
 def recorded_checkpoints(session: Session) -> list[dict[str, Any]]:

@@ -107,6 +107,8 @@ class RequestRow(SQLModel, table=True):
     prefill: dict[str, Any] = _json()
     #: while set and in the future, one scheduler replica is working on this request
     lease_until: datetime | None = _at()
+    #: when retention erased its content (flows/retention.py); None while it is kept in full
+    erased_at: datetime | None = _at()
     version: int = _int()
 
 
@@ -132,6 +134,13 @@ class AuditEventRow(SQLModel, table=True):
     detail: dict[str, Any] = _json()
     prev_hash: str = Field(sa_column=Column(String(64), nullable=False))
     hash: str = Field(sa_column=Column(String(64), nullable=False))
+    #: 1: `hash` covers `detail` itself (the first revision); 2: it covers `detail_digest`
+    scheme: int = Field(sa_column=Column(Integer(), nullable=False, server_default="1"))
+    #: salted SHA-256 of the detail (scheme 2); kept when the detail is erased
+    detail_digest: str | None = Field(default=None, sa_column=Column(String(64)))
+    detail_salt: str | None = Field(default=None, sa_column=Column(String(32)))
+    #: set when retention erased the detail (the one update the database allows)
+    erased_at: datetime | None = _at()
 
 
 class ProcessedDeliveryRow(SQLModel, table=True):

@@ -14,10 +14,10 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from bot.cli import audit, db, diagram, doctor, export, run
+from bot.cli import audit, db, diagram, doctor, export, retention, run
 
-#: In the order ``--help`` lists them. Still to come: report, workbench, demo, retention.
-COMMANDS = (run, doctor, db, export, audit, diagram)
+#: In the order ``--help`` lists them. Still to come: report, workbench, demo.
+COMMANDS = (run, doctor, db, export, retention, audit, diagram)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -115,6 +115,15 @@ def cmd_audit_verify(
             )
             return EXIT_PROBLEM
         print(f"audit chain intact: {result.count} events (head {result.head_hash})")
+        if result.erased:
+            print(
+                f"{result.erased} events erased under retention keep their place in the chain"
+                + (
+                    f" ({result.unsealed} from before digests: links only)"
+                    if result.unsealed
+                    else ""
+                )
+            )
         if report is None:
             return EXIT_OK
         if not report.ok:

@@ -64,6 +64,11 @@ ATTACKS = [
     ("UPDATE audit_events SET actor = 'U0FORGED'", "permission denied"),
     ("DELETE FROM audit_events", "permission denied"),
     ("TRUNCATE audit_events", "permission denied"),
+    # even the one update the triggers allow, retention's erasure, is the owner's alone
+    (
+        "UPDATE audit_events SET detail = '{}', detail_salt = NULL, erased_at = now()",
+        "permission denied",
+    ),
     ("ALTER TABLE audit_events DISABLE TRIGGER USER", "must be owner"),
     ("DROP TRIGGER audit_events_append_only ON audit_events", "must be owner"),
     ("DROP TRIGGER audit_events_no_truncate ON audit_events", "must be owner"),

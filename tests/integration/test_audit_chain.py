@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from bot.cli.audit import cmd_audit_verify
 from flows.models import MonitoringRequest
-from storage.audit import GENESIS_HASH, VerifyResult, event_hash, verify_chain
+from storage.audit import GENESIS_HASH, VerifyResult, sealed_hash, verify_chain
 from storage.unit_of_work import Database
 
 NewRequest = Callable[..., MonitoringRequest]
@@ -113,7 +113,9 @@ def test_an_edit_with_a_correctly_recomputed_hash_breaks_the_next_link(seeded: D
         row = session.execute(text("SELECT * FROM audit_events WHERE id = 2")).one()
     with seeded.uow() as uow:  # decode the row the way storage does, then forge its hash
         [event] = [e for e in uow.audit.history("MR-000002") if e.action == "created"]
-    forged = event_hash(2, row.request_id, "U9", row.action, event.at, event.detail, row.prev_hash)
+    forged = sealed_hash(
+        2, row.request_id, "U9", row.action, event.at, row.detail_digest, row.prev_hash
+    )
     tamper(seeded, f"UPDATE audit_events SET actor = 'U9', hash = '{forged}' WHERE id = 2")
     result = verify(seeded)
     assert (result.ok, result.first_bad_id) == (False, 3)

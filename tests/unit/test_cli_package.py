@@ -37,6 +37,8 @@ def test_each_module_adds_the_command_it_is_named_for() -> None:
         ["db", "upgrade"],
         ["export", "--format", "csv", "--operator", "DS Smith", "--reason", "SAR", "--since", "x"],
         ["audit", "verify"],
+        ["audit", "checkpoint"],
+        ["retention", "--dry-run"],
         ["diagram"],
     ],
 )
