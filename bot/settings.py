@@ -566,17 +566,9 @@ def database_url_from_env(env_file: str | Path | None = ".env") -> str:
         return DatabaseSettings(_env_file=env_file).database_url  # type: ignore[call-arg]
 
 
-class RetentionSettings(BaseSettings):
+class RetentionSettings(DatabaseSettings):
     """What `mosovo-bot retention` reads (no Slack tokens needed)."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
-
-    database_url: Annotated[str, BeforeValidator(_database_url)] = Field(
-        "sqlite:///mosovo.db", alias="DATABASE_URL"
-    )
-    migration_database_url: Annotated[str | None, BeforeValidator(_database_url)] = Field(
-        None, alias="MOSOVO_MIGRATION_DATABASE_URL"
-    )
     retention: Retention = Field(DEFAULT_RETENTION, alias="MOSOVO_RETENTION")
 
 
