@@ -24,6 +24,12 @@ REQUEST_CANCEL = "request_cancel"
 REQUEST_RESTART = "request_restart"
 RESTART_ACTIONS_BLOCK = "restart_actions"
 RESTARTED_BLOCK = "restarted"
+#: on a request's first message: the form, a modal in pages (inputs' block ids: form:<key>)
+REQUEST_FORM = "request_form"
+FORM_VIEW = "request_form"
+FORM_ACTIONS_BLOCK = "form_actions"
+FORM_INTRO_BLOCK = "form_intro"
+FORM_BLOCK_PREFIX = "form:"
 
 APPROVAL_BLOCK = "approval"
 APPROVAL_TITLE_BLOCK = "approval_title"
@@ -97,6 +103,10 @@ def answer_actions_block(key: str) -> str:
 
 def answer_action(key: str, value: str) -> str:
     return ANSWER_ACTION.format(key=key, value=value)
+
+
+def form_block(key: str) -> str:
+    return f"{FORM_BLOCK_PREFIX}{key}"
 
 
 def answered_block(key: str) -> str:

@@ -13,10 +13,12 @@ from flows import approval
 from flows.approval import Decision, DecisionMade
 from flows.clock import Clock, local_today
 from flows.conversation import Conversation
-from flows.errors import DomainError
+from flows.errors import DomainError, InvalidTransition, NotRequester
+from flows.form import FormOutcome
 from flows.models import MonitoringRequest
 from flows.outputs import Output
 from flows.ports import ConcurrentUpdate, UnitOfWork, UnitOfWorkFactory
+from flows.request_machine import at_summary, is_collecting
 from flows.review import ReviewPeriod, review_date_problem
 
 log = logging.getLogger(__name__)
@@ -156,6 +158,49 @@ class RequestService:
                 extra={"request_id": result.request.request_id, "user": user_id},
             )
         return result
+
+    # -- the form ---------------------------------------------------------------------------------
+
+    def form_may_open(self, request_id: str, user_id: str) -> MonitoringRequest | Refused:
+        """Checked before the modal opens, so a refused user never sees it."""
+        with self.reads() as uow:
+            request = uow.requests.get(request_id)
+        if request is None:
+            return _unknown(request_id)
+        if user_id != request.officer_id:
+            return Refused(
+                "Only the officer who started this request can fill it in.",
+                NotRequester(request_id),
+                request,
+            )
+        if not (is_collecting(request) or at_summary(request)):
+            return Refused(
+                f"{request_id} is {request.state.replace('_', ' ')}: its answers can no longer "
+                "be changed.",
+                InvalidTransition(request_id),
+                request,
+            )
+        return request
+
+    def form_page(
+        self, request_id: str, user_id: str, page: str, values: dict[str, str], delivery: str
+    ) -> Acted[FormOutcome] | Refused | None:
+        return self._act(
+            request_id,
+            user_id,
+            delivery,
+            lambda r: self.conversation.answer_form(r, page, values, user_id),
+        )
+
+    def form_closed(self, request_id: str, user_id: str, delivery: str) -> Reply | Refused | None:
+        """The officer closed the form part-way: the thread asks what is still unanswered."""
+
+        def step(request: MonitoringRequest) -> list[Output]:
+            if user_id != request.officer_id:
+                return []
+            return self.conversation.resume(request)
+
+        return _reply(self._act(request_id, user_id, delivery, step))
 
     def attach_thread(self, request_id: str, thread_ts: str) -> MonitoringRequest:
         def attach(uow: UnitOfWork, request: MonitoringRequest) -> MonitoringRequest:

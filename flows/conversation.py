@@ -12,6 +12,7 @@ from flows.config import FlowConfig
 from flows.errors import InvalidTransition, NotRequester, StaleQuestion
 from flows.fields import Accepted, Catalogue, Field, ParseContext, Rejected, validate
 from flows.flags import compute_flags
+from flows.form import FormOutcome, page_after, page_named
 from flows.models import MonitoringRequest
 from flows.notification import notification_duty
 from flows.outputs import (
@@ -216,6 +217,92 @@ class Conversation:
             return None
         return self._question(request, self.catalogue.get(request.current_field))
 
+    # -- the form -------------------------------------------------------------------------------
+
+    def answer_form(
+        self, request: MonitoringRequest, page_name: str, values: dict[str, str], actor: str
+    ) -> FormOutcome:
+        """One page of the form: every value through the same parsers and rules as in the
+        thread. A page with any bad value stores nothing and says what is wrong with each;
+        a good one is stored and audited like typed answers (`via: form`). The thread hears of
+        it when the form is done: its summary, or the first question still unanswered."""
+        self._require_requester(request, actor)
+        if not (is_collecting(request) or at_summary(request)):
+            raise InvalidTransition(
+                f"{request.request_id} is {request.state.replace('_', ' ')}: its answers can no "
+                "longer be changed."
+            )
+        page = page_named(self.catalogue, request.answers, page_name)
+        if page is None:
+            raise StaleQuestion("That page of the form no longer applies: open the form again.")
+        now = self.clock.now()
+        request.last_activity_at = now
+        trial = dict(request.answers)
+        accepted: dict[str, Any] = {}
+        errors: dict[str, str] = {}
+        for field in page.fields:
+            if not field.applies(trial):
+                continue  # e.g. a serial number for a phone: not asked, whatever was typed
+            text = (values.get(field.key) or "").strip()
+            if not text:
+                if field.optional:
+                    accepted[field.key] = trial[field.key] = None
+                elif field.condition is None or field.key not in trial:
+                    errors[field.key] = f"{field.label} is required."
+                continue
+            context = ParseContext(
+                self._today(), {k: v for k, v in trial.items() if k != field.key}, self.config
+            )
+            result = validate(field, text, context)
+            if isinstance(result, Rejected):
+                errors[field.key] = result.message
+                request.record("answer_rejected", actor, now, field=field.key, via="form")
+            else:
+                assert isinstance(result, Accepted)
+                accepted[field.key] = trial[field.key] = result.value
+        if errors:
+            return FormOutcome(errors=errors)
+        outputs: list[Output] = []
+        answered_current = request.current_field in accepted
+        if request.question_ref and answered_current and request.current_field:
+            current = self.catalogue.get(request.current_field)
+            asked = self._question(request, current)
+            outputs.append(AnswerAccepted(asked, accepted[current.key], request.question_ref))
+            request.question_ref = None
+        for key, value in accepted.items():
+            self._store(request, key, value, actor, via="form")
+        dropped = self._recheck(request)
+        if dropped:
+            outputs.append(dropped)
+        following = page_after(self.catalogue, request.answers, page.name)
+        if following is not None:
+            if answered_current:
+                # the thread asks the next one when the form is done (or closed)
+                request.current_field = next(
+                    (
+                        f.key
+                        for f in self.catalogue.applicable(request.answers)
+                        if f.key not in request.answers
+                    ),
+                    None,
+                )
+            request.flags = compute_flags(request.answers, self._today(), self.config)
+            return FormOutcome(outputs=outputs, next_page=following)
+        return FormOutcome(outputs=outputs + self.resume(request))
+
+    def resume(self, request: MonitoringRequest) -> list[Output]:
+        """The thread carries on after the form: the first unanswered question or the summary
+        (back from the summary if the form left something unanswered)."""
+        if at_summary(request) and any(
+            f.key not in request.answers for f in self.catalogue.applicable(request.answers)
+        ):
+            fire(request, "edit")
+        if not (is_collecting(request) or at_summary(request)):
+            return []
+        if is_collecting(request) and request.question_ref and request.current_field:
+            return []  # its question is still live in the thread
+        return self._ask_next(request)
+
     # -- collecting -----------------------------------------------------------------------------
 
     def _while_collecting(
@@ -255,30 +342,31 @@ class Conversation:
         return self._accept(request, field, result.value)
 
     def _accept(self, request: MonitoringRequest, field: Field, value: Any) -> list[Output]:
-        now = self.clock.now()
         outputs: list[Output] = []
         if request.question_ref and request.current_field == field.key:
             asked = self._question(request, field)
             outputs.append(AnswerAccepted(asked, value, request.question_ref))
         request.question_ref = None
-        before = request.answers.get(field.key, _MISSING)
-        request.answers[field.key] = value
-        request.strikes = 0
-        if before is _MISSING:
-            request.record("answered", request.officer_id, now, field=field.key)
-        elif before != value:
-            request.record(
-                "answer_changed",
-                request.officer_id,
-                now,
-                field=field.key,
-                before=before,
-                after=value,
-            )
+        self._store(request, field.key, value, request.officer_id)
         dropped = self._recheck(request, changed=field.key)
         if dropped:
             outputs.append(dropped)
         return outputs + self._ask_next(request)
+
+    def _store(
+        self, request: MonitoringRequest, key: str, value: Any, actor: str, **how: Any
+    ) -> None:
+        """Keep an answer, audited: `answered` the first time, `answer_changed` after."""
+        now = self.clock.now()
+        before = request.answers.get(key, _MISSING)
+        request.answers[key] = value
+        request.strikes = 0
+        if before is _MISSING:
+            request.record("answered", actor, now, field=key, **how)
+        elif before != value:
+            request.record(
+                "answer_changed", actor, now, field=key, before=before, after=value, **how
+            )
 
     def _back(self, request: MonitoringRequest, field: Field) -> list[Output]:
         applicable = [f.key for f in self.catalogue.applicable(request.answers)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot import ids
+from bot.blocks.form import form_actions
 from bot.blocks.text import (
     MARKING,
     Message,
@@ -66,7 +67,11 @@ def parent_message(request: MonitoringRequest) -> Message:
         text=f"OFFICIAL-SENSITIVE: {text}",
         blocks=[
             section(f"{MARKING}\n:clipboard: {text}", ids.REQUEST_HEADER_BLOCK),
-            context("The questions and the supervisor's decision follow in this thread."),
+            context(
+                "The questions and the supervisor's decision follow in this thread. "
+                "Quicker with a form? Fill it in here; you can mix the two."
+            ),
+            form_actions(request),
         ],
     )
 

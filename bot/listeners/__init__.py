@@ -8,6 +8,7 @@ from bot.listeners import (
     actions,
     commands,
     direct,
+    form,
     home,
     mentions,
     messages,
@@ -25,5 +26,6 @@ def register_listeners(app: App, wiring: Wiring) -> None:
     messages.register(app, wiring)
     actions.register(app, wiring)
     restarts.register(app, wiring)
+    form.register(app, wiring)
     views.register(app, wiring)
     home.register(app, wiring)

@@ -258,3 +258,84 @@ def metadata(view: dict[str, Any]) -> dict[str, Any]:
 
 
 __all__ = ["block_ids"]
+
+
+# -- the form ---------------------------------------------------------------------------------
+
+#: a clean request's answers as the form takes them: option values, ISO dates, "" for empty
+FORM_DATES = {
+    "risk_assessment_date": "2026-06-01",
+    "date_acquired": "2026-11-20",
+    "date_notified": "2026-11-25",
+    "order_date": "2025-05-01",
+    "licence_expiry": "2027-06-30",
+    "probation_request_date": "2026-11-29",
+    "consent_date": "2026-11-27",
+    "proposed_install_date": "2026-12-02",
+}
+
+
+def form_answers_for(basis: str, **overrides: str) -> dict[str, str]:
+    typed = {**answers_for(basis), **FORM_DATES}
+    typed = {k: ("" if v == "skip" else v) for k, v in typed.items()}
+    return {**typed, **overrides}
+
+
+def open_form(app: RunningBot, request_id: str, thread_ts: str, user: str = OFFICER) -> Any:
+    """Click *Fill in a form* on the request's first message; the modal Slack was asked to open
+    (None when no modal opened)."""
+    before = len(app.slack.calls("views.open"))
+    app.click(ids.REQUEST_FORM, request_id, user=user, message_ts=thread_ts, thread_ts=None)
+    opened = app.slack.calls("views.open")[before:]
+    return dict(opened[-1].args["view"]) if opened else None
+
+
+def form_state(view: dict[str, Any], answers: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """What Slack sends back for a page filled in with `answers` (by field key)."""
+    state: dict[str, dict[str, Any]] = {}
+    for block in view["blocks"]:
+        if block.get("type") != "input":
+            continue
+        key = block["block_id"].removeprefix(ids.FORM_BLOCK_PREFIX)
+        element = block["element"]
+        text = answers.get(key, "")
+        if element["type"] == "static_select":
+            option = next((o for o in element["options"] if o["value"] == text), None)
+            entry: dict[str, Any] = {"type": "static_select", "selected_option": option}
+        elif element["type"] == "datepicker":
+            entry = {"type": "datepicker", "selected_date": text or None}
+        else:
+            entry = {"type": "plain_text_input", "value": text or None}
+        state[block["block_id"]] = {element["action_id"]: entry}
+    return state
+
+
+def submit_page(
+    app: RunningBot, view: dict[str, Any], answers: dict[str, str], user: str = OFFICER
+) -> dict[str, Any]:
+    """Submit one page; the bot's answer (`response_action` update/errors), {} when closed."""
+    result = app.send(
+        signing.view_submission(
+            SECRET,
+            callback_id=view["callback_id"],
+            values=form_state(view, answers),
+            private_metadata=view.get("private_metadata", ""),
+            user_id=user,
+            blocks=view["blocks"],
+        )
+    )
+    assert result.status == 200
+    return dict(json.loads(result.body)) if result.body.strip() else {}
+
+
+def fill_form(
+    app: RunningBot, view: dict[str, Any], answers: dict[str, str], user: str = OFFICER
+) -> int:
+    """Submit every page until the form closes; how many pages were submitted."""
+    for pages in range(1, 13):
+        response = submit_page(app, view, answers, user)
+        assert response.get("response_action") != "errors", response
+        if response.get("response_action") != "update":
+            return pages
+        view = response["view"]
+    raise AssertionError("the form never closed")

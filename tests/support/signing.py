@@ -574,6 +574,40 @@ def view_submission(
     return _signed_form(secret, {"payload": json.dumps(payload)}, timestamp=timestamp)
 
 
+def view_closed(
+    secret: str,
+    *,
+    view: Json,
+    user_id: str = "W111",
+    user_name: str | None = None,
+    team_id: str = TEAM_ID,
+    timestamp: int | None = None,
+) -> SignedRequest:
+    """A ``view_closed`` (form-encoded ``payload=<json>``): the user closed a modal opened with
+    ``notify_on_close``; ``view`` is the modal as it stood."""
+    payload = {
+        "type": "view_closed",
+        "team": {"id": team_id, "domain": "mosovo-test"},
+        "user": _user(user_id, user_name, team_id),
+        "api_app_id": APP_ID,
+        "token": "verification_token",
+        "view": {
+            "id": f"V0{secrets.token_hex(4).upper()}",
+            "team_id": team_id,
+            "type": "modal",
+            "state": {"values": {}},
+            "hash": f"{int(time.time())}.{secrets.token_hex(4)}",
+            "app_id": APP_ID,
+            "bot_id": BOT_ID,
+            **view,
+        },
+        "is_cleared": False,
+        "is_enterprise_install": False,
+        "enterprise": None,
+    }
+    return _signed_form(secret, {"payload": json.dumps(payload)}, timestamp=timestamp)
+
+
 # -- sending ----------------------------------------------------------------------------------
 
 

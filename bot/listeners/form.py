@@ -1,0 +1,78 @@
+"""The request form: opening it, each page submitted (answers checked as in the thread, errors
+shown in the modal), and closing it part-way (the thread asks what is still unanswered)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot import ids
+from bot.blocks.form import form_errors, form_values, form_view
+from bot.listeners.actions import clicked
+from bot.responder import Asker
+from bot.services import Acted, Refused, Reply
+from bot.wiring import Wiring
+from flows.form import FormPage, first_page_to_fill, form_pages
+from flows.models import MonitoringRequest
+
+
+def register(app: App, wiring: Wiring) -> None:
+    service, responder, catalogue = wiring.service, wiring.responder, wiring.catalogue
+
+    def page_view(request: MonitoringRequest, page: FormPage) -> dict[str, Any]:
+        names = [p.name for p in form_pages(catalogue, request.answers)]
+        number = names.index(page.name) + 1 if page.name in names else len(names)
+        return form_view(request, page, number, len(names), service.today(), catalogue.config)
+
+    @app.action(ids.REQUEST_FORM)
+    def open_form(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        asker, _ = clicked(body)
+        checked = service.form_may_open(str(action.get("value") or ""), asker.user)
+        if isinstance(checked, Refused):
+            responder.respond(checked, asker)
+            return
+        page = first_page_to_fill(catalogue, checked.answers)
+        wiring.messenger.open_view(body["trigger_id"], page_view(checked, page))
+
+    @app.view(ids.FORM_VIEW)
+    def page_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        meta = json.loads(view.get("private_metadata") or "{}")
+        user = body["user"]["id"]
+        values = form_values(view["state"]["values"])
+        result = service.form_page(
+            str(meta.get("id")),
+            user,
+            str(meta.get("page")),
+            values,
+            f"form:{view['id']}:{meta.get('page')}:{body.get('trigger_id')}",
+        )
+        if isinstance(result, Refused):
+            first = next(iter(view["state"]["values"]), ids.FORM_INTRO_BLOCK)
+            ack(response_action="errors", errors={first: responder.refusal_text(result)})
+            return
+        if not isinstance(result, Acted):
+            ack()
+            return
+        request, outcome = result.request, result.value
+        if outcome.errors:
+            fields = {f.key: f for f in catalogue.fields}
+            ack(response_action="errors", errors=form_errors(outcome.errors, fields))
+            return
+        if outcome.next_page is not None:
+            ack(response_action="update", view=page_view(request, outcome.next_page))
+        else:
+            ack()
+        if outcome.outputs:
+            asker = Asker(user, request.channel_id, request.thread_ts)
+            responder.respond(Reply(request, outcome.outputs), asker)
+
+    @app.view_closed(ids.FORM_VIEW)
+    def form_closed(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        ack()
+        meta = json.loads(view.get("private_metadata") or "{}")
+        user = body["user"]["id"]
+        result = service.form_closed(str(meta.get("id")), user, f"form_closed:{view['id']}")
+        responder.respond(result, Asker(user, None))

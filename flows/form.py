@@ -1,0 +1,84 @@
+"""The form: the same questions as the thread, in pages by section (the person, the legal basis
+and then its branch, risk, the device, software). Pages are derived from the catalogue, so a new
+question appears in the form without a second edit. Pure: no Slack."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flows.fields import SECTIONS, Catalogue, Field
+
+
+@dataclass(frozen=True)
+class FormPage:
+    #: stable between requests: "person", "basis", "basis:<basis>", "risk", "device", "software"
+    name: str
+    title: str
+    fields: tuple[Field, ...]
+
+
+@dataclass
+class FormOutcome:
+    """A page submitted: either its errors by field key (nothing was stored), or what to say in
+    the thread and the next page (None: the form is done)."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+    outputs: list[Any] = field(default_factory=list)
+    next_page: FormPage | None = None
+
+
+def form_pages(catalogue: Catalogue, answers: Mapping[str, Any]) -> list[FormPage]:
+    """The pages for the answers so far: the branch page follows the basis once it is chosen.
+    A page shows every question its section may ask on this basis; one whose condition is not
+    met (a serial number for a phone) is optional there and ignored when it does not apply."""
+    basis = answers.get("legal_basis")
+    pages: list[FormPage] = []
+    for section, title in SECTIONS:
+        common = tuple(
+            f
+            for f in catalogue.fields
+            if f.section == section and (f.branch is None or f.branch == basis)
+        )
+        if section == "basis":
+            own = tuple(f for f in common if f.branch is None)
+            branch = tuple(f for f in common if f.branch is not None)
+            if own:
+                pages.append(FormPage(section, title, own))
+            if branch:
+                label = catalogue.get("legal_basis").display(basis) if basis else title
+                pages.append(FormPage(f"{section}:{basis}", label, branch))
+        elif common:
+            pages.append(FormPage(section, title, common))
+    return pages
+
+
+def page_named(catalogue: Catalogue, answers: Mapping[str, Any], name: str) -> FormPage | None:
+    return next((p for p in form_pages(catalogue, answers) if p.name == name), None)
+
+
+def page_after(catalogue: Catalogue, answers: Mapping[str, Any], name: str) -> FormPage | None:
+    pages = form_pages(catalogue, answers)
+    names = [p.name for p in pages]
+    if name not in names:
+        return None
+    position = names.index(name)
+    return pages[position + 1] if position + 1 < len(pages) else None
+
+
+def first_page_to_fill(catalogue: Catalogue, answers: Mapping[str, Any]) -> FormPage:
+    """Where the form opens: the first page with a question still unanswered (the thread may
+    have answered the earlier ones), else the first page, to edit."""
+    pages = form_pages(catalogue, answers)
+    for page in pages:
+        if any(f.applies(answers) and f.key not in answers for f in page.fields):
+            return page
+    return pages[0]
+
+
+def required_here(field: Field, answers: Mapping[str, Any]) -> bool:
+    """Whether the page must have an answer to this question: it applies and is not optional.
+    (Conditional questions are shown as optional: whether they apply may depend on another
+    answer on the same page.)"""
+    return not field.optional and field.condition is None and field.applies(answers)
