@@ -127,6 +127,7 @@ def create_bot(
         authority,
         schedule,
         reads=database.reader,
+        hints=database.relaxed,
         review_after=settings.review_after,
     )
     messenger = Messenger(client, database.uow, clock)

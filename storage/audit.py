@@ -310,6 +310,10 @@ class SqlAuditLog:
         ).all()
         return [AuditEvent(r.action, r.actor, r.at, r.detail) for r in rows]
 
+    @property
+    def has_pending(self) -> bool:
+        return bool(self._pending)
+
     def flush(self) -> None:
         pending, self._pending = self._pending, []
         append_events(self._session, pending)

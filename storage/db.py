@@ -22,9 +22,12 @@ from storage.timeouts import PostgresTimeouts
 
 #: how long a SQLite writer waits for another before giving up (milliseconds)
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-#: PostgreSQL connections kept open per process, and how many more may be opened under load
-PG_POOL_SIZE = 10
-PG_POOL_OVERFLOW = 30
+#: connections kept open per process, and how many more may be opened under load
+POOL_SIZE = 10
+POOL_OVERFLOW = 30
+#: execution option: RELAXED for a commit that need not wait for the disk (Database.relaxed)
+DURABILITY = "mosovo_durability"
+RELAXED = "relaxed"
 #: execution option: "DEFERRED" for a read-only SQLite transaction that must not block writers
 SQLITE_BEGIN = "sqlite_begin"
 #: pg_advisory_xact_lock key that serialises replicas migrating at the same start-up
@@ -67,15 +70,26 @@ def make_engine(url: str, timeouts: PostgresTimeouts | None = None, **kwargs: An
         if sa_url.get_driver_name() != "psycopg":
             raise ValueError("PostgreSQL URLs must use psycopg 3 (postgresql+psycopg://)")
         kwargs.setdefault("pool_pre_ping", True)
-        if "poolclass" not in kwargs:
-            # as many connections as listener threads (bot.app.LISTENER_THREADS) may want at once
-            kwargs.setdefault("pool_size", PG_POOL_SIZE)
-            kwargs.setdefault("max_overflow", PG_POOL_OVERFLOW)
+        _pool_sizes(kwargs)
         url_options = sa_url.query.get("options")
         connect_args = (timeouts or PostgresTimeouts()).connect_args(url_options)
         connect_args.update(kwargs.pop("connect_args", {}))
-        return create_engine(sa_url, connect_args=connect_args, **kwargs)
+        engine = create_engine(sa_url, connect_args=connect_args, **kwargs)
+        event.listen(engine, "begin", _postgres_durability)
+        return engine
     raise ValueError(f"unsupported database URL scheme: {sa_url.drivername}")
+
+
+def _pool_sizes(kwargs: dict[str, Any]) -> None:
+    if "poolclass" not in kwargs:
+        # as many connections as listener threads (bot.app.LISTENER_THREADS) may want at once
+        kwargs.setdefault("pool_size", POOL_SIZE)
+        kwargs.setdefault("max_overflow", POOL_OVERFLOW)
+
+
+def _postgres_durability(connection: Connection) -> None:
+    if connection.get_execution_options().get(DURABILITY) == RELAXED:
+        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
 
 
 def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
@@ -89,6 +103,7 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
     if in_memory:
         # one shared connection, or every checkout would see a different empty database
         kwargs.setdefault("poolclass", StaticPool)
+    _pool_sizes(kwargs)
     engine = create_engine(url, connect_args=connect_args, **kwargs)
 
     @event.listens_for(engine, "connect")
@@ -100,8 +115,7 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer
         cursor.execute("PRAGMA foreign_keys=ON")
-        # FULL: a commit survives a power cut (NORMAL in WAL mode may lose the last few)
-        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA synchronous=FULL")  # _on_begin sets it for each write
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -111,10 +125,17 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
         mode = connection.get_execution_options().get(SQLITE_BEGIN, "IMMEDIATE")
         if mode not in ("IMMEDIATE", "DEFERRED"):
             raise ValueError(f"bad {SQLITE_BEGIN} option: {mode!r}")
+        # FULL: a commit survives a power cut (NORMAL in WAL mode may lose the last few)
+        relaxed = connection.get_execution_options().get(DURABILITY) == RELAXED
+        synchronous = "NORMAL" if relaxed else "FULL"
+        record = connection.connection
+        if record.info.get("synchronous", "FULL") != synchronous:
+            connection.exec_driver_sql(f"PRAGMA synchronous={synchronous}")
+            record.info["synchronous"] = synchronous
         if mode == "DEFERRED":
             connection.exec_driver_sql("BEGIN DEFERRED")
             return
-        dbapi_connection = connection.connection.dbapi_connection
+        dbapi_connection = record.dbapi_connection
         begin_writing(dbapi_connection)  # this process's writers queue here, not in busy_timeout
         try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from flows.clock import Clock, SystemClock
 from flows.ports import UnitOfWorkFactory
 from storage.audit import SqlAuditLog
-from storage.db import SQLITE_BEGIN, make_engine, upgrade
+from storage.db import DURABILITY, RELAXED, SQLITE_BEGIN, make_engine, upgrade
 from storage.outbox import SqlOutbox
 from storage.repositories import SqlDeliveryLog, SqlRequestRepository
 from storage.timeouts import PostgresTimeouts
@@ -28,10 +28,16 @@ class SqlUnitOfWork:
     audit: SqlAuditLog
     outbox: SqlOutbox
 
-    def __init__(self, session_factory: sessionmaker[Session], clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        clock: Clock | None = None,
+        relaxed: bool = False,
+    ) -> None:
         self._session_factory = session_factory
         self._clock = clock or SystemClock()
         self._session: Session | None = None
+        self._relaxed = relaxed
 
     def __enter__(self) -> SqlUnitOfWork:
         if self._session is not None:
@@ -57,6 +63,8 @@ class SqlUnitOfWork:
         return self._session
 
     def commit(self) -> None:
+        if self._relaxed and self.audit.has_pending:
+            raise RuntimeError("audit events are never committed without waiting for the disk")
         # the audit chain is written last: its lock is then held only for the commit itself
         self.audit.flush()
         self.session.commit()
@@ -83,6 +91,9 @@ class Database:
         self.read_session_factory = sessionmaker(
             self.engine.execution_options(**{SQLITE_BEGIN: "DEFERRED"}), expire_on_commit=False
         )
+        self.relaxed_session_factory = sessionmaker(
+            self.engine.execution_options(**{DURABILITY: RELAXED}), expire_on_commit=False
+        )
 
     @property
     def dialect(self) -> str:
@@ -91,6 +102,12 @@ class Database:
     def uow(self) -> SqlUnitOfWork:
         """A new unit of work (a flows.ports.UnitOfWorkFactory)."""
         return SqlUnitOfWork(self.session_factory, self.clock)
+
+    def relaxed(self) -> SqlUnitOfWork:
+        """A unit of work whose commit does not wait for the disk: after a power cut or an OS
+        crash (not a crash of this process) its last commits may be gone, never half there. Only
+        for hints whose loss costs tidiness, never evidence: it refuses to commit audit events."""
+        return SqlUnitOfWork(self.relaxed_session_factory, self.clock, relaxed=True)
 
     def reader(self) -> SqlUnitOfWork:
         """A unit of work for lookups only: on SQLite it does not take the write lock."""
