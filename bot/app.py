@@ -129,6 +129,8 @@ def create_bot(
         reads=database.reader,
         hints=database.relaxed,
         review_after=settings.review_after,
+        second_approval=settings.second_approval,
+        command_hint=settings.command,
     )
     messenger = Messenger(client, database.uow, clock)
     channels = ChannelPolicy(client, settings.request_channels)

@@ -11,10 +11,11 @@ from bot.metrics import METRICS
 from bot.services import Decided, RequestService
 from bot.slack.directory import ChannelPolicy
 from bot.slack.messenger import Messenger
+from flows.approval import PARTLY_APPROVED, DecisionMade
 from flows.fields import Catalogue
 from flows.models import MonitoringRequest
 from flows.outputs import AnswerAccepted, Output, SubmittedForApproval, Withdrawn
-from flows.rounds import previous_round
+from flows.rounds import previous_round, round_of
 
 
 class ThreadPresenter:
@@ -103,7 +104,7 @@ class ThreadPresenter:
             self.messenger.update(
                 request.channel_id, output.superseded_card, superseded, request.request_id
             )
-        card = approval_blocks.approval_card(request, self.catalogue, self.deciders, tz=self.tz)
+        card = self.live_card(request)
         ts = self.messenger.post(
             request.channel_id,
             card,
@@ -137,6 +138,9 @@ class ThreadPresenter:
         METRICS.decisions.labels(outcome=made.outcome).inc()
         if self.withheld(request, "decision"):
             return
+        if made.outcome == PARTLY_APPROVED:
+            self.partly_approved(request, made)
+            return
         if made.card:
             card = approval_blocks.decided_card(
                 request, self.catalogue, made.outcome, made.decider, made.at, made.reason, self.tz
@@ -144,6 +148,28 @@ class ThreadPresenter:
             self.messenger.update(request.channel_id, made.card, card, request.request_id)
         notice = approval_blocks.decision_notice(request, made.outcome, made.decider, made.reason)
         self.say(request, notice, purpose="decision")
+
+    def partly_approved(self, request: MonitoringRequest, made: DecisionMade) -> None:
+        """The first of two approvals: the card keeps its buttons and says who approved."""
+        needed = self.service.approvals_needed(request)
+        if made.card:
+            self.messenger.update(
+                request.channel_id, made.card, self.live_card(request), request.request_id
+            )
+        notice = approval_blocks.partly_approved_notice(
+            request, round_of(request), needed, self.deciders
+        )
+        self.say(request, notice, purpose="decision")
+
+    def live_card(self, request: MonitoringRequest) -> Message:
+        """The current round's card, with its buttons, as deciders should see it now."""
+        return approval_blocks.approval_card(
+            request,
+            self.catalogue,
+            self.deciders,
+            tz=self.tz,
+            needed=self.service.approvals_needed(request),
+        )
 
     def installed(self, request: MonitoringRequest, by: str) -> None:
         if self.withheld(request, "installed"):

@@ -5,21 +5,26 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Generic, Protocol, TypeVar
 
 from flows import approval
+from flows import delegation as delegation_rules
 from flows.approval import Decision, DecisionMade
 from flows.clock import Clock, local_today
 from flows.conversation import Conversation
+from flows.delegation import Delegation
 from flows.errors import DomainError, InvalidTransition, NotRequester
 from flows.form import FormOutcome
 from flows.models import MonitoringRequest
 from flows.outputs import Output
+from flows.parsers import format_date
 from flows.ports import ConcurrentUpdate, UnitOfWork, UnitOfWorkFactory
 from flows.request_machine import at_summary, is_collecting
 from flows.review import ReviewPeriod, review_date_problem
+from flows.rounds import round_of
+from flows.second_approval import SecondApproval
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +41,20 @@ class Roles:
 
     supervisor: bool = False
     escalation_approver: bool = False
+    #: the supervisor who delegated deciding to this user, while the delegation is in force
+    delegate_for: str | None = None
 
     def may_decide(self, request: MonitoringRequest) -> bool:
         escalated = "escalate" in request.nudges
-        return self.supervisor or (self.escalation_approver and escalated)
+        return (
+            self.supervisor
+            or self.delegate_for is not None
+            or (self.escalation_approver and escalated)
+        )
+
+    def on_behalf_of(self) -> str | None:
+        """Whom a decision by this user is made for (None: in their own right)."""
+        return None if self.supervisor else self.delegate_for
 
 
 class Authority(Protocol):
@@ -104,12 +119,16 @@ class RequestService:
         reads: UnitOfWorkFactory | None = None,
         review_after: ReviewPeriod | None = None,
         hints: UnitOfWorkFactory | None = None,
+        second_approval: SecondApproval | None = None,
+        command_hint: str = "/monitoring-request",
     ) -> None:
         self.uow = uow
         #: for saves whose loss in a power cut costs only tidiness, never evidence (the same as
         #: `uow` unless storage offers a unit of work that commits without waiting for the disk)
         self.hints = hints or uow
         self.review_after = review_after or ReviewPeriod()
+        self.second_approval = second_approval or SecondApproval()
+        self.command_hint = command_hint
         #: for lookups that change nothing (the same as `uow` unless storage offers a reader)
         self.reads = reads or uow
         self.conversation = conversation
@@ -299,7 +318,7 @@ class RequestService:
     # -- supervisors ------------------------------------------------------------------------------
 
     def may_decide(
-        self, request_id: str, user_id: str, card_ts: str | None
+        self, request_id: str, user_id: str, card_ts: str | None, decision: str | None = None
     ) -> Refused | MonitoringRequest:
         """Check before opening the reason dialog, so a refused user never sees it."""
         roles = self._roles(user_id)
@@ -312,7 +331,9 @@ class RequestService:
                 return _unknown(request_id)
             authorised = roles.may_decide(request)
             try:
-                approval.check_decider(request, user_id, authorised, _round(request, card_ts))
+                approval.check_decider(
+                    request, user_id, authorised, _round(request, card_ts), decision
+                )
             except DomainError as error:
                 return self._refuse(uow, request, error, user_id)
             return request
@@ -345,6 +366,8 @@ class RequestService:
                 _round(request, card_ts),
                 comment=comment,
                 review_date=review_date,
+                approvals_needed=self.approvals_needed(request),
+                on_behalf_of=roles.on_behalf_of(),
             )
 
         result = self._act(request_id, user_id, delivery, step)
@@ -382,6 +405,79 @@ class RequestService:
             )
             uow.commit()
         log.warning("post withheld: channel shared", extra={"request_id": request_id})
+
+    def approvals_needed(self, request: MonitoringRequest) -> int:
+        """Two where the force's rules say so for what the current card shows, else one."""
+        record = round_of(request)
+        return self.second_approval.approvals_needed(record.answers, record.flags)
+
+    # -- delegation -------------------------------------------------------------------------------
+
+    def delegate(self, delegator: str, delegate_id: str, until_text: str) -> str | Refused:
+        """Let `delegate_id` decide until the end of the given day; what to tell the delegator."""
+        roles = self._roles(delegator)
+        if isinstance(roles, Refused):
+            return roles
+        now = self.clock.now()
+        try:
+            given = delegation_rules.delegate(
+                delegator, roles.supervisor, delegate_id, until_text, self.today(), now
+            )
+        except DomainError as error:
+            return Refused(error.message, error)
+        with self.uow() as uow:
+            uow.delegations.add(given)
+            uow.audit.append(
+                "delegated",
+                delegator,
+                now,
+                detail={
+                    "delegate": delegate_id,
+                    "delegator": delegator,
+                    "until": given.until.isoformat(),
+                },
+            )
+            uow.commit()
+        log.info("delegated", extra={"user": delegator, "delegate": delegate_id})
+        return (
+            f"<@{delegate_id}> may decide monitoring requests on your behalf until the end of "
+            f"{format_date(given.until)}. `{self.command_hint} delegate revoke <@{delegate_id}>` "
+            "ends it sooner."
+        )
+
+    def revoke_delegation(self, revoker: str, delegate_id: str) -> str | Refused:
+        roles = self._roles(revoker)
+        if isinstance(roles, Refused):
+            return roles
+        try:
+            delegation_rules.check_revoker(roles.supervisor)
+        except DomainError as error:
+            return Refused(error.message, error)
+        now = self.clock.now()
+        with self.uow() as uow:
+            ended = uow.delegations.revoke(delegate_id, revoker, now, self.today())
+            for delegation in ended:
+                uow.audit.append(
+                    "delegation_revoked",
+                    revoker,
+                    now,
+                    detail={
+                        "delegate": delegation.delegate_id,
+                        "delegator": delegation.delegator_id,
+                        "revoked_by": revoker,
+                        "until": delegation.until.isoformat(),
+                    },
+                )
+            uow.commit()
+        if not ended:
+            return f"<@{delegate_id}> holds no delegation in force: nothing to revoke."
+        log.info("delegation revoked", extra={"user": revoker, "delegate": delegate_id})
+        return f"<@{delegate_id}> may no longer decide monitoring requests on anyone's behalf."
+
+    def active_delegations(self) -> list[Delegation]:
+        """Delegations in force today (for App Home); lapsed ones are simply not among them."""
+        with self.reads() as uow:
+            return uow.delegations.active(self.today())
 
     # -- review dates -----------------------------------------------------------------------------
 
@@ -422,10 +518,15 @@ class RequestService:
         """Looked up before any transaction (it may ask Slack); when Slack cannot say for too
         long, nobody is taken for a supervisor (fail closed) and the user is told why."""
         try:
-            return self.authority.roles(user_id)
+            roles = self.authority.roles(user_id)
         except DomainError as error:
             log.warning("roles unknown", extra={"user": user_id, "error": type(error).__name__})
             return Refused(error.message, error)
+        if roles.supervisor:
+            return roles
+        with self.reads() as uow:
+            delegation = uow.delegations.active_for(user_id, self.today())
+        return replace(roles, delegate_for=delegation.delegator_id) if delegation else roles
 
     def _act(
         self,

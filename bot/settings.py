@@ -26,6 +26,7 @@ from flows.config import DEFAULT_SOFTWARE, DEFAULT_VISOR_PATTERN, FlowConfig, So
 from flows.notification import BEGINNING_WITH, COUNTING_RULES
 from flows.retention import DEFAULT_RETENTION
 from flows.review import ReviewPeriod
+from flows.second_approval import SecondApproval
 from storage.timeouts import PostgresTimeouts
 
 DEFAULT_COMMAND = "/monitoring-request"
@@ -166,6 +167,15 @@ def _channel(value: Any) -> Any:
     if isinstance(value, str) and not _CHANNEL_ID.match(value.strip()):
         raise ValueError(f"must be a Slack channel id (C… or G…), got {value!r}")
     return value.strip() if isinstance(value, str) else value
+
+
+def _second_approval(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        return SecondApproval.parse(value)
+    except ValueError as error:
+        raise ValueError(f"is not valid: {error}") from None
 
 
 def _working_hours(value: Any) -> Any:
@@ -379,6 +389,11 @@ class Settings(BaseSettings):
     approval_escalation: Duration = Field(timedelta(hours=24), alias="MOSOVO_APPROVAL_ESCALATION")
     approval_expiry: Duration = Field(timedelta(days=7), alias="MOSOVO_APPROVAL_EXPIRY")
     install_reminder: Duration = Field(timedelta(days=2), alias="MOSOVO_INSTALL_REMINDER")
+    second_approval: Annotated[SecondApproval, BeforeValidator(_second_approval)] = Field(
+        SecondApproval(),
+        alias="MOSOVO_SECOND_APPROVAL",
+        description="e.g. rosh:very_high,flag:no_monitoring_clause,basis:voluntary",
+    )
     review_after: Annotated[ReviewPeriod, BeforeValidator(_review_period)] = Field(
         ReviewPeriod(months=3), alias="MOSOVO_REVIEW_AFTER", description="e.g. 3 months"
     )

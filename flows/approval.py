@@ -7,11 +7,22 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from flows import rounds
-from flows.errors import AlreadyDecided, DomainError, NotAuthorised, NotRequester, OwnRequest
+from flows.errors import (
+    AlreadyDecided,
+    ApprovedAlready,
+    DomainError,
+    NotAuthorised,
+    NotRequester,
+    OwnRequest,
+    SelfApproval,
+)
 from flows.models import MonitoringRequest
 from flows.request_machine import fire
 
 Decision = Literal["approve", "reject", "request_info"]
+
+#: the outcome of a first approval when the force's rules want two
+PARTLY_APPROVED = "partly_approved"
 
 #: the outcome each decision leaves the request in
 OUTCOME: dict[str, str] = {
@@ -29,6 +40,7 @@ class DecisionMade:
     at: datetime
     reason: str | None
     card: str | None
+    on_behalf_of: str | None = None
 
 
 def decide(
@@ -41,39 +53,106 @@ def decide(
     expected_round: int | None = None,
     comment: str | None = None,
     review_date: date | None = None,
+    approvals_needed: int = 1,
+    on_behalf_of: str | None = None,
 ) -> DecisionMade:
     """Apply a supervisor's decision, or raise the domain error that says why not.
 
     `expected_round` is the approval round the clicked card belongs to: a click on a superseded
     card must not decide the resubmitted request. An approval may carry a comment and the date
-    the installation is to be reviewed.
+    the installation is to be reviewed; where the force's rules want two approvals
+    (`approvals_needed`), the first is recorded and the request waits for a second decider.
+    `on_behalf_of` names the supervisor whose delegate is deciding.
     """
     if decision not in OUTCOME:
         raise DomainError(f"Unknown decision {decision!r}.")
-    check_decider(request, decider, authorised, expected_round)
+    check_decider(request, decider, authorised, expected_round, decision)
     reason = (reason or "").strip() or None
-    comment = (comment or "").strip() or None if decision == "approve" else None
-    review_date = review_date if decision == "approve" else None
+    comment = (comment or "").strip() or None
+    assert request.request_id is not None
+    if decision == "approve":
+        given = _approval(request, decider, now, comment, review_date, on_behalf_of)
+        if given < approvals_needed:
+            # the first of two: audited now, since the decision itself comes with the second
+            request.record(
+                "approval_recorded",
+                decider,
+                now,
+                approval=given,
+                of=approvals_needed,
+                comment=comment,
+                review_date=_iso(review_date),
+                **({"on_behalf_of": on_behalf_of} if on_behalf_of else {}),
+            )
+            return DecisionMade(
+                request.request_id,
+                PARTLY_APPROVED,
+                decider,
+                now,
+                None,
+                request.approval_card_ref,
+                on_behalf_of,
+            )
     fire(request, decision, decider=decider, authorised=authorised, reason=reason)
     request.decision = OUTCOME[decision]
     request.decided_by = decider
     request.decided_at = now
+    request.decided_on_behalf_of = on_behalf_of
     request.decision_reason = reason
-    request.decision_comment = comment
-    request.review_date = review_date
     request.nudges = {}
-    rounds.record_outcome(request, OUTCOME[decision], decider, now, reason)
+    rounds.record_outcome(request, OUTCOME[decision], decider, now, reason, on_behalf_of)
     action = "info_requested" if decision == "request_info" else "decided"
     detail: dict[str, Any] = {"outcome": OUTCOME[decision], "reason": reason}
+    if on_behalf_of:
+        detail["on_behalf_of"] = on_behalf_of
     if decision == "approve":
+        approvals = rounds.round_of(request).approvals
+        dates = [a["review_date"] for a in approvals if a.get("review_date")]
+        comments = [a["comment"] for a in approvals if a.get("comment")]
+        # two approvers: the earlier review date is the one that binds
+        request.review_date = date.fromisoformat(min(dates)) if dates else None
+        request.decision_comment = "\n\n".join(comments) or None
         detail |= {"comment": comment, "review_date": _iso(review_date)}
+        if len(approvals) > 1:
+            detail["approved_by"] = [a["by"] for a in approvals]
+    else:
+        request.decision_comment = request.review_date = None
     request.record(action, decider, now, **detail)
     if decision == "reject":
         close(request, "rejected", now)
-    assert request.request_id is not None
     return DecisionMade(
-        request.request_id, OUTCOME[decision], decider, now, reason, request.approval_card_ref
+        request.request_id,
+        OUTCOME[decision],
+        decider,
+        now,
+        reason,
+        request.approval_card_ref,
+        on_behalf_of,
     )
+
+
+def _approval(
+    request: MonitoringRequest,
+    decider: str,
+    now: datetime,
+    comment: str | None,
+    review_date: date | None,
+    on_behalf_of: str | None,
+) -> int:
+    """Record one approval in the current round; how many the round now has."""
+    comment = (comment or "").strip() or None
+    given = len(rounds.round_of(request).approvals) + 1
+    rounds.record_approval(
+        request,
+        {
+            "by": decider,
+            "at": now.isoformat(),
+            "on_behalf_of": on_behalf_of,
+            "comment": comment,
+            "review_date": _iso(review_date),
+        },
+    )
+    return given
 
 
 def _iso(day: date | None) -> str | None:
@@ -81,10 +160,14 @@ def _iso(day: date | None) -> str | None:
 
 
 def check_decider(
-    request: MonitoringRequest, decider: str, authorised: bool, expected_round: int | None = None
+    request: MonitoringRequest,
+    decider: str,
+    authorised: bool,
+    expected_round: int | None = None,
+    decision: str | None = None,
 ) -> None:
-    """Raise why this user may not decide this request now; changes nothing (so the reason
-    dialog is only opened for someone who could use it)."""
+    """Raise why this user may not decide this request now; changes nothing (so a dialog is
+    only opened for someone who could use it)."""
     if not authorised:
         raise NotAuthorised("Only an authorised supervisor can decide monitoring requests.")
     if decider == request.officer_id:
@@ -92,6 +175,16 @@ def check_decider(
     stale_card = expected_round is not None and expected_round != request.approval_round
     if request.state != "awaiting_approval" or stale_card:
         raise already_decided(request)
+    if decision == "approve":
+        if decider in request.contributors:
+            raise SelfApproval(
+                f"You answered or changed {request.request_id}, so someone else must approve it."
+            )
+        if any(a.get("by") == decider for a in rounds.round_of(request).approvals):
+            raise ApprovedAlready(
+                f"You have already approved {request.request_id}: a second supervisor must "
+                "give the other approval."
+            )
 
 
 class AlreadyClosed(AlreadyDecided):

@@ -157,6 +157,7 @@ class Conversation:
         request.decision = request.decided_by = request.decision_reason = None
         request.decision_comment = None
         request.review_date = None
+        request.decided_on_behalf_of = None
         request.decided_at = None
         request.nudges = {}
         # The officer's declaration is made by submitting: recorded with the wording they saw.

@@ -34,6 +34,18 @@ class OwnRequest(DomainError):
     audit_action = "unauthorised_decision_attempt"
 
 
+class SelfApproval(DomainError):
+    """Someone who answered or changed a request tried to approve it."""
+
+    audit_action = "unauthorised_decision_attempt"
+
+
+class ApprovedAlready(DomainError):
+    """A decider tried to give both of a request's two approvals."""
+
+    audit_action = "unauthorised_decision_attempt"
+
+
 class ReasonRequired(DomainError):
     """Reject and more-info need a reason."""
 

@@ -36,6 +36,9 @@ AUDIT_ACTIONS = frozenset(
         "reminded",
         "escalated",
         "installed",
+        "approval_recorded",
+        "delegated",
+        "delegation_revoked",
         "unauthorised_decision_attempt",
         "late_decision_attempt",
         "exported",
@@ -48,6 +51,12 @@ AUDIT_ACTIONS = frozenset(
         "retention_applied",
         "erased",
     }
+)
+
+
+#: what makes someone a contributor to a request (and so never its approver)
+CONTRIBUTING = frozenset(
+    {"created", "answered", "answer_changed", "answer_dropped", "info_provided", "submitted"}
 )
 
 
@@ -92,6 +101,8 @@ class MonitoringRequest:
     submitted_at: datetime | None = None
     decided_at: datetime | None = None
     decided_by: str | None = None
+    #: the supervisor whose delegate decided, if a delegate did
+    decided_on_behalf_of: str | None = None
     decision: str | None = None
     decision_reason: str | None = None
     #: the approver's optional comment, and when the installation must be reviewed
@@ -122,6 +133,8 @@ class MonitoringRequest:
     due_at: datetime | None = None
     #: reminders already sent in the current wait, by kind -> ISO time (reset when things move on)
     nudges: dict[str, str] = field(default_factory=dict)
+    #: everyone who answered or changed the request: none of them may approve it
+    contributors: list[str] = field(default_factory=list)
     #: optimistic-concurrency version, owned by storage
     version: int = 0
     #: audit events raised since the request was loaded; storage appends and clears them
@@ -131,6 +144,8 @@ class MonitoringRequest:
         self.events.append(
             AuditEvent(check_audit_action(action), actor=actor, at=at, detail=detail)
         )
+        if action in CONTRIBUTING and actor != "system" and actor not in self.contributors:
+            self.contributors.append(actor)
 
     @property
     def is_open(self) -> bool:

@@ -4,9 +4,10 @@ SQL adapters the same way (see storage/ for the adapters)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
+from flows.delegation import Delegation
 from flows.models import MonitoringRequest
 
 
@@ -58,6 +59,22 @@ class RequestRepository(Protocol):
         ...
 
 
+class DelegationRepository(Protocol):
+    def add(self, delegation: Delegation) -> None: ...
+
+    def active_for(self, delegate_id: str, today: date) -> Delegation | None:
+        """The delegation that lets this user decide today, if any (the latest-ending)."""
+        ...
+
+    def active(self, today: date) -> list[Delegation]:
+        """Every delegation in force today, soonest to end first."""
+        ...
+
+    def revoke(self, delegate_id: str, by: str, at: datetime, today: date) -> list[Delegation]:
+        """End this user's delegations in force today; returns those it ended."""
+        ...
+
+
 class DeliveryLog(Protocol):
     def first_time(self, key: str) -> bool:
         """Record a Slack delivery (event id, action id); False if it was processed before."""
@@ -99,6 +116,9 @@ class UnitOfWork(Protocol):
 
     @property
     def deliveries(self) -> DeliveryLog: ...
+
+    @property
+    def delegations(self) -> DelegationRepository: ...
 
     @property
     def audit(self) -> AuditLog: ...

@@ -37,6 +37,7 @@ class Round:
     decided_by: str | None = None
     decided_at: datetime | None = None
     reason: str | None = None
+    on_behalf_of: str | None = None
     #: approvals given in this round, oldest first: {"by", "at", "on_behalf_of", "comment", ...}
     approvals: tuple[dict[str, Any], ...] = field(default_factory=tuple)
     #: the officer's replies to this round's request for more information: {"at", "text"}
@@ -56,9 +57,14 @@ def begin_round(request: MonitoringRequest, now: datetime) -> None:
 
 
 def record_outcome(
-    request: MonitoringRequest, outcome: str, by: str | None, at: datetime, reason: str | None
+    request: MonitoringRequest,
+    outcome: str,
+    by: str | None,
+    at: datetime,
+    reason: str | None,
+    on_behalf_of: str | None = None,
 ) -> None:
-    """How the current round ended (decided, withdrawn, expired)."""
+    """How the current round was decided."""
     record = _current(request)
     if record is not None:
         record["decision"] = {
@@ -66,6 +72,7 @@ def record_outcome(
             "by": by,
             "at": at.isoformat(),
             "reason": reason,
+            "on_behalf_of": on_behalf_of,
         }
 
 
@@ -99,6 +106,7 @@ def round_of(request: MonitoringRequest, number: int | None = None) -> Round:
         decided_by=decision.get("by"),
         decided_at=_time(decision.get("at")),
         reason=decision.get("reason"),
+        on_behalf_of=decision.get("on_behalf_of"),
         approvals=tuple(data.get("approvals") or ()),
         replies=tuple(data.get("replies") or ()),
     )
@@ -125,7 +133,18 @@ def changes(before: Round, after: Round) -> list[Change]:
 
 
 def _current(request: MonitoringRequest) -> dict[str, Any] | None:
-    return next((r for r in request.rounds if r.get("round") == request.approval_round), None)
+    """The current round's record; a request submitted before rounds were recorded gets one
+    now, from what it holds (the best record there is)."""
+    found = next((r for r in request.rounds if r.get("round") == request.approval_round), None)
+    if found is None and request.approval_round >= 1:
+        found = {
+            "round": request.approval_round,
+            "submitted_at": request.submitted_at.isoformat() if request.submitted_at else None,
+            "answers": copy.deepcopy(request.answers),
+            "flags": copy.deepcopy(request.flags),
+        }
+        request.rounds.append(found)
+    return found
 
 
 def _time(value: Any) -> datetime | None:

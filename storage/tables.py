@@ -88,6 +88,7 @@ class RequestRow(SQLModel, table=True):
     submitted_at: datetime | None = _at()
     decided_at: datetime | None = _at()
     decided_by: str | None = _str()
+    decided_on_behalf_of: str | None = _str()
     decision: str | None = _str()
     decision_reason: str | None = _text()
     decision_comment: str | None = _text()
@@ -101,6 +102,7 @@ class RequestRow(SQLModel, table=True):
     rounds: list[dict[str, Any]] = _json()
     due_at: datetime | None = _at()
     nudges: dict[str, str] = _json()
+    contributors: list[str] = _json()
     question_ref: str | None = _str()
     restarted_from: str | None = _str()
     restarted_as: str | None = _str()
@@ -190,7 +192,29 @@ class OutboxRow(SQLModel, table=True):
     created_at: datetime = _at(nullable=False)
 
 
+class DelegationRow(SQLModel, table=True):
+    """A supervisor lets someone decide until the end of a day (or until revoked). Rows are kept
+    after they lapse or are revoked: they are evidence of who could decide when."""
+
+    __tablename__ = "delegations"
+    __table_args__ = (
+        Index("ix_delegations_delegate_until", "delegate_id", "until"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: int | None = Field(
+        default=None, sa_column=Column(_BigId, Identity(), primary_key=True, autoincrement=True)
+    )
+    delegate_id: str = _str(nullable=False)
+    delegator_id: str = _str(nullable=False)
+    until: date = Field(sa_column=Column(Date(), nullable=False))
+    created_at: datetime = _at(nullable=False)
+    revoked_at: datetime | None = _at()
+    revoked_by: str | None = _str()
+
+
 requests_table = RequestRow.__table__  # type: ignore[attr-defined]
 audit_events_table = AuditEventRow.__table__  # type: ignore[attr-defined]
 processed_deliveries_table = ProcessedDeliveryRow.__table__  # type: ignore[attr-defined]
 outbox_table = OutboxRow.__table__  # type: ignore[attr-defined]
+delegations_table = DelegationRow.__table__  # type: ignore[attr-defined]

@@ -12,6 +12,7 @@ from flows.clock import Clock, SystemClock
 from flows.ports import UnitOfWorkFactory
 from storage.audit import SqlAuditLog
 from storage.db import DURABILITY, RELAXED, SQLITE_BEGIN, make_engine, upgrade
+from storage.delegations import SqlDelegationRepository
 from storage.outbox import SqlOutbox
 from storage.repositories import SqlDeliveryLog, SqlRequestRepository
 from storage.timeouts import PostgresTimeouts
@@ -25,6 +26,7 @@ class SqlUnitOfWork:
 
     requests: SqlRequestRepository
     deliveries: SqlDeliveryLog
+    delegations: SqlDelegationRepository
     audit: SqlAuditLog
     outbox: SqlOutbox
 
@@ -46,6 +48,7 @@ class SqlUnitOfWork:
         self.audit = SqlAuditLog(self._session)
         self.requests = SqlRequestRepository(self._session, self.audit)
         self.deliveries = SqlDeliveryLog(self._session, self._clock)
+        self.delegations = SqlDelegationRepository(self._session)
         self.outbox = SqlOutbox(self._session, self._clock)
         return self
 

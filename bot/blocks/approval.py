@@ -58,9 +58,11 @@ def approval_card(
     with_buttons: bool = True,
     record: Round | None = None,
     tz: ZoneInfo = UTC_ZONE,
+    needed: int = 1,
 ) -> Message:
     """The card of one approval round (default: the current one), drawn from that round's
-    record so that it never changes under the decider."""
+    record so that it never changes under the decider. `needed`: approvals the force's rules
+    want (two: the card says so, and how many it has)."""
     record = record or round_of(request)
     text = f"Approval needed: monitoring software request {request.request_id}"
     who = " ".join(mention_any(d) for d in deciders)
@@ -76,9 +78,38 @@ def approval_card(
         ),
         *card_blocks(request, catalogue, record, tz),
     ]
+    if with_buttons and needed > 1:
+        blocks.insert(3, progress_block(record, needed))
     if with_buttons:
         blocks.append(approval_buttons(request))
     return Message(text=f"{text} {who}".strip(), blocks=blocks)
+
+
+def progress_block(record: Round, needed: int) -> dict[str, Any]:
+    """How far a two-person approval has got: "approved 1 of 2 (by @x)"."""
+    given = len(record.approvals)
+    text = f":busts_in_silhouette: *Needs {needed} approvals from different deciders.*"
+    if given:
+        names = ", ".join(_for(str(a["by"]), a.get("on_behalf_of")) for a in record.approvals)
+        text += f" Approved {given} of {needed} (by {names})."
+    else:
+        text += f" Approved 0 of {needed} so far."
+    return section(text, ids.APPROVAL_PROGRESS_BLOCK)
+
+
+def partly_approved_notice(
+    request: MonitoringRequest, record: Round, needed: int, deciders: tuple[str, ...]
+) -> Message:
+    who = " ".join(mention_any(d) for d in deciders)
+    names = ", ".join(_for(str(a["by"]), a.get("on_behalf_of")) for a in record.approvals)
+    body = (
+        f":busts_in_silhouette: {request.request_id} approved {len(record.approvals)} of "
+        f"{needed} (by {names}). {who} a second, different decider must approve it on the card."
+    )
+    return Message(
+        text=f"{request.request_id}: approved {len(record.approvals)} of {needed}",
+        blocks=[section(body, ids.DECISION_NOTICE_BLOCK)],
+    )
 
 
 def approval_buttons(request: MonitoringRequest) -> dict[str, Any]:
@@ -111,9 +142,10 @@ def decided_card(
     card.blocks[1] = section(
         f"{MARKING}\nMonitoring software request *{request.request_id}*", ids.APPROVAL_HEADER_BLOCK
     )
+    record = record or round_of(request)
     line = OUTCOME_TEXT.get(outcome, outcome)
     if by:
-        line += f" by {mention(by)}"
+        line += f" by {deciders_text(record, outcome, by)}"
     line += f" at {when(at, tz)}"
     if outcome == "approved" and request.review_date:
         line += f"\n_Review by:_ {format_date(request.review_date)}"
@@ -122,8 +154,8 @@ def decided_card(
         line, reason_blocks = with_reason(line, reason, ids.DECISION_REASON_BLOCK)
     card.blocks.append(section(line, ids.DECISION_BLOCK))
     card.blocks.extend(reason_blocks)
-    if outcome == "approved" and request.decision_comment:
-        card.blocks.extend(comment_blocks(request.decision_comment))
+    if outcome == "approved":
+        card.blocks.extend(approval_comment_blocks(record, request.decision_comment))
     return Message(text=f"{request.request_id}: {outcome.replace('_', ' ')}", blocks=card.blocks)
 
 
@@ -150,9 +182,37 @@ def superseded_card(
     return Message(text=f"{request.request_id}: superseded", blocks=card.blocks)
 
 
-def comment_blocks(comment: str) -> list[dict[str, Any]]:
-    """The approver's comment, escaped and whole (split over sections if it must be)."""
-    return long_text_blocks("Approver's comment", comment, ids.DECISION_COMMENT_BLOCK)
+def deciders_text(record: Round, outcome: str, by: str) -> str:
+    """Who decided: both approvers of a two-person approval, and for whom a delegate acted."""
+    if outcome == "approved" and len(record.approvals) > 1:
+        return " and ".join(_for(str(a["by"]), a.get("on_behalf_of")) for a in record.approvals)
+    on_behalf = (
+        record.on_behalf_of if record.outcome == outcome and record.decided_by == by else None
+    )
+    return _for(by, on_behalf)
+
+
+def _for(by: str, on_behalf_of: str | None) -> str:
+    return mention(by) + (f" on behalf of {mention(on_behalf_of)}" if on_behalf_of else "")
+
+
+def approval_comment_blocks(
+    record: Round, request_comment: str | None = None
+) -> list[dict[str, Any]]:
+    """Each approver's comment, escaped and whole (split over sections if it must be)."""
+    blocks: list[dict[str, Any]] = []
+    with_comment = [a for a in record.approvals if a.get("comment")]
+    if not record.approvals and request_comment:
+        with_comment = [{"by": "", "comment": request_comment}]
+    for n, given in enumerate(with_comment):
+        title = (
+            "Approver's comment"
+            if len(record.approvals) < 2
+            else (f"Comment from {mention(str(given['by']))}")
+        )
+        block_id = ids.DECISION_COMMENT_BLOCK if n == 0 else f"{ids.DECISION_COMMENT_BLOCK}_{n + 1}"
+        blocks.extend(long_text_blocks(title, str(given["comment"]), block_id))
+    return blocks
 
 
 def approve_modal(

@@ -73,7 +73,7 @@ def register(app: App, wiring: Wiring) -> None:
     def approve(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         asker, _ = clicked(body)
-        checked = service.may_decide(action["value"], asker.user, card_ts(body))
+        checked = service.may_decide(action["value"], asker.user, card_ts(body), "approve")
         if isinstance(checked, Refused):
             responder.respond(checked, asker)
             return

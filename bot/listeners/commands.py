@@ -1,17 +1,24 @@
-"""The slash command: start a request, `help`, `list`."""
+"""The slash command: start a request, `help`, `list`, `delegate`."""
 
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
 from bot.blocks.text import escape
+from bot.services import Refused
 from bot.starting import start_request
 from bot.wiring import Wiring
 
 log = logging.getLogger(__name__)
+
+#: a user as Slack writes one in a command's text (the command escapes users)
+_USER = r"<@(?P<user>[UW][A-Z0-9]+)(?:\|[^>]*)?>"
+DELEGATE = re.compile(rf"^delegate\s+{_USER}\s+until\s+(?P<until>.+)$", re.IGNORECASE)
+REVOKE = re.compile(rf"^delegate\s+revoke\s+{_USER}\s*$", re.IGNORECASE)
 
 
 def help_text(command: str) -> str:
@@ -21,7 +28,9 @@ def help_text(command: str) -> str:
         "I open a thread and ask one question at a time; a supervisor approves it in the same thread.\n"
         "In the thread you can type `back`, `skip` (optional questions), `help` or `cancel`; "
         "at the summary `submit`, `edit &lt;question&gt;` or `cancel`.\n"
-        f"`{command} list` shows your open requests. `{command} help` shows this."
+        f"`{command} list` shows your open requests. `{command} help` shows this.\n"
+        f"Supervisors: `{command} delegate @user until 24/12/2026` lets someone decide on your "
+        f"behalf until the end of that day; `{command} delegate revoke @user` ends it sooner."
     )
 
 
@@ -34,6 +43,10 @@ def register(app: App, wiring: Wiring) -> None:
             return
         ack()
         user, channel = command["user_id"], command["channel_id"]
+        if text.startswith("delegate"):
+            said = delegation(wiring, user, (command.get("text") or "").strip())
+            respond(text=said, response_type="ephemeral")
+            return
         if text == "list":
             respond(text=open_requests_text(wiring, user), response_type="ephemeral")
             return
@@ -56,3 +69,21 @@ def open_requests_text(wiring: Wiring, user: str) -> str:
         return "You have no open monitoring requests."
     lines = [f"• *{r.request_id}*: {r.state.replace('_', ' ')}" for r in requests]
     return "Your open monitoring requests:\n" + "\n".join(lines)
+
+
+def delegation(wiring: Wiring, user: str, text: str) -> str:
+    """`delegate @user until <date>` or `delegate revoke @user`: what to tell the supervisor."""
+    revoke = REVOKE.match(text)
+    give = DELEGATE.match(text)
+    if revoke:
+        result = wiring.service.revoke_delegation(user, revoke["user"])
+    elif give:
+        result = wiring.service.delegate(user, give["user"], give["until"])
+    else:
+        return (
+            f"Write `{wiring.command} delegate @user until 24/12/2026` or "
+            f"`{wiring.command} delegate revoke @user`."
+        )
+    if isinstance(result, Refused):
+        return wiring.responder.refusal_text(result)
+    return result

@@ -73,6 +73,8 @@ def _full_request(**overrides: object) -> MonitoringRequest:
         last_activity_at=datetime(2026, 3, 2, 9, 59, 59, 999999, tzinfo=UTC),
         decision_comment="Check <b>the</b> history & apps",
         review_date=date(2027, 3, 1),
+        decided_on_behalf_of="U0HEAD",
+        contributors=["U0OFFICER", "U0HELPER"],
         approval_round=2,
         approval_card_ref="1772443999.000200",
         rounds=[

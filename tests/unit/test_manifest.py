@@ -221,8 +221,9 @@ def test_every_listed_method_is_really_called() -> None:
 def test_slash_command_matches_the_default_setting() -> None:
     commands = manifest()["features"]["slash_commands"]
     assert [command["command"] for command in commands] == [DEFAULT_COMMAND]
-    assert commands[0]["usage_hint"] == "[help|list]"
-    assert commands[0]["should_escape"] is False
+    assert commands[0]["usage_hint"] == "[help|list|delegate @user until <date>]"
+    # `delegate @user` needs the user's id, which Slack sends only when it escapes the text
+    assert commands[0]["should_escape"] is True
 
 
 @pytest.mark.parametrize(

@@ -89,6 +89,7 @@ def test_every_setting_is_read_and_parsed() -> None:
         MOSOVO_APPROVAL_EXPIRY="3d",
         MOSOVO_INSTALL_REMINDER="1d",
         MOSOVO_REVIEW_AFTER="6 months",
+        MOSOVO_SECOND_APPROVAL="rosh:very_high,basis:voluntary",
         MOSOVO_SCHEDULER_INTERVAL="5s",
         MOSOVO_WORKING_HOURS="always",
         MOSOVO_ESCALATION_APPROVERS="S0HEADS01,U0HEAD0001",
@@ -113,6 +114,10 @@ def test_every_setting_is_read_and_parsed() -> None:
     assert settings.review_after == ReviewPeriod(months=6)
     assert settings.notification_counting == "after"
     assert settings.flow_config().notification_counting == "after"
+    assert [str(c) for c in settings.second_approval.conditions] == [
+        "rosh:very_high",
+        "basis:voluntary",
+    ]
     assert settings.idle_reminder == timedelta(seconds=90)
     assert settings.idle_expiry == timedelta(days=1, hours=12)
     assert settings.approval_reminder == timedelta(hours=2)
@@ -231,6 +236,7 @@ def test_several_problems_still_make_one_line_naming_the_others() -> None:
         ("MOSOVO_INSTALL_REMINDER", "-2d", "is not a valid duration"),
         ("MOSOVO_SCHEDULER_INTERVAL", "30", "is not a valid duration"),
         ("MOSOVO_REVIEW_AFTER", "3", "is not valid: '3' is not a review period"),
+        ("MOSOVO_SECOND_APPROVAL", "rosh:extreme", "is not valid: 'rosh:extreme' names an unknown"),
         ("MOSOVO_WORKING_HOURS", "9 to 5", "is not valid: '9 to 5' is not working hours"),
         ("MOSOVO_WORKING_HOURS", "Mon-Fri 18:00-08:00", "is not valid"),
         ("MOSOVO_OUTBOX_MAX_ATTEMPTS", "0", "must be a whole number from 1 to 100, got '0'"),

@@ -58,6 +58,8 @@ def full_request() -> MonitoringRequest:
         last_activity_at=T0 + timedelta(minutes=5),
         decision_comment="Check <b>the</b> history & apps",
         review_date=date(2027, 3, 1),
+        decided_on_behalf_of="U0HEAD",
+        contributors=["U0OFFICER", "U0HELPER"],
         approval_round=2,
         approval_card_ref="1764500000.000200",
         rounds=[
