@@ -1,8 +1,8 @@
 """Two-person approval, no self-approval and delegation: who contributed to a request, on whose
 behalf a delegate decided, and the delegations themselves.
 
-Revision ID: 0005_approval_delegation
-Revises: 0004_approval_comment_review
+Revision ID: 0006_approval_delegation
+Revises: 0005_audit_digests_and_erasure
 Create Date: 2026-12-01
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005_approval_delegation"
-down_revision: str | None = "0004_approval_comment_review"
+revision: str = "0006_approval_delegation"
+down_revision: str | None = "0005_audit_digests_and_erasure"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
