@@ -24,6 +24,16 @@ KEPT_ANSWERS = ("legal_basis",)
 #: the audit actions that close a request (or close it for good, like an installation)
 CLOSING_ACTIONS = frozenset({"decided", "withdrawn", "expired", "abandoned", "installed"})
 
+#: the fields of a request kept in full: ids, Slack references, dates, outcome, decider
+KEPT_FIELDS = frozenset(
+    {
+        "id", "officer_id", "channel_id", "thread_ts", "state", "current_field", "strikes",
+        "created_at", "submitted_at", "decided_at", "decided_by", "decision", "review_date",
+        "installed_at", "closed_at", "last_activity_at", "approval_round", "approval_card_ref",
+        "question_ref", "restarted_from", "restarted_as", "due_at", "lease_until", "version",
+        "erased_at",
+    }
+)  # fmt: skip
 #: each content field of a request and the value it has once erased
 ERASED_VALUES: dict[str, Any] = {
     "flags": {},

@@ -33,7 +33,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from flows.ports import OutboxMessage
-from storage.audit import chain_head, lock_chain
+from storage.audit import chain_head, lock_chain, recorded_checkpoints
 from storage.tables import audit_events_table as events
 from storage.types import canonical_json
 
@@ -227,6 +227,21 @@ def verify_checkpoints(
         checked += 1
         covered = max(covered, checkpoint.count)
     return CheckpointReport(True, checked, covered)
+
+
+def unlisted_checkpoints(
+    session: Session, checkpoints: Iterable[Checkpoint], trusted: Ed25519PublicKey
+) -> int:
+    """How many checkpoints the log records (signed by `trusted`) that are not in
+    `checkpoints`: written to another sink, or removed from this one."""
+    listed = {(c.count, c.head) for c in checkpoints}
+    trusted_id = key_id(trusted)
+    return sum(
+        1
+        for detail in recorded_checkpoints(session)
+        if detail.get("key") == trusted_id
+        and (detail.get("count"), detail.get("head")) not in listed
+    )
 
 
 def _check_one(

@@ -18,11 +18,7 @@ from bot.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-    from sqlalchemy.orm import Session
-
     from bot.settings import AuditSettings
-    from storage.checkpoints import Checkpoint
     from storage.unit_of_work import Database
 
 
@@ -88,6 +84,7 @@ def cmd_audit_verify(
         CheckpointError,
         load_public_key,
         read_checkpoint_file,
+        unlisted_checkpoints,
         verify_checkpoints,
     )
 
@@ -106,7 +103,7 @@ def cmd_audit_verify(
         with db.read_session_factory() as session:
             result = verify_chain(session)
             report = verify_checkpoints(session, *signed) if signed else None
-            unlisted = _unlisted_checkpoints(session, *signed) if signed else 0
+            unlisted = unlisted_checkpoints(session, *signed) if signed else 0
         if not result.ok:
             print(
                 f"audit chain BROKEN at event {result.first_bad_id}: {result.reason} "
@@ -142,22 +139,6 @@ def cmd_audit_verify(
         return EXIT_OK
 
     return with_database(url, run)
-
-
-def _unlisted_checkpoints(
-    session: Session, checkpoints: list[Checkpoint], trusted: Ed25519PublicKey
-) -> int:
-    from storage.audit import recorded_checkpoints
-    from storage.checkpoints import key_id
-
-    listed = {(c.count, c.head) for c in checkpoints}
-    trusted_id = key_id(trusted)
-    return sum(
-        1
-        for detail in recorded_checkpoints(session)
-        if detail.get("key") == trusted_id
-        and (detail.get("count"), detail.get("head")) not in listed
-    )
 
 
 def cmd_audit_keygen(output: Path) -> int:

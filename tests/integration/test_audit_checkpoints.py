@@ -26,6 +26,7 @@ from storage.checkpoints import (
     public_path,
     read_checkpoint_file,
     take_checkpoint,
+    unlisted_checkpoints,
     verify_checkpoints,
 )
 from storage.tables import audit_events_table as events
@@ -261,3 +262,13 @@ def test_a_checkpoint_line_round_trips(key_file: Path, t0: datetime) -> None:
     line = Checkpoint(3, "ab" * 32, t0 + timedelta(hours=1), "k", "s").to_line()
     assert Checkpoint.from_line(line).count == 3
     assert isinstance(key, Ed25519PrivateKey)
+
+
+def test_checkpoints_recorded_in_the_log_but_missing_from_the_file_are_counted(
+    logged: Database, sink: Path, key_file: Path
+) -> None:
+    first, second = read_checkpoint_file(sink)
+    trusted = load_public_key(public_path(key_file))
+    with logged.read_session_factory() as session:
+        assert unlisted_checkpoints(session, [first, second], trusted) == 0
+        assert unlisted_checkpoints(session, [second], trusted) == 1  # the sink lost one

@@ -15,7 +15,7 @@ from sqlalchemy import select, text
 from flows.clock import FixedClock
 from flows.models import MonitoringRequest
 from flows.ports import OutboxMessage
-from flows.retention import DEFAULT_RETENTION
+from flows.retention import DEFAULT_RETENTION, ERASED_VALUES, KEPT_FIELDS
 from storage.audit import verify_chain
 from storage.export import ExportRequest, export_requests
 from storage.retention import RetentionRefused, RetentionRun, apply_retention, due_now
@@ -173,3 +173,9 @@ def test_an_erasure_with_no_recorded_reason_is_found(
         result = verify_chain(session)
     assert (result.ok, result.first_bad_id) == (False, 3)
     assert "without a recorded erasure" in (result.reason or "")
+
+
+def test_every_request_column_is_declared_kept_or_erased() -> None:
+    """A new column holding what an officer typed must not outlive retention by default."""
+    undeclared = {c.name for c in requests.columns} - KEPT_FIELDS - set(ERASED_VALUES)
+    assert undeclared == {"answers"}  # erased but for the basis (flows.retention.KEPT_ANSWERS)
