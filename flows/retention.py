@@ -28,7 +28,8 @@ CLOSING_ACTIONS = frozenset({"decided", "withdrawn", "expired", "abandoned", "in
 KEPT_FIELDS = frozenset(
     {
         "id", "officer_id", "channel_id", "thread_ts", "state", "current_field", "strikes",
-        "created_at", "submitted_at", "decided_at", "decided_by", "decision", "review_date",
+        "created_at", "submitted_at", "decided_at", "decided_by", "decided_on_behalf_of",
+        "decision", "review_date", "contributors",
         "installed_at", "closed_at", "last_activity_at", "approval_round", "approval_card_ref",
         "question_ref", "restarted_from", "restarted_as", "due_at", "lease_until", "version",
         "erased_at",
