@@ -159,11 +159,6 @@ def create_bot(
     )
     register_listeners(app, wiring)
 
-    @app.error
-    def on_error(error: Exception) -> None:
-        # Payloads hold offender data: log the kind of failure only.
-        log.error("listener failed", extra={"error": type(error).__name__})
-
     sweeper = Sweeper(
         database.uow,
         client,

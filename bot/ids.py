@@ -75,6 +75,8 @@ NOTES_BLOCK = "notes"
 NECESSITY_BLOCK = "necessity"
 OTHER_USERS_BLOCK = "other_users"
 REASON_INTRO_BLOCK = "reason_intro"
+#: a dialog opened at once (Slack's trigger lasts 3 s) and then found not to be allowed
+DIALOG_REFUSED_BLOCK = "dialog_refused"
 INSTALLED_BLOCK = "installed"
 CLOSED_BLOCK = "closed"
 NOTICE_BLOCK = "notice"

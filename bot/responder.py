@@ -43,7 +43,10 @@ class Responder:
             self.refuse(result, asker)
 
     def refuse(self, refused: Refused, asker: Asker) -> None:
-        text = self.refusal_text(refused)
+        self.tell(asker, self.refusal_text(refused))
+
+    def tell(self, asker: Asker, text: str) -> None:
+        """Something only the person who acted sees (nowhere when there is no channel)."""
         if asker.channel:
             self.messenger.ephemeral(asker.channel, asker.user, text, asker.thread_ts)
 

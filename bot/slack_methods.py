@@ -20,5 +20,6 @@ METHODS_CALLED: frozenset[str] = frozenset(
         "users.info",  # doctor: is each supervisor an active person
         "views.open",
         "views.publish",
+        "views.update",
     }
 )

@@ -8,6 +8,7 @@ from bot.listeners import (
     actions,
     commands,
     direct,
+    failures,
     form,
     home,
     mentions,
@@ -29,3 +30,4 @@ def register_listeners(app: App, wiring: Wiring) -> None:
     form.register(app, wiring)
     views.register(app, wiring)
     home.register(app, wiring)
+    failures.register(app, wiring)

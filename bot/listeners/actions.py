@@ -9,9 +9,15 @@ from slack_bolt import Ack, App
 
 from bot import ids
 from bot.blocks.approval import approve_modal, reason_modal
+from bot.blocks.dialogs import refused_dialog
 from bot.responder import Asker, Result
 from bot.services import Refused
 from bot.wiring import Wiring
+
+DIALOG_FAILED = (
+    "Slack didn't open the dialog (it can expire if Slack is slow to pass on the click). "
+    "Nothing was recorded: click the button again."
+)
 
 #: a use case on the request a click belongs to: (request id, user, delivery key) -> result
 Step = Callable[[str, str, str], Result]
@@ -84,14 +90,15 @@ def register(app: App, wiring: Wiring) -> None:
             asker.channel or "",
             asker.thread_ts or "",
         )
-        wiring.messenger.open_view(body["trigger_id"], view)
+        if wiring.messenger.open_view(body["trigger_id"], view) is None:
+            responder.tell(asker, DIALOG_FAILED)
 
     def ask_reason(decision: str, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """Slack's trigger expires 3 seconds after the click: the dialog opens first, and only
+        then is the user checked (which may ask Slack and the database). A refused user sees the
+        dialog replaced by the reason (and told in the thread); a submission is checked again
+        when it is decided."""
         asker, _ = clicked(body)
-        checked = service.may_decide(action["value"], asker.user, card_ts(body))
-        if isinstance(checked, Refused):
-            responder.respond(checked, asker)
-            return
         view = reason_modal(
             action["value"],
             decision,
@@ -99,7 +106,15 @@ def register(app: App, wiring: Wiring) -> None:
             asker.channel or "",
             asker.thread_ts or "",
         )
-        wiring.messenger.open_view(body["trigger_id"], view)
+        view_id = wiring.messenger.open_view(body["trigger_id"], view)
+        if view_id is None:
+            responder.tell(asker, DIALOG_FAILED)
+            return
+        checked = service.may_decide(action["value"], asker.user, card_ts(body))
+        if isinstance(checked, Refused):
+            said = responder.refusal_text(checked)
+            wiring.messenger.update_view(view_id, refused_dialog(said))
+            responder.tell(asker, said)  # in the thread too, where refusals are always told
 
     @app.action(ids.APPROVAL_REJECT)
     def reject(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import re
 from typing import Any
@@ -60,7 +62,18 @@ def register(app: App, wiring: Wiring) -> None:
         def tell(said: str) -> None:
             respond(text=said, response_type="ephemeral")
 
-        start_request(wiring, user, channel, tell)
+        start_request(wiring, user, channel, tell, command_delivery(command))
+
+
+def command_delivery(command: dict[str, Any]) -> str:
+    """The delivery key of one slash command: its trigger id, which Slack issues afresh for each
+    invocation and which is inside the signed body, so a request replayed within Slack's
+    5-minute signature window opens nothing new."""
+    trigger = command.get("trigger_id")
+    if trigger:
+        return f"command:{trigger}"
+    signed = json.dumps(command, sort_keys=True, default=str).encode()
+    return f"command:{hashlib.sha256(signed).hexdigest()}"
 
 
 def open_requests_text(wiring: Wiring, user: str) -> str:

@@ -134,11 +134,19 @@ class Messenger:
         link = response.get("permalink")
         return str(link) if link else None
 
-    def open_view(self, trigger_id: str, view: dict[str, Any]) -> bool:
+    def open_view(self, trigger_id: str, view: dict[str, Any]) -> str | None:
+        """The opened view's id, or None when Slack would not open it (an expired trigger)."""
         try:
-            self.client.views_open(trigger_id=trigger_id, view=view)
-            return True
+            response = self.client.views_open(trigger_id=trigger_id, view=view)
         except SEND_ERRORS as error:
             METRICS.slack_errors.labels(method="views.open", error=error_code(error)).inc()
             log.warning("could not open a dialog", extra={"error": error_code(error)})
-            return False
+            return None
+        return str((response.get("view") or {}).get("id") or "") or None
+
+    def update_view(self, view_id: str, view: dict[str, Any]) -> None:
+        try:
+            self.client.views_update(view_id=view_id, view=view)
+        except SEND_ERRORS as error:
+            METRICS.slack_errors.labels(method="views.update", error=error_code(error)).inc()
+            log.warning("could not update a dialog", extra={"error": error_code(error)})
