@@ -592,6 +592,23 @@ def retention_settings_from_env(env_file: str | Path | None = ".env") -> Retenti
         return RetentionSettings(_env_file=env_file)  # type: ignore[call-arg]
 
 
+class TimezoneSettings(BaseSettings):
+    """Just the force's time zone, for reports whose days are the force's days."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", populate_by_name=True, arbitrary_types_allowed=True
+    )
+
+    timezone: Annotated[ZoneInfo, BeforeValidator(_timezone)] = Field(
+        ZoneInfo(DEFAULT_TIMEZONE), alias="MOSOVO_TIMEZONE"
+    )
+
+
+def timezone_from_env(env_file: str | Path | None = ".env") -> ZoneInfo:
+    with _as_settings_error():
+        return TimezoneSettings(_env_file=env_file).timezone  # type: ignore[call-arg]
+
+
 class AuditSettings(BaseSettings):
     """What the audit commands read (no Slack tokens needed): the key and the checkpoint file."""
 

@@ -42,6 +42,7 @@ AUDIT_ACTIONS = frozenset(
         "unauthorised_decision_attempt",
         "late_decision_attempt",
         "exported",
+        "reported",
         "viewed",
         "restarted",
         "withheld_shared_channel",
