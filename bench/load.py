@@ -28,6 +28,7 @@ import contextlib
 import http.client
 import os
 import queue
+import shutil
 import signal
 import socket
 import subprocess
@@ -461,7 +462,11 @@ def sampling(pid: int, output: Path | None, mode: str = "all") -> Iterator[None]
     if output is None:
         yield
         return
-    command = ["py-spy", "record", "--pid", str(pid), "--format", "raw", "--threads"]
+    beside_python = Path(sys.executable).with_name("py-spy")  # pip install py-spy, in the venv
+    spy = str(beside_python) if beside_python.exists() else shutil.which("py-spy")
+    if spy is None:
+        raise RuntimeError("--profile needs py-spy: .venv/bin/pip install py-spy")
+    command = [spy, "record", "--pid", str(pid), "--format", "raw", "--threads"]
     command += {"all": ["--idle"], "cpu": [], "gil": ["--gil"]}[mode]
     recorder = subprocess.Popen(
         [*command, "--rate", "250", "--output", str(output), "--nonblocking"],
