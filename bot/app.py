@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -26,12 +25,12 @@ from bot.slack.directory import ChannelPolicy, GroupMembers, Roster, SlackAuthor
 from bot.slack.messenger import Messenger
 from bot.sweeps import Sweeper, SweepSettings
 from bot.wiring import Wiring
+from flows.calendar import BankHolidays, WorkingCalendar
 from flows.catalogue import build_catalogue
 from flows.clock import Clock, SystemClock
 from flows.conversation import Conversation
-from flows.models import MonitoringRequest
 from flows.ports import OutboxMessage
-from flows.timers import Timers, next_due
+from flows.timers import Timers, TimerSchedule
 from storage.checkpoints import CheckpointSinks, load_private_key, take_checkpoint
 from storage.unit_of_work import Database
 
@@ -48,21 +47,6 @@ class Bot:
     sweeper: Sweeper
     #: writes a signed audit checkpoint when due; None when no key or sink is configured
     checkpoint_job: CheckpointJob | None = None
-
-
-class TimerSchedule:
-    """bot.services.Schedule from the configured timers and working hours."""
-
-    def __init__(self, timers: Timers, settings: Settings) -> None:
-        self.timers = timers
-        self.tz = settings.timezone
-        self.hours = settings.working_hours
-
-    def hold(self, at: datetime) -> datetime:
-        return self.hours.next_open(at, self.tz)
-
-    def due_at(self, request: MonitoringRequest) -> datetime | None:
-        return next_due(request, self.timers, self.tz, self.hold)
 
 
 def web_client(settings: Settings, retries: int = 2) -> WebClient:
@@ -119,7 +103,10 @@ def create_bot(
         approval_expiry=settings.approval_expiry,
         install_reminder=settings.install_reminder,
     )
-    schedule = TimerSchedule(timers, settings)
+    calendar = WorkingCalendar(
+        settings.working_hours, settings.timezone, BankHolidays(settings.bank_holidays)
+    )
+    schedule = TimerSchedule(timers, calendar)
     service = RequestService(
         database.uow,
         conversation,
@@ -170,6 +157,7 @@ def create_bot(
             timers=timers,
             tz=settings.timezone,
             hold=schedule.hold,
+            count=schedule.count,
             supervisors=supervisors.ids,
             escalation=escalation.ids,
             lease_seconds=max(60.0, settings.scheduler_interval.total_seconds() * 4),

@@ -22,6 +22,7 @@ from pydantic import BeforeValidator, Field, SecretStr, ValidationError, model_v
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bot.durations import WorkingHours, format_duration, parse_duration
+from flows.calendar import BANK_HOLIDAY_REGIONS
 from flows.config import DEFAULT_SOFTWARE, DEFAULT_VISOR_PATTERN, FlowConfig, SoftwareOption
 from flows.notification import BEGINNING_WITH, COUNTING_RULES
 from flows.retention import DEFAULT_RETENTION
@@ -246,10 +247,12 @@ def _one_of(choices: tuple[str, ...]) -> Callable[[Any], Any]:
     def parse(value: Any) -> Any:
         if not isinstance(value, str):
             return value
+        # case, `-` and `_` do not matter: "Beginning-With", "england_and_wales"
+        by_spelling = {choice.replace("-", "_"): choice for choice in choices}
         text = value.strip().lower().replace("-", "_")
-        if text not in choices:
+        if text not in by_spelling:
             raise ValueError(f"must be one of {', '.join(choices)}, got {value!r}")
-        return text
+        return by_spelling[text]
 
     return parse
 
@@ -400,6 +403,11 @@ class Settings(BaseSettings):
     scheduler_interval: Interval = Field(timedelta(seconds=30), alias="MOSOVO_SCHEDULER_INTERVAL")
     working_hours: Annotated[WorkingHours, BeforeValidator(_working_hours)] = Field(
         WorkingHours.parse(DEFAULT_WORKING_HOURS), alias="MOSOVO_WORKING_HOURS"
+    )
+    bank_holidays: Annotated[str, BeforeValidator(_one_of(tuple(BANK_HOLIDAY_REGIONS)))] = Field(
+        "england-and-wales",
+        alias="MOSOVO_BANK_HOLIDAYS",
+        description="england-and-wales, scotland, northern-ireland or none",
     )
     escalation_approvers: Principals = Field(
         SlackPrincipals(), alias="MOSOVO_ESCALATION_APPROVERS", description=_PRINCIPALS_HINT

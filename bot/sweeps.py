@@ -23,8 +23,9 @@ from flows.conversation import Conversation
 from flows.errors import DomainError
 from flows.fields import Catalogue
 from flows.models import MonitoringRequest
+from flows.parsers import format_date
 from flows.ports import ConcurrentUpdate, OutboxMessage, UnitOfWork, UnitOfWorkFactory
-from flows.timers import Due, Hold, Timers, basis_expiry, due_now
+from flows.timers import Count, Due, Hold, Timers, basis_expiry, due_now, wall_clock
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,8 @@ class SweepSettings:
     batch: int = 50
     outbox_max_attempts: int = 8
     outbox_backoff: timedelta = timedelta(seconds=30)
+    #: how idle time is counted (working hours); wall-clock time when not given
+    count: Count = wall_clock
 
 
 class Sweeper:
@@ -126,8 +129,9 @@ class Sweeper:
                 request = uow.requests.get(request_id)
                 if request is None:
                     return
+                settings = self.settings
                 for due in due_now(
-                    request, self.settings.timers, self.settings.tz, now, self.settings.hold
+                    request, settings.timers, settings.tz, now, settings.hold, settings.count
                 ):
                     self._act(uow, request, due, now)
                     fired.append(due.kind)
@@ -240,7 +244,8 @@ class Sweeper:
     def _on_lapse(self, uow: UnitOfWork, request: MonitoringRequest, now: datetime) -> None:
         basis = "order" if request.answers.get("legal_basis") == "order" else "licence"
         ends = basis_expiry(request)
-        reason = f"the {basis} expired on {ends.isoformat() if ends else 'its end date'} before installation"
+        # dates the UK way, as everywhere else people read them
+        reason = f"the {basis} expired on {format_date(ends) if ends else 'its end date'} before installation"
         approval.expire(request, reason, now)
         self._update_card(uow, request, "expired", reason)
         self._say(uow, request, reminders.lapsed(request, reason), "closed")

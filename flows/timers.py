@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flows.calendar import WorkingCalendar
 from flows.fields import stored_date
 from flows.models import MonitoringRequest
 
@@ -21,8 +22,17 @@ Hold = Callable[[datetime], datetime]
 CLOSING = ("abandon", "expire", "lapse")
 
 
+#: the instant when a duration of counted time has passed since a start (see WorkingCalendar.add)
+Count = Callable[[datetime, timedelta], datetime]
+
+
 def no_hold(at: datetime) -> datetime:
     return at
+
+
+def wall_clock(start: datetime, duration: timedelta) -> datetime:
+    """Elapsed time (in UTC: an aware datetime in a zone would add wall-clock time)."""
+    return (start.astimezone(UTC) + duration).astimezone(start.tzinfo)
 
 
 @dataclass(frozen=True)
@@ -42,7 +52,11 @@ class Due:
 
 
 def pending(
-    request: MonitoringRequest, timers: Timers, tz: ZoneInfo, hold: Hold = no_hold
+    request: MonitoringRequest,
+    timers: Timers,
+    tz: ZoneInfo,
+    hold: Hold = no_hold,
+    count: Count = wall_clock,
 ) -> list[Due]:
     """Every timer still to fire for the request in its current state, earliest first."""
     dues: list[Due] = []
@@ -57,8 +71,14 @@ def pending(
         if state == "info_requested" and request.decided_at:
             idle_since = max(idle_since, request.decided_at)
         reminder("idle_reminder", idle_since + timers.idle_reminder)
-        if state != "info_requested":
-            dues.append(Due("abandon", idle_since + timers.idle_expiry))
+        reminded = request.nudges.get("idle_reminder")
+        # Fair to shifts: idle time counts in working hours only, and nobody is abandoned
+        # without the reminder first (at a question or at the summary), nor sooner than an
+        # idle-reminder's time after it.
+        if state != "info_requested" and reminded:
+            expiry = count(idle_since, timers.idle_expiry)
+            grace = count(datetime.fromisoformat(reminded), timers.idle_reminder)
+            dues.append(Due("abandon", max(expiry, grace)))
     if state == "awaiting_approval" and request.submitted_at:
         reminder("approval_reminder", request.submitted_at + timers.approval_reminder)
         reminder("escalate", request.submitted_at + timers.approval_escalation)
@@ -76,19 +96,50 @@ def pending(
 
 
 def next_due(
-    request: MonitoringRequest, timers: Timers, tz: ZoneInfo, hold: Hold = no_hold
+    request: MonitoringRequest,
+    timers: Timers,
+    tz: ZoneInfo,
+    hold: Hold = no_hold,
+    count: Count = wall_clock,
 ) -> datetime | None:
-    dues = pending(request, timers, tz, hold)
+    dues = pending(request, timers, tz, hold, count)
     return dues[0].at if dues else None
 
 
 def due_now(
-    request: MonitoringRequest, timers: Timers, tz: ZoneInfo, now: datetime, hold: Hold = no_hold
+    request: MonitoringRequest,
+    timers: Timers,
+    tz: ZoneInfo,
+    now: datetime,
+    hold: Hold = no_hold,
+    count: Count = wall_clock,
 ) -> list[Due]:
     """What to do now; a closing timer wins over reminders due at the same time."""
-    due = [d for d in pending(request, timers, tz, hold) if d.at <= now]
+    due = [d for d in pending(request, timers, tz, hold, count) if d.at <= now]
     closing = [d for d in due if d.kind in CLOSING]
     return closing[:1] if closing else due
+
+
+class TimerSchedule:
+    """When the scheduler must next look at a request: reminders held to working time, idle
+    time counted in working hours, bank holidays skipped (bot.services.Schedule)."""
+
+    def __init__(self, timers: Timers, calendar: WorkingCalendar) -> None:
+        self.timers = timers
+        self.calendar = calendar
+        self.tz = calendar.tz
+
+    def hold(self, at: datetime) -> datetime:
+        return self.calendar.next_open(at)
+
+    def count(self, start: datetime, duration: timedelta) -> datetime:
+        return self.calendar.add(start, duration)
+
+    def due_at(self, request: MonitoringRequest) -> datetime | None:
+        return next_due(request, self.timers, self.tz, self.hold, self.count)
+
+    def due_now(self, request: MonitoringRequest, now: datetime) -> list[Due]:
+        return due_now(request, self.timers, self.tz, now, self.hold, self.count)
 
 
 def basis_expiry(request: MonitoringRequest) -> date | None:

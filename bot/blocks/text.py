@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,8 +22,22 @@ class Message:
 
 
 def escape(text: str) -> str:
-    """Neutralise mrkdwn control characters so user text can never ping, link or format."""
+    """Neutralise mrkdwn control characters so user text can never ping, link or format.
+
+    Exactly once, on the way out: what is stored is what the person typed (see `from_slack`).
+    """
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_SLACK_ENTITY = re.compile(r"&(amp|lt|gt);")
+_DECODED = {"amp": "&", "lt": "<", "gt": ">"}
+
+
+def from_slack(text: str) -> str:
+    """A message's text as the person typed it: Slack sends a typed `&`, `<` and `>` as
+    `&amp;`, `&lt;` and `&gt;`. Decoded once, in one pass, at the adapter boundary (a typed
+    `&lt;` arrives as `&amp;lt;` and comes back as `&lt;`)."""
+    return _SLACK_ENTITY.sub(lambda match: _DECODED[match[1]], text)
 
 
 def truncate(text: str, limit: int) -> str:

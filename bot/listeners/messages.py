@@ -6,6 +6,7 @@ from typing import Any
 
 from slack_bolt import App
 
+from bot.blocks.text import from_slack
 from bot.responder import Asker
 from bot.wiring import Wiring
 
@@ -22,7 +23,7 @@ def register(app: App, wiring: Wiring) -> None:
             event["channel"],
             event["thread_ts"],
             event["user"],
-            event.get("text") or "",
+            from_slack(event.get("text") or ""),  # decoded once, here; escaped once on output
             f"event:{body['event_id']}",
         )
         wiring.responder.respond(result, Asker(event["user"], event["channel"], event["thread_ts"]))

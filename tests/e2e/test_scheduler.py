@@ -183,7 +183,7 @@ def test_an_approved_request_not_installed_is_followed_up_and_lapses_with_its_li
     clock_of(app).set(datetime(2026, 12, 10, 0, 0, tzinfo=UTC))
     assert app.bot.sweeper.run_once().actions == [(request_id, "lapse")]
     assert app.request(request_id).state == "expired"
-    assert "licence expired on 2026-12-10" in texts(app, thread, "lapsed")[-1]
+    assert "licence expired on 10 December 2026" in texts(app, thread, "lapsed")[-1]
 
 
 def test_a_reminder_slack_refuses_for_a_while_is_retried_and_posted_later(app: RunningBot) -> None:

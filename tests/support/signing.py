@@ -229,6 +229,11 @@ def event_callback(
     )
 
 
+def slack_escaped(text: str) -> str:
+    """A typed message's `text` as Slack delivers it: `&`, `<` and `>` as entities."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _rich_text(text: str) -> list[Json]:
     return [
         {
@@ -268,7 +273,8 @@ def user_message(
     event.update(
         user=user,
         ts=ts,
-        text=text,
+        # Slack sends what a person typed with & < > as entities (the rich text keeps them)
+        text=slack_escaped(text),
         team=team_id,
         user_team=team_id,
         source_team=team_id,

@@ -64,6 +64,7 @@ def test_defaults() -> None:
     assert settings.install_reminder == timedelta(days=2)
     assert settings.scheduler_interval == timedelta(seconds=30)
     assert settings.working_hours == WorkingHours.parse("Mon-Fri 08:00-18:00")
+    assert settings.bank_holidays == "england-and-wales"
     assert settings.escalation_approvers.is_empty
     assert settings.outbox_max_attempts == 8
     assert settings.port == 3000
@@ -92,6 +93,7 @@ def test_every_setting_is_read_and_parsed() -> None:
         MOSOVO_SECOND_APPROVAL="rosh:very_high,basis:voluntary",
         MOSOVO_SCHEDULER_INTERVAL="5s",
         MOSOVO_WORKING_HOURS="always",
+        MOSOVO_BANK_HOLIDAYS="Scotland",
         MOSOVO_ESCALATION_APPROVERS="S0HEADS01,U0HEAD0001",
         MOSOVO_OUTBOX_MAX_ATTEMPTS="3",
         PORT="8080",
@@ -126,6 +128,7 @@ def test_every_setting_is_read_and_parsed() -> None:
     assert settings.install_reminder == timedelta(days=1)
     assert settings.scheduler_interval == timedelta(seconds=5)
     assert settings.working_hours.is_always
+    assert settings.bank_holidays == "scotland"
     assert settings.escalation_approvers == SlackPrincipals(("U0HEAD0001",), ("S0HEADS01",))
     assert settings.outbox_max_attempts == 3
     assert settings.port == 8080
@@ -238,6 +241,11 @@ def test_several_problems_still_make_one_line_naming_the_others() -> None:
         ("MOSOVO_REVIEW_AFTER", "3", "is not valid: '3' is not a review period"),
         ("MOSOVO_SECOND_APPROVAL", "rosh:extreme", "is not valid: 'rosh:extreme' names an unknown"),
         ("MOSOVO_WORKING_HOURS", "9 to 5", "is not valid: '9 to 5' is not working hours"),
+        (
+            "MOSOVO_BANK_HOLIDAYS",
+            "wales",
+            "must be one of england-and-wales, scotland, northern-ireland, none, got 'wales'",
+        ),
         ("MOSOVO_WORKING_HOURS", "Mon-Fri 18:00-08:00", "is not valid"),
         ("MOSOVO_OUTBOX_MAX_ATTEMPTS", "0", "must be a whole number from 1 to 100, got '0'"),
         ("PORT", "70000", "must be a whole number from 1 to 65535, got '70000'"),

@@ -172,7 +172,7 @@ def test_event_builders_shape() -> None:
         "C9",
         "1.2",
         "W9",
-        "a <b>",
+        "a &lt;b&gt;",  # as Slack delivers what was typed
     )
     assert reply["channel_type"] == "group" and "subtype" not in reply
     changed = signing.message_changed(ts="5.6", text="new", previous_text="old", thread_ts="1.2")

@@ -9,14 +9,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from flows.calendar import BankHolidays, WorkingCalendar, WorkingHours
 from flows.models import MonitoringRequest
-from flows.timers import Due, Timers, basis_expiry, due_now, next_due, pending
+from flows.timers import Due, Timers, TimerSchedule, basis_expiry, due_now, next_due, pending
 
 LONDON = ZoneInfo("Europe/London")
 TIMERS = Timers()
 #: Monday 30 November 2026, 10:00 (London is on GMT, so this is also 10:00 UTC)
 T0 = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)
+OFFICE = WorkingHours.parse("Mon-Fri 08:00-18:00")
 
 
 def request_in(state: str, **changes: Any) -> MonitoringRequest:
@@ -48,14 +50,14 @@ def test_an_idle_officer_is_reminded_after_30_minutes_and_abandoned_after_24_hou
 ) -> None:
     request = request_in(state, last_activity_at=T0)
 
-    assert pending(request, TIMERS, LONDON) == [
-        Due("idle_reminder", T0 + timedelta(minutes=30)),
-        Due("abandon", T0 + timedelta(hours=24)),
-    ]
+    # never abandoned before the reminder has gone out: only the reminder is pending
+    assert pending(request, TIMERS, LONDON) == [Due("idle_reminder", T0 + timedelta(minutes=30))]
     assert next_due(request, TIMERS, LONDON) == T0 + timedelta(minutes=30)
     assert kinds(request, T0 + timedelta(minutes=30) - timedelta(seconds=1)) == []
     assert kinds(request, T0 + timedelta(minutes=30)) == ["idle_reminder"]
-    assert kinds(request, T0 + timedelta(hours=24) - MINUTE) == ["idle_reminder"]
+    assert kinds(request, T0 + timedelta(hours=48)) == ["idle_reminder"]
+    request.nudges["idle_reminder"] = (T0 + timedelta(minutes=30)).isoformat()
+    assert kinds(request, T0 + timedelta(hours=24) - MINUTE) == []
     assert kinds(request, T0 + timedelta(hours=24)) == ["abandon"]
 
 
@@ -84,10 +86,19 @@ def test_the_durations_come_from_the_configuration() -> None:
     timers = Timers(idle_reminder=timedelta(seconds=90), idle_expiry=timedelta(minutes=5))
     request = request_in("collecting", last_activity_at=T0)
 
-    assert pending(request, timers, LONDON) == [
-        Due("idle_reminder", T0 + timedelta(seconds=90)),
-        Due("abandon", T0 + timedelta(minutes=5)),
-    ]
+    assert pending(request, timers, LONDON) == [Due("idle_reminder", T0 + timedelta(seconds=90))]
+    request.nudges["idle_reminder"] = (T0 + timedelta(seconds=90)).isoformat()
+    assert pending(request, timers, LONDON) == [Due("abandon", T0 + timedelta(minutes=5))]
+
+
+def test_an_officer_reminded_late_still_gets_an_idle_reminders_time_to_answer() -> None:
+    # the reminder went out late (the bot was down): abandonment waits 30 minutes after it
+    reminded = T0 + timedelta(hours=30)
+    request = request_in(
+        "confirming", last_activity_at=T0, nudges={"idle_reminder": reminded.isoformat()}
+    )
+
+    assert pending(request, TIMERS, LONDON) == [Due("abandon", reminded + timedelta(minutes=30))]
 
 
 # --- waiting for a decision --------------------------------------------------------------------
@@ -239,7 +250,7 @@ def test_a_request_still_being_written_does_not_lapse() -> None:
     answers = {"legal_basis": "licence", "licence_expiry": "2026-12-05"}
     request = request_in("confirming", last_activity_at=T0, answers=answers)
 
-    assert [due.kind for due in pending(request, TIMERS, LONDON)] == ["idle_reminder", "abandon"]
+    assert [due.kind for due in pending(request, TIMERS, LONDON)] == ["idle_reminder"]
 
 
 @pytest.mark.parametrize("state", ["rejected", "installed", "withdrawn", "expired", "abandoned"])
@@ -301,16 +312,35 @@ def test_reminders_and_escalation_are_held_until_monday_but_expiry_is_not() -> N
     assert kinds(request, monday, hold=working_hours) == ["approval_reminder", "escalate"]
 
 
-def test_an_idle_officer_on_friday_evening_is_abandoned_on_saturday_without_a_reminder() -> None:
+def test_an_idle_officer_on_friday_evening_is_reminded_on_monday_and_never_abandoned_first() -> (
+    None
+):
     friday = london(2026, 12, 4, 17, 45)
     request = request_in("collecting", last_activity_at=friday)
+    schedule = TimerSchedule(TIMERS, WorkingCalendar(OFFICE, LONDON, BankHolidays()))
 
-    assert pending(request, TIMERS, LONDON, working_hours) == [
-        Due("abandon", friday + timedelta(hours=24)),
-        Due("idle_reminder", london(2026, 12, 7, 8, 0)),
-    ]
-    assert kinds(request, friday + timedelta(hours=1), hold=working_hours) == []
-    assert kinds(request, friday + timedelta(hours=24), hold=working_hours) == ["abandon"]
+    assert schedule.due_at(request) == london(2026, 12, 7, 8, 0)
+    assert schedule.due_now(request, friday + timedelta(hours=24)) == []
+    request.nudges["idle_reminder"] = london(2026, 12, 7, 8, 0).isoformat()
+    # 24 working hours: 15 minutes on Friday, then 10 hours on Monday and Tuesday, and the
+    # rest on Wednesday from 08:00: 3 hours 45 minutes, so 11:45
+    assert schedule.due_at(request) == london(2026, 12, 9, 11, 45)
+
+
+def test_idle_time_skips_bank_holidays() -> None:
+    # Thursday 24 December 2026 at 17:00; Christmas Day and Boxing Day (observed Monday 28th)
+    christmas_eve = london(2026, 12, 24, 17, 0)
+    reminded = london(2026, 12, 29, 8, 0)
+    request = request_in(
+        "collecting", last_activity_at=christmas_eve, nudges={"idle_reminder": reminded.isoformat()}
+    )
+    england = TimerSchedule(TIMERS, WorkingCalendar(OFFICE, LONDON, BankHolidays()))
+    none = TimerSchedule(TIMERS, WorkingCalendar(OFFICE, LONDON, BankHolidays("none")))
+
+    # one hour on the 24th, then 10 on the 29th, 10 on the 30th, and 3 on the 31st
+    assert england.due_at(request) == london(2026, 12, 31, 11, 0)
+    # without bank holidays the 25th and the 28th count: one hour, then the 25th, 28th, 29th
+    assert none.due_at(request) == london(2026, 12, 29, 11, 0)
 
 
 def test_the_install_follow_up_falling_on_a_sunday_waits_for_monday() -> None:
