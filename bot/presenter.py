@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from bot.blocks import approval as approval_blocks
 from bot.blocks import conversation as conversation_blocks
+from bot.blocks import installation as installation_blocks
 from bot.blocks.text import Message, mention
 from bot.metrics import METRICS
 from bot.services import Decided, RequestService
@@ -174,4 +175,9 @@ class ThreadPresenter:
     def installed(self, request: MonitoringRequest, by: str) -> None:
         if self.withheld(request, "installed"):
             return
-        self.say(request, approval_blocks.installed_notice(request, by, self.tz))
+        self.say(request, installation_blocks.installation_notice(request, by))
+
+    def reviewed(self, request: MonitoringRequest, by: str) -> None:
+        if self.withheld(request, "reviewed"):
+            return
+        self.say(request, installation_blocks.reviewed_notice(request, by))

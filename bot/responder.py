@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 from bot.blocks.approval import clock_time
 from bot.metrics import METRICS
 from bot.presenter import ThreadPresenter
-from bot.services import Decided, Installed, Refused, Reply
+from bot.services import Decided, Installed, Refused, Reply, Reviewed
 from bot.slack.messenger import Messenger
 from flows.approval import AlreadyClosed
 
 #: what a use case can return; None means there is nothing to say (e.g. a redelivery)
-Result = Reply | Decided | Installed | Refused | None
+Result = Reply | Decided | Installed | Reviewed | Refused | None
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,8 @@ class Responder:
             self.presenter.decided(result)
         elif isinstance(result, Installed):
             self.presenter.installed(result.request, result.by)
+        elif isinstance(result, Reviewed):
+            self.presenter.reviewed(result.request, result.by)
         elif isinstance(result, Refused):
             self.refuse(result, asker)
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Generic, Protocol, TypeVar
 
-from flows import approval
+from flows import approval, installation
 from flows import delegation as delegation_rules
 from flows.approval import Decision, DecisionMade
 from flows.clock import Clock, local_today
@@ -96,6 +96,14 @@ class Decided:
 
 @dataclass
 class Installed:
+    """The installation was recorded (whatever its outcome)."""
+
+    request: MonitoringRequest
+    by: str
+
+
+@dataclass
+class Reviewed:
     request: MonitoringRequest
     by: str
 
@@ -379,18 +387,81 @@ class RequestService:
         )
         return Decided(result.request, result.value)
 
-    def mark_installed(
-        self, request_id: str, user_id: str, delivery: str
+    # -- after approval ---------------------------------------------------------------------------
+
+    def may_record(self, request_id: str, user_id: str) -> Refused | MonitoringRequest:
+        """Check before opening the installation or review dialog."""
+        roles = self._roles(user_id)
+        if isinstance(roles, Refused):
+            return roles
+        with self.reads() as uow:
+            request = uow.requests.get(request_id)
+        if request is None:
+            return _unknown(request_id)
+        try:
+            installation.check_recorder(request, user_id, roles.may_decide(request))
+        except DomainError as error:
+            return Refused(error.message, error, request)
+        return request
+
+    def record_installation(
+        self,
+        request_id: str,
+        user_id: str,
+        outcome: str,
+        on: date | None,
+        notes: str | None,
+        delivery: str,
     ) -> Installed | Refused | None:
+        roles = self._roles(user_id)
+        if isinstance(roles, Refused):
+            return roles
+        tz = self.conversation.config.timezone
+
+        def step(request: MonitoringRequest) -> None:
+            approved_on = request.decided_at.astimezone(tz).date() if request.decided_at else None
+            installation.record_installation(
+                request,
+                user_id,
+                roles.may_decide(request),
+                outcome,
+                on,
+                notes,
+                self.today(),
+                approved_on,
+                self.clock.now(),
+            )
+
+        result = self._act(request_id, user_id, delivery, step)
+        return Installed(result.request, user_id) if isinstance(result, Acted) else result
+
+    def record_review(
+        self,
+        request_id: str,
+        user_id: str,
+        outcome: str,
+        next_review: date | None,
+        notes: str | None,
+        delivery: str,
+    ) -> Reviewed | Refused | None:
         roles = self._roles(user_id)
         if isinstance(roles, Refused):
             return roles
 
         def step(request: MonitoringRequest) -> None:
-            approval.mark_installed(request, user_id, roles.supervisor, self.clock.now())
+            installation.record_review(
+                request,
+                user_id,
+                roles.may_decide(request),
+                outcome,
+                next_review,
+                notes,
+                self.today(),
+                self.clock.now(),
+            )
 
         result = self._act(request_id, user_id, delivery, step)
-        return Installed(result.request, user_id) if isinstance(result, Acted) else result
+        return Reviewed(result.request, user_id) if isinstance(result, Acted) else result
 
     def withheld(self, request_id: str, purpose: str) -> None:
         """A message about the request was not posted because its channel is now shared outside

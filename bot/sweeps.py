@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk import WebClient
 
 from bot.blocks import approval as approval_blocks
+from bot.blocks import installation as installation_blocks
 from bot.blocks import reminders
 from bot.blocks.text import Message
 from bot.metrics import METRICS
@@ -249,6 +250,15 @@ class Sweeper:
         approval.expire(request, reason, now)
         self._update_card(uow, request, "expired", reason)
         self._say(uow, request, reminders.lapsed(request, reason), "closed")
+
+    def _on_review_due(self, uow: UnitOfWork, request: MonitoringRequest, now: datetime) -> None:
+        self._say(
+            uow,
+            request,
+            installation_blocks.review_due(request, self.settings.supervisors),
+            "reminder",
+        )
+        self._nudged(request, "review_due", now, "reminded")
 
     def _on_install_reminder(
         self, uow: UnitOfWork, request: MonitoringRequest, now: datetime

@@ -12,7 +12,6 @@ from flows.errors import (
     ApprovedAlready,
     DomainError,
     NotAuthorised,
-    NotRequester,
     OwnRequest,
     SelfApproval,
 )
@@ -223,17 +222,6 @@ def already_decided(request: MonitoringRequest) -> AlreadyClosed:
     else:
         message = f"{request.request_id} is {request.state.replace('_', ' ')}: nothing to decide."
     return AlreadyClosed(message, request)
-
-
-def mark_installed(request: MonitoringRequest, actor: str, authorised: bool, now: datetime) -> None:
-    """The requesting officer (or a supervisor) confirms the software is on the device."""
-    if actor != request.officer_id and not authorised:
-        raise NotRequester("Only the requesting officer or a supervisor can mark this installed.")
-    fire(request, "mark_installed")
-    request.installed_at = now
-    close(request, "installed", now)
-    request.nudges = {}
-    request.record("installed", actor, now)
 
 
 def expire(request: MonitoringRequest, reason: str, now: datetime) -> None:

@@ -121,7 +121,7 @@ class Conversation:
             ]
         if may(request, "mark_installed"):
             return [
-                Notice("This request is approved. Use *Mark as installed* once it is installed.")
+                Notice("This request is approved. Use *Record installation* to say what happened.")
             ]
         return [Notice(f"This request is closed ({request.state.replace('_', ' ')}).")]
 

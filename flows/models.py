@@ -12,9 +12,11 @@ from typing import Any
 
 #: the lifecycle's states, as persisted (see flows.request_machine for the transitions)
 OPEN_STATES = frozenset(
-    {"collecting", "confirming", "awaiting_approval", "info_requested", "approved"}
+    {"collecting", "confirming", "awaiting_approval", "info_requested", "approved", "installed"}
 )
-FINAL_STATES = frozenset({"rejected", "installed", "withdrawn", "expired", "abandoned"})
+FINAL_STATES = frozenset(
+    {"rejected", "not_installed", "removed", "withdrawn", "expired", "abandoned"}
+)
 DECISIONS = ("approved", "rejected", "info_requested")
 
 #: the audit trail's fixed vocabulary: an event outside it is a programming error, not data
@@ -36,6 +38,8 @@ AUDIT_ACTIONS = frozenset(
         "reminded",
         "escalated",
         "installed",
+        "not_installed",
+        "reviewed",
         "approval_recorded",
         "delegated",
         "delegation_revoked",
@@ -110,6 +114,10 @@ class MonitoringRequest:
     decision_comment: str | None = None
     review_date: date | None = None
     installed_at: datetime | None = None
+    #: what the installation record says: its outcome, the day it happened, the officer's notes
+    installation_outcome: str | None = None
+    installation_date: date | None = None
+    installation_notes: str | None = None
     closed_at: datetime | None = None
     closed_reason: str | None = None
     #: when the officer last moved the conversation on (drives idle reminders)

@@ -23,7 +23,11 @@ class RequestLifecycle(StateMachine):
     info_requested = State()
     approved = State()
     rejected = State(final=True)
-    installed = State(final=True)
+    #: monitoring is in place and reviewed from time to time, until it is removed
+    installed = State()
+    #: approved, but the installation did not happen (the outcome says why)
+    not_installed = State(final=True)
+    removed = State(final=True)
     withdrawn = State(final=True)
     expired = State(final=True)
     abandoned = State(final=True)
@@ -43,6 +47,9 @@ class RequestLifecycle(StateMachine):
         validators=["decider_is_authorised", "decider_is_not_requester", "reason_is_given"],
     )
     mark_installed = approved.to(installed)
+    mark_not_installed = approved.to(not_installed)
+    review = installed.to.itself()
+    remove = installed.to(removed)
     withdraw = (
         collecting.to(withdrawn)
         | confirming.to(withdrawn)
@@ -117,6 +124,9 @@ _PAST = {
     "reject": "rejected",
     "request_info": "sent back for more information",
     "mark_installed": "marked as installed",
+    "mark_not_installed": "recorded as not installed",
+    "review": "reviewed",
+    "remove": "recorded as removed",
     "withdraw": "withdrawn",
     "expire": "expired",
     "abandon": "abandoned",

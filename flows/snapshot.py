@@ -20,7 +20,7 @@ _TIMES = {
     "due_at",
 }
 
-_DATES = {"review_date"}
+_DATES = {"review_date", "installation_date"}
 
 
 def to_data(request: MonitoringRequest) -> dict[str, Any]:

@@ -88,6 +88,8 @@ def pending(
         install = stored_date(request.answers, "proposed_install_date")
         if install is not None:
             reminder("install_reminder", _start_of(install, tz) + timers.install_reminder)
+    if state == "installed" and request.review_date is not None:
+        reminder("review_due", _start_of(request.review_date, tz))
     if state in ("awaiting_approval", "info_requested", "approved"):
         lapses = basis_expiry(request)
         if lapses is not None:

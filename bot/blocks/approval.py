@@ -277,7 +277,7 @@ def decision_notice(
     officer = mention(request.officer_id)
     texts = {
         "approved": f"{officer} {request.request_id} was approved by {mention(by)}. "
-        "You may install the software; press *Mark as installed* when it is done.",
+        "You may install the software; press *Record installation* once it is done (or if it could not be).",
         "rejected": f"{officer} {request.request_id} was rejected by {mention(by)}.",
         "info_requested": f"{officer} {mention(by)} needs more information on {request.request_id}. "
         "Reply in this thread, `edit &lt;question&gt;` to change an answer, then `submit`.",
@@ -301,7 +301,7 @@ def install_actions(request: MonitoringRequest) -> dict[str, Any]:
         "block_id": ids.INSTALL_ACTIONS_BLOCK,
         "elements": [
             button(
-                "Mark as installed", ids.INSTALLATION_CONFIRM, str(request.request_id), "primary"
+                "Record installation", ids.INSTALLATION_CONFIRM, str(request.request_id), "primary"
             )
         ],
     }

@@ -80,7 +80,7 @@ def lapsed(request: MonitoringRequest, reason: str) -> Message:
 def install_reminder(request: MonitoringRequest) -> Message:
     body = (
         f":wrench: {mention(request.officer_id)} has the software for {request.request_id} been "
-        "installed? Press *Mark as installed* when it is."
+        "installed? Press *Record installation* to say what happened."
     )
     message = _notice(f"Has {request.request_id} been installed?", body, ids.INSTALL_REMINDER_BLOCK)
     message.blocks.append(install_actions(request))

@@ -10,6 +10,7 @@ from slack_bolt import Ack, App
 from bot import ids
 from bot.blocks.approval import approve_modal, reason_modal
 from bot.blocks.dialogs import refused_dialog
+from bot.blocks.installation import installation_modal, review_modal
 from bot.responder import Asker, Result
 from bot.services import Refused
 from bot.wiring import Wiring
@@ -127,7 +128,27 @@ def register(app: App, wiring: Wiring) -> None:
         ask_reason("request_info", body, action)
 
     @app.action(ids.INSTALLATION_CONFIRM)
-    def installed(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+    def record_installation(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
-        asker, delivery = clicked(body)
-        responder.respond(service.mark_installed(action["value"], asker.user, delivery), asker)
+        asker, _ = clicked(body)
+        checked = service.may_record(action["value"], asker.user)
+        if isinstance(checked, Refused):
+            responder.respond(checked, asker)
+            return
+        view = installation_modal(
+            checked, service.today(), asker.channel or "", asker.thread_ts or ""
+        )
+        wiring.messenger.open_view(body["trigger_id"], view)
+
+    @app.action(ids.REVIEW_CONFIRM)
+    def record_review(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        asker, _ = clicked(body)
+        checked = service.may_record(action["value"], asker.user)
+        if isinstance(checked, Refused):
+            responder.respond(checked, asker)
+            return
+        view = review_modal(
+            checked, service.default_review_date(), asker.channel or "", asker.thread_ts or ""
+        )
+        wiring.messenger.open_view(body["trigger_id"], view)

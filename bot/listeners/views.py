@@ -11,8 +11,10 @@ from slack_bolt import Ack, App
 
 from bot import ids
 from bot.responder import Asker
+from bot.services import Refused
 from bot.wiring import Wiring
 from flows.approval import Decision
+from flows.installation import RecordRefused
 
 EMPTY_REASON = "Give a reason: the officer needs to know why, and it is recorded."
 
@@ -70,6 +72,69 @@ def register(app: App, wiring: Wiring) -> None:
         )
         asker = Asker(user, meta.get("channel") or None, meta.get("thread") or None)
         wiring.responder.respond(result, asker)
+
+    @app.view(ids.INSTALLATION_VIEW)
+    def installation_recorded(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        values = view["state"]["values"]
+        outcome = _choice(values, ids.INSTALL_OUTCOME_BLOCK, ids.INSTALL_OUTCOME_ACTION)
+        on = _date(_picked(values, ids.INSTALL_DATE_BLOCK, ids.INSTALL_DATE_ACTION))
+        notes = _text(values, ids.INSTALL_NOTES_BLOCK, ids.INSTALL_NOTES_ACTION)
+        meta = json.loads(view.get("private_metadata") or "{}")
+        user = body["user"]["id"]
+        result = wiring.service.record_installation(
+            str(meta.get("id")), user, outcome, on, notes, _submission(view, outcome, on)
+        )
+        if isinstance(result, Refused) and isinstance(result.error, RecordRefused):
+            block = ids.INSTALL_OUTCOME_BLOCK if not outcome else ids.INSTALL_DATE_BLOCK
+            ack(response_action="errors", errors={block: result.message})
+            return
+        ack()
+        asker = Asker(user, meta.get("channel") or None, meta.get("thread") or None)
+        wiring.responder.respond(result, asker)
+
+    @app.view(ids.REVIEW_VIEW)
+    def review_recorded(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        values = view["state"]["values"]
+        outcome = _choice(values, ids.REVIEW_OUTCOME_BLOCK, ids.REVIEW_OUTCOME_ACTION)
+        next_review = _date(_picked(values, ids.REVIEW_NEXT_BLOCK, ids.REVIEW_NEXT_ACTION))
+        notes = _text(values, ids.REVIEW_NOTES_BLOCK, ids.REVIEW_NOTES_ACTION)
+        meta = json.loads(view.get("private_metadata") or "{}")
+        user = body["user"]["id"]
+        result = wiring.service.record_review(
+            str(meta.get("id")),
+            user,
+            outcome,
+            next_review,
+            notes,
+            _submission(view, outcome, next_review),
+        )
+        if isinstance(result, Refused) and isinstance(result.error, RecordRefused):
+            block = ids.REVIEW_OUTCOME_BLOCK if not outcome else ids.REVIEW_NEXT_BLOCK
+            ack(response_action="errors", errors={block: result.message})
+            return
+        ack()
+        asker = Asker(user, meta.get("channel") or None, meta.get("thread") or None)
+        wiring.responder.respond(result, asker)
+
+
+def _submission(view: dict[str, Any], outcome: str, on: date | None) -> str:
+    """A redelivery of this submission is the same key; a corrected one (after an error) is
+    not, so it is not mistaken for the refused one."""
+    return f"view:{view['id']}:{outcome}:{on}"
+
+
+def _choice(values: dict[str, Any], block: str, action: str) -> str:
+    selected = values.get(block, {}).get(action, {}).get("selected_option") or {}
+    return str(selected.get("value") or "")
+
+
+def _picked(values: dict[str, Any], block: str, action: str) -> Any:
+    return values.get(block, {}).get(action, {}).get("selected_date")
+
+
+def _text(values: dict[str, Any], block: str, action: str) -> str | None:
+    value = values.get(block, {}).get(action, {}).get("value")
+    return value if isinstance(value, str) else None
 
 
 def _date(value: Any) -> date | None:

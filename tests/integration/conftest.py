@@ -75,6 +75,9 @@ def _full_request(**overrides: object) -> MonitoringRequest:
         review_date=date(2027, 3, 1),
         decided_on_behalf_of="U0HEAD",
         contributors=["U0OFFICER", "U0HELPER"],
+        installation_outcome="installed",
+        installation_date=date(2026, 3, 10),
+        installation_notes="Installed on the <b>phone</b> & tablet",
         approval_round=2,
         approval_card_ref="1772443999.000200",
         rounds=[

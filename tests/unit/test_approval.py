@@ -16,7 +16,6 @@ from flows.approval import (
     check_decider,
     decide,
     expire,
-    mark_installed,
 )
 from flows.errors import (
     AlreadyDecided,
@@ -27,6 +26,7 @@ from flows.errors import (
     OwnRequest,
     ReasonRequired,
 )
+from flows.installation import RecordRefused, record_installation, record_review
 from flows.models import MonitoringRequest
 from flows.snapshot import to_data
 from flows.timers import Timers, pending
@@ -38,6 +38,7 @@ STRANGER = "U0STRANGER"
 CARD = "1764500000.000200"
 T0 = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 LATER = T0 + timedelta(hours=2)
+TODAY = date(2026, 11, 30)
 
 
 def awaiting(round_: int = 1, **changes: Any) -> MonitoringRequest:
@@ -302,45 +303,88 @@ def approved() -> MonitoringRequest:
 
 
 @pytest.mark.parametrize(("actor", "authorised"), [(OFFICER, False), (SECOND_SUPERVISOR, True)])
-def test_the_officer_or_a_supervisor_marks_it_installed(actor: str, authorised: bool) -> None:
+def test_the_officer_or_a_supervisor_records_the_installation(actor: str, authorised: bool) -> None:
     request = approved()
+    request.review_date = date(2027, 3, 1)
 
-    mark_installed(request, actor, authorised, LATER)
+    record_installation(
+        request, actor, authorised, "installed", TODAY, " On the phone. ", TODAY, TODAY, LATER
+    )
 
-    assert request.state == "installed"
-    assert (request.installed_at, request.closed_at, request.closed_reason) == (
+    assert request.state == "installed" and request.is_open
+    assert (request.installed_at, request.installation_date, request.installation_notes) == (
         LATER,
-        LATER,
+        TODAY,
+        "On the phone.",
+    )
+    assert request.closed_at is None
+    assert [d.kind for d in pending(request, Timers(), ZoneInfo("Europe/London"))] == ["review_due"]
+    assert last_event(request) == (
         "installed",
+        actor,
+        LATER,
+        {"outcome": "installed", "date": TODAY.isoformat(), "notes": "On the phone."},
     )
-    assert nothing_due(request)
-    assert request.nudges == {}
-    assert last_event(request) == ("installed", actor, LATER, {})
 
 
-def test_nobody_else_can_mark_it_installed() -> None:
+@pytest.mark.parametrize(
+    "outcome", ["failed", "device_not_produced", "person_refused", "not_needed"]
+)
+def test_any_other_outcome_ends_the_request_as_not_installed(outcome: str) -> None:
     request = approved()
+    record_installation(request, OFFICER, False, outcome, TODAY, None, TODAY, TODAY, LATER)
+    assert request.state == "not_installed" and not request.is_open
+    assert request.installation_outcome == outcome and request.closed_at == LATER
+    assert nothing_due(request)
+    assert last_event(request)[0] == "not_installed"
 
-    with pytest.raises(NotRequester) as refused:
-        mark_installed(request, STRANGER, False, LATER)
 
-    assert refused.value.message == (
-        "Only the requesting officer or a supervisor can mark this installed."
-    )
+@pytest.mark.parametrize(
+    ("on", "expected"),
+    [
+        (TODAY + timedelta(days=1), "cannot be in the future"),
+        (TODAY - timedelta(days=1), "cannot be before the approval on 30 November 2026"),
+        (None, "Give the day"),
+    ],
+)
+def test_the_installation_day_is_not_in_the_future_nor_before_the_approval(
+    on: date | None, expected: str
+) -> None:
+    request = approved()
+    with pytest.raises(RecordRefused, match=expected):
+        record_installation(request, OFFICER, False, "installed", on, None, TODAY, TODAY, LATER)
     assert request.state == "approved"
-    assert request.installed_at is None
 
 
-def test_a_request_not_yet_approved_cannot_be_marked_installed() -> None:
+def test_nobody_else_can_record_the_installation() -> None:
+    request = approved()
+    with pytest.raises(NotRequester):
+        record_installation(request, STRANGER, False, "installed", TODAY, None, TODAY, TODAY, LATER)
+    assert request.state == "approved" and request.installed_at is None
+
+
+def test_a_request_not_yet_approved_cannot_be_recorded_as_installed() -> None:
     request = awaiting()
+    with pytest.raises(InvalidTransition, match="cannot be marked as installed now"):
+        record_installation(request, OFFICER, False, "installed", TODAY, None, TODAY, TODAY, LATER)
 
-    with pytest.raises(InvalidTransition) as refused:
-        mark_installed(request, OFFICER, False, LATER)
 
-    assert refused.value.message == (
-        "MR-3 is awaiting approval, so it cannot be marked as installed now."
+def test_a_review_continues_with_a_new_date_or_records_the_removal() -> None:
+    request = approved()
+    record_installation(request, OFFICER, False, "installed", TODAY, None, TODAY, TODAY, LATER)
+    record_review(
+        request, SUPERVISOR, True, "continue", date(2027, 6, 1), "Still needed", TODAY, LATER
     )
-    assert request.installed_at is None
+    assert (request.state, request.review_date) == ("installed", date(2027, 6, 1))
+    assert last_event(request)[3] == {
+        "outcome": "continue",
+        "review_date": "2027-06-01",
+        "notes": "Still needed",
+    }
+    with pytest.raises(RecordRefused, match="after today"):
+        record_review(request, OFFICER, False, "continue", TODAY, None, TODAY, LATER)
+    record_review(request, OFFICER, False, "removed", None, None, TODAY, LATER)
+    assert request.state == "removed" and not request.is_open and nothing_due(request)
 
 
 # --- expiry and abandonment --------------------------------------------------------------------

@@ -876,14 +876,14 @@ def test_while_awaiting_approval_the_officer_can_only_cancel(
     assert request.state == "withdrawn"
 
 
-def test_an_approved_request_points_to_mark_as_installed(
+def test_an_approved_request_points_to_record_installation(
     conversation: Conversation, clock: FixedClock
 ) -> None:
     request = submitted(conversation, clock)
     decide(request, "approve", SUPERVISOR, True, None, clock.now())
 
     assert conversation.handle_text(request, "done", OFFICER) == [
-        Notice("This request is approved. Use *Mark as installed* once it is installed.")
+        Notice("This request is approved. Use *Record installation* to say what happened.")
     ]
     assert conversation.handle_text(request, "cancel", OFFICER) == [
         Withdrawn(REQUEST_ID, "approved", CARD)

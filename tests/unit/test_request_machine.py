@@ -32,6 +32,8 @@ STATES = [
     "approved",
     "rejected",
     "installed",
+    "not_installed",
+    "removed",
     "withdrawn",
     "expired",
     "abandoned",
@@ -44,6 +46,9 @@ EVENTS = [
     "reject",
     "request_info",
     "mark_installed",
+    "mark_not_installed",
+    "review",
+    "remove",
     "withdraw",
     "expire",
     "abandon",
@@ -67,6 +72,9 @@ ALLOWED = [
     ("info_requested", "withdraw", "withdrawn"),
     ("info_requested", "expire", "expired"),
     ("approved", "mark_installed", "installed"),
+    ("approved", "mark_not_installed", "not_installed"),
+    ("installed", "review", "installed"),
+    ("installed", "remove", "removed"),
     ("approved", "withdraw", "withdrawn"),
     ("approved", "expire", "expired"),
 ]
@@ -245,7 +253,7 @@ def test_the_diagram_shows_every_state_and_every_transition() -> None:
     for source, _event, target in ALLOWED:
         assert any(line.startswith(f"{source} --> {target} :") for line in lines), (source, target)
     assert "[*] --> collecting" in lines
-    for final in ("rejected", "installed", "withdrawn", "expired", "abandoned"):
+    for final in ("rejected", "not_installed", "removed", "withdrawn", "expired", "abandoned"):
         assert f"{final} --> [*]" in lines
     assert "awaiting_approval --> info_requested : Request info" in lines
     assert 'state "Awaiting approval" as awaiting_approval' in lines

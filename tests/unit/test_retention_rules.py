@@ -23,7 +23,7 @@ def test_an_open_request_never_closed_however_old() -> None:
 
 
 def test_a_closed_request_closed_at_the_latest_moment_known() -> None:
-    assert closed_on("installed", T, None, T + timedelta(days=3)) == T + timedelta(days=3)
+    assert closed_on("removed", T, None, T + timedelta(days=3)) == T + timedelta(days=3)
     assert closed_on("withdrawn", None) is None
 
 
@@ -33,7 +33,7 @@ def test_only_requests_past_retention_are_due_longest_overdue_first() -> None:
         Closed("MR-000003", "rejected", T + timedelta(days=5)),
         Closed("MR-000001", "withdrawn", T),
         Closed("MR-000002", "expired", T + timedelta(days=11)),  # one day short
-        Closed("MR-000004", "installed", T + timedelta(days=10)),  # due to the second
+        Closed("MR-000004", "removed", T + timedelta(days=10)),  # due to the second
     ]
     due = due_for_erasure(closed, DEFAULT_RETENTION, now)
     assert [c.request_id for c in due] == ["MR-000001", "MR-000003", "MR-000004"]

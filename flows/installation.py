@@ -1,0 +1,117 @@
+"""After approval: what happened at the installation, and the reviews that follow it.
+
+Only the requesting officer or someone who may decide records either; every record is audited.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flows.approval import close
+from flows.errors import DomainError, NotRequester
+from flows.models import MonitoringRequest
+from flows.parsers import format_date
+from flows.request_machine import fire
+from flows.review import review_date_problem
+
+#: an installation record's outcomes; all but `installed` end the request as not_installed
+OUTCOMES = {
+    "installed": "Installed",
+    "failed": "Installation failed",
+    "device_not_produced": "The device was not produced",
+    "person_refused": "The person refused",
+    "not_needed": "No longer needed",
+}
+#: a review's outcomes: monitoring continues (with a new review date) or has been removed
+REVIEW_OUTCOMES = {"continue": "Monitoring continues", "removed": "Monitoring removed"}
+
+
+class RecordRefused(DomainError):
+    """An installation or review record that does not hold together, with why."""
+
+
+def check_recorder(request: MonitoringRequest, actor: str, may_decide: bool) -> None:
+    if actor != request.officer_id and not may_decide:
+        raise NotRequester(
+            "Only the requesting officer or a supervisor can record the installation."
+        )
+
+
+def installation_date_problem(
+    request: MonitoringRequest, on: date | None, today: date, approved_on: date | None
+) -> str | None:
+    """Why the day given for the installation will not do, or None."""
+    if on is None:
+        return "Give the day it happened."
+    if on > today:
+        return "The date cannot be in the future."
+    if approved_on is not None and on < approved_on:
+        return f"The date cannot be before the approval on {format_date(approved_on)}."
+    return None
+
+
+def record_installation(
+    request: MonitoringRequest,
+    actor: str,
+    may_decide: bool,
+    outcome: str,
+    on: date | None,
+    notes: str | None,
+    today: date,
+    approved_on: date | None,
+    now: datetime,
+) -> None:
+    check_recorder(request, actor, may_decide)
+    if outcome not in OUTCOMES:
+        raise RecordRefused("Choose what happened.")
+    problem = installation_date_problem(request, on, today, approved_on)
+    if problem:
+        raise RecordRefused(problem)
+    notes = (notes or "").strip() or None
+    fire(request, "mark_installed" if outcome == "installed" else "mark_not_installed")
+    request.installation_outcome = outcome
+    request.installation_date = on
+    request.installation_notes = notes
+    request.nudges = {}
+    detail = {"outcome": outcome, "date": on.isoformat() if on else None, "notes": notes}
+    if outcome == "installed":
+        request.installed_at = now
+        request.record("installed", actor, now, **detail)
+    else:
+        close(request, OUTCOMES[outcome].lower(), now)
+        request.record("not_installed", actor, now, **detail)
+
+
+def record_review(
+    request: MonitoringRequest,
+    actor: str,
+    may_decide: bool,
+    outcome: str,
+    next_review: date | None,
+    notes: str | None,
+    today: date,
+    now: datetime,
+) -> None:
+    """A review of monitoring in place: it continues until a new review date, or was removed."""
+    check_recorder(request, actor, may_decide)
+    if outcome not in REVIEW_OUTCOMES:
+        raise RecordRefused("Choose whether monitoring continues or was removed.")
+    notes = (notes or "").strip() or None
+    if outcome == "continue":
+        problem = review_date_problem(next_review, today)
+        if problem:
+            raise RecordRefused(problem)
+        fire(request, "review")
+        request.review_date = next_review
+    else:
+        fire(request, "remove")
+        close(request, "monitoring removed", now)
+    request.nudges = {}
+    request.record(
+        "reviewed",
+        actor,
+        now,
+        outcome=outcome,
+        review_date=next_review.isoformat() if next_review and outcome == "continue" else None,
+        notes=notes,
+    )
