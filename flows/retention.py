@@ -22,7 +22,9 @@ DEFAULT_RETENTION = timedelta(days=2192)
 #: the answers kept after erasure: the basis is metadata, not a fact about the person
 KEPT_ANSWERS = ("legal_basis",)
 #: the audit actions that close a request (or close it for good, like an installation)
-CLOSING_ACTIONS = frozenset({"decided", "withdrawn", "expired", "abandoned", "installed"})
+CLOSING_ACTIONS = frozenset(
+    {"decided", "withdrawn", "expired", "abandoned", "installed", "not_installed", "reviewed"}
+)
 
 #: the fields of a request kept in full: ids, Slack references, dates, outcome, decider
 KEPT_FIELDS = frozenset(
@@ -30,7 +32,7 @@ KEPT_FIELDS = frozenset(
         "id", "officer_id", "channel_id", "thread_ts", "state", "current_field", "strikes",
         "created_at", "submitted_at", "decided_at", "decided_by", "decided_on_behalf_of",
         "decision", "review_date", "contributors",
-        "installed_at", "closed_at", "last_activity_at", "approval_round", "approval_card_ref",
+        "installed_at", "installation_outcome", "installation_date", "closed_at", "last_activity_at", "approval_round", "approval_card_ref",
         "question_ref", "restarted_from", "restarted_as", "due_at", "lease_until", "version",
         "erased_at",
     }
@@ -40,6 +42,7 @@ ERASED_VALUES: dict[str, Any] = {
     "flags": {},
     "decision_reason": None,
     "decision_comment": None,
+    "installation_notes": None,
     "closed_reason": None,
     "rounds": [],
     "prefill": {},

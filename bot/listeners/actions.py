@@ -138,7 +138,8 @@ def register(app: App, wiring: Wiring) -> None:
         view = installation_modal(
             checked, service.today(), asker.channel or "", asker.thread_ts or ""
         )
-        wiring.messenger.open_view(body["trigger_id"], view)
+        if wiring.messenger.open_view(body["trigger_id"], view) is None:
+            responder.tell(asker, DIALOG_FAILED)
 
     @app.action(ids.REVIEW_CONFIRM)
     def record_review(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -151,4 +152,5 @@ def register(app: App, wiring: Wiring) -> None:
         view = review_modal(
             checked, service.default_review_date(), asker.channel or "", asker.thread_ts or ""
         )
-        wiring.messenger.open_view(body["trigger_id"], view)
+        if wiring.messenger.open_view(body["trigger_id"], view) is None:
+            responder.tell(asker, DIALOG_FAILED)

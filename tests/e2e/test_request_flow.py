@@ -22,8 +22,10 @@ from tests.e2e.flow import (
     submit_approval,
     submitted,
 )
+from tests.support import signing
 from tests.support.running_bot import (
     OFFICER,
+    SECRET,
     SUP1,
     SUP2,
     RunningBot,
@@ -152,6 +154,27 @@ def test_an_order_request_is_collected_in_a_thread_and_approved_by_a_supervisor(
 
     app.click(
         ids.INSTALLATION_CONFIRM, request_id, user=OFFICER, message_ts=ts_of(told), thread_ts=thread
+    )
+    record = last_view(app)
+    assert record["callback_id"] == ids.INSTALLATION_VIEW
+    app.send(
+        signing.view_submission(
+            SECRET,
+            callback_id=record["callback_id"],
+            values={
+                ids.INSTALL_OUTCOME_BLOCK: {
+                    ids.INSTALL_OUTCOME_ACTION: {
+                        "type": "radio_buttons",
+                        "selected_option": {"value": "installed"},
+                    }
+                },
+                ids.INSTALL_DATE_BLOCK: {
+                    ids.INSTALL_DATE_ACTION: {"type": "datepicker", "selected_date": "2026-11-30"}
+                },
+            },
+            private_metadata=record["private_metadata"],
+            user_id=OFFICER,
+        )
     )
     assert state_of(app, request_id) == "installed"
     trail = audit_actions(app, request_id)
