@@ -182,8 +182,64 @@ def database_checks(settings: Settings | None) -> Iterator[Check]:
                 "change nothing; compare with your last kept head or checkpoint and restore "
                 "from backup as docs/deploy.md says",
             )
+            return
+        if settings is not None:
+            yield checkpoint_check(settings, session_factory=database.read_session_factory)
     finally:
         database.dispose()
+
+
+def checkpoint_check(settings: Settings, session_factory: Callable[[], Any]) -> Check:
+    """Signed checkpoints are on, the key is usable, and the file's newest one is recent and
+    still matches the log."""
+    from storage.checkpoints import (
+        CheckpointError,
+        load_private_key,
+        read_checkpoint_file,
+        verify_checkpoints,
+    )
+
+    name = "audit checkpoints"
+    if settings.audit_key_file is None:
+        return warned(
+            name,
+            "off: nothing outside the database vouches for the log's length",
+            "make a key (`mosovo-bot audit keygen`), set MOSOVO_AUDIT_KEY_FILE and "
+            "MOSOVO_AUDIT_CHECKPOINT_FILE or MOSOVO_AUDIT_CHECKPOINT_CHANNEL",
+        )
+    try:
+        key = load_private_key(settings.audit_key_file)
+        sink = settings.audit_checkpoint_file
+        checkpoints = read_checkpoint_file(sink) if sink and sink.exists() else []
+    except CheckpointError as error:
+        return failed(name, str(error), "fix MOSOVO_AUDIT_KEY_FILE or the checkpoint file")
+    if settings.audit_checkpoint_file is None:
+        channel = settings.audit_checkpoint_channel
+        return passed(name, f"signed and posted to {channel} (verify from a copy of the posts)")
+    if not checkpoints:
+        return warned(
+            name,
+            f"{settings.audit_checkpoint_file} holds no checkpoint yet",
+            "wait for the scheduler, or run `mosovo-bot audit checkpoint`",
+        )
+    with session_factory() as session:
+        report = verify_checkpoints(session, checkpoints, key.public_key())
+    if not report.ok:
+        return failed(
+            name,
+            report.problem or "a checkpoint does not match the log",
+            "change nothing; the log was truncated, rolled back or rewritten: restore from "
+            "backup and investigate",
+        )
+    newest = max(c.at for c in checkpoints)
+    age = datetime.now(UTC) - newest
+    if age > settings.audit_checkpoint_interval * 3:
+        return warned(
+            name,
+            f"{report.checked} verified, but the newest is from {newest:%Y-%m-%d %H:%M} UTC",
+            "check that the scheduler runs (`run` without --no-scheduler) and can write the file",
+        )
+    return passed(name, f"{report.checked} verified, the newest from {newest:%Y-%m-%d %H:%M} UTC")
 
 
 # -- Slack --------------------------------------------------------------------------------

@@ -57,18 +57,24 @@ def test_a_healthy_deployment_passes_every_check(tmp_path: Path) -> None:
         with running_bot(slack, url) as app:  # a real request, so the audit chain has events
             _, thread = start(app)
             answer_all(app, thread, answers_for("order"))
+        key, sink = tmp_path / "audit.key", tmp_path / "checkpoints.jsonl"
+        assert mosovo("audit", "keygen", "--output", str(key), cwd=tmp_path).returncode == 0
         env = settings_env(
             slack,
             url,
             MOSOVO_REQUEST_CHANNELS=PRIVATE,
             MOSOVO_SUPERVISORS=f"{SUP_GROUP},{SUP1}",
+            MOSOVO_AUDIT_KEY_FILE=str(key),
+            MOSOVO_AUDIT_CHECKPOINT_FILE=str(sink),
         )
+        assert mosovo("audit", "checkpoint", env=env, cwd=tmp_path).returncode == 0
         result = mosovo("doctor", env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert rows(result.stdout) == {
         "settings": "PASS",
         "database": "PASS",
         "audit chain": "PASS",
+        "audit checkpoints": "PASS",
         "auth.test": "PASS",
         "token scopes": "PASS",
         f"channel {PRIVATE}": "PASS",
@@ -78,7 +84,7 @@ def test_a_healthy_deployment_passes_every_check(tmp_path: Path) -> None:
     }, result.stdout
     assert "2 entries resolve to 2 people" in result.stdout
     assert "xoxb-test" not in result.stdout + result.stderr
-    assert "9 passed, 0 warnings, 0 failed" in result.stdout
+    assert "10 passed, 0 warnings, 0 failed" in result.stdout
 
 
 def test_every_kind_of_problem_is_a_failed_row_with_what_to_do(tmp_path: Path) -> None:
