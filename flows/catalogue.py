@@ -146,6 +146,7 @@ def build_catalogue(config: FlowConfig) -> Catalogue:
             "voluntary written consent. Example: 1 for an order.",
             LEGAL_BASIS_OPTIONS,
             section="basis",
+            decides=True,
         ),
         *order_fields(config),
         *licence_fields(),
@@ -195,6 +196,7 @@ def build_catalogue(config: FlowConfig) -> Catalogue:
             "The device the software will be installed on, for example phone or 1.",
             DEVICE_TYPES,
             section="device",
+            decides=True,
         ),
         text_field(
             "device_make_model",
@@ -230,6 +232,7 @@ def build_catalogue(config: FlowConfig) -> Catalogue:
             condition=imei_applies,
             section="device",
             slot="device_id",
+            decides=True,
         ),
         Field(
             key="device_serial",
@@ -252,6 +255,7 @@ def build_catalogue(config: FlowConfig) -> Catalogue:
             "affected too and the request is flagged for the decider. Example: 1.",
             OWNERSHIP,
             section="device",
+            decides=True,
         ),
         text_field(
             "other_users",

@@ -329,7 +329,49 @@ class Conversation:
             if not field.optional:
                 return [Notice(f"{field.label} is required, so it cannot be skipped.")]
             return self._accept(request, field, None)
+        lines = [line for line in text.splitlines() if line.strip()]
+        if len(lines) > 1 and not field.multiline:
+            return self._answer_lines(request, lines)
         return self._answer(request, field, text)
+
+    def _answer_lines(self, request: MonitoringRequest, lines: list[str]) -> list[Output]:
+        """Several answers in one message, one a line, for the current question and the ones
+        after it (a phone's keyboard makes one message per answer slow). Each line goes through
+        the same parser and rules as a message of its own; the first bad line stops there, with
+        its question asked, and what came before it is kept."""
+        kept: list[Output] = []
+        for index, line in enumerate(lines):
+            field = self.catalogue.get(self._current(request))
+            word = line.strip().lower()
+            if word in ("cancel", "back", "help", "submit"):
+                kept.append(
+                    Notice(
+                        f"`{word}` works in a message of its own; the lines from it were not used."
+                    )
+                )
+                return [*kept, self._question(request, field)]
+            if word == "skip" and field.optional:
+                step = self._accept(request, field, None)
+            else:
+                step = self._answer(request, field, line)
+            if any(isinstance(o, AnswerRejected) for o in step):
+                rest = len(lines) - index - 1
+                notice = [Notice(f"{rest} line(s) after it were not used.")] if rest else []
+                return kept + step + notice + [self._question(request, field)]
+            if not is_collecting(request):  # the summary: nothing left to answer
+                rest = len(lines) - index - 1
+                notice = (
+                    [Notice(f"{rest} line(s) were left over after the last question.")]
+                    if rest
+                    else []
+                )
+                return kept + notice + step
+            if index == len(lines) - 1:
+                return kept + step
+            # keep what the thread must show (the answered first question, dropped answers);
+            # the questions in between were answered before they were asked
+            kept += [o for o in step if not isinstance(o, Question)]
+        return kept
 
     def _answer(self, request: MonitoringRequest, field: Field, text: str) -> list[Output]:
         result = validate(field, text, self._context(request, exclude=field.key))
@@ -409,7 +451,25 @@ class Conversation:
             previous=request.answers.get(field.key),
             has_previous=has_previous,
             continued=continued,
+            coming=tuple(f.label for f in self._coming(request, field)),
         )
+
+    def _coming(self, request: MonitoringRequest, field: Field) -> list[Field]:
+        """The questions that surely follow this one in its section, so the officer may answer
+        them in the same message, one a line: up to (and with) the next whose answer decides
+        which questions follow."""
+        if field.decides or field.multiline:
+            return []
+        applicable = self.catalogue.applicable(request.answers)
+        after = applicable[applicable.index(field) + 1 :] if field in applicable else []
+        coming: list[Field] = []
+        for following in after:
+            if following.section != field.section or following.key in request.answers:
+                break
+            coming.append(following)
+            if following.decides:
+                break
+        return coming
 
     # -- the summary ----------------------------------------------------------------------------
 

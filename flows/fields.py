@@ -95,6 +95,9 @@ class Field:
     slot: str = ""
     #: free text that may run over several lines (a whole message is its answer)
     multiline: bool = False
+    #: its answer changes which questions follow (the basis, the device type, the IMEI, the
+    #: ownership): answers typed on later lines of the same message stop here
+    decides: bool = False
 
     def __post_init__(self) -> None:
         if self.section not in dict(SECTIONS):

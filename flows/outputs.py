@@ -18,6 +18,9 @@ class Question:
     has_previous: bool = False
     #: shares its number with the question before (an alternative or a follow-up)
     continued: bool = False
+    #: labels of the questions that surely follow in this section: they may be answered in the
+    #: same message, one a line
+    coming: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

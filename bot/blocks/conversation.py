@@ -194,6 +194,9 @@ def question_blocks(
         body += f"\n_Current answer:_ {shown(field, question.previous)}"
     if field.optional:
         body += "\n_(optional: type `skip` to leave it out)_"
+    if question.coming:
+        coming = " · ".join(escape(label) for label in question.coming)
+        body += f"\n_Next:_ {coming}. _Answer them in this message too if you like, one a line._"
     blocks = [section(body, ids.question_block(field.key))]
     buttons = _option_buttons(field)
     if buttons:

@@ -1110,3 +1110,14 @@ def test_the_officers_necessity_statement_is_on_the_card_in_full_and_escaped() -
     request.answers["necessity"] = LONG_MARKUP  # the officer's statement (flows' `necessity`)
     card = card_for(request)
     assert split_text(card, ids.NECESSITY_BLOCK, card_blocks.NECESSITY_TITLE) == escape(LONG_MARKUP)
+
+
+def test_a_question_says_which_questions_may_be_answered_with_it() -> None:
+    field = CATALOGUE.get("mappa_category")
+    asked = Question(field, 11, 26, coming=("MAPPA level", "RoSH level"))
+    _text, blocks = conversation_blocks.question_blocks(asked)
+    body = blocks[0]["text"]["text"]
+    assert "_Next:_ MAPPA level · RoSH level." in body
+    assert "one a line" in body
+    _text, alone = conversation_blocks.question_blocks(Question(field, 11, 26))
+    assert "_Next:_" not in alone[0]["text"]["text"]

@@ -1072,3 +1072,98 @@ def test_withdrawing_while_more_information_is_asked_for_updates_the_card(
     outputs = conversation.handle_text(request, "cancel", OFFICER)
     assert request.state == "withdrawn"
     assert outputs == [Withdrawn(str(request.request_id), "info_requested", CARD)]
+
+
+# --- several answers in one message ------------------------------------------------------------
+
+
+def test_a_question_lists_what_surely_follows_in_its_section(
+    conversation: Conversation, clock: FixedClock
+) -> None:
+    request = started(conversation, clock, upto(ORDER, "mappa_category"))
+
+    current = conversation.current_question(request)
+
+    assert current is not None
+    assert current.coming == ("MAPPA level", "RoSH level", "Latest risk assessment")
+    # a question whose answer decides what follows lists nothing after it
+    request = started(conversation, clock, upto(ORDER, "device_type"))
+    question = conversation.current_question(request)
+    assert question is not None and question.coming == ()
+    request = started(conversation, clock, upto(ORDER, "device_make_model"))
+    question = conversation.current_question(request)
+    assert question is not None and question.coming == ("Operating system", "IMEI")
+
+
+def test_one_message_may_answer_several_questions_one_a_line(
+    conversation: Conversation, clock: FixedClock
+) -> None:
+    request = started(conversation, clock, upto(ORDER, "mappa_category"))
+
+    outputs = conversation.handle_text(request, "1\nL2\n\nhigh\n2025-10-01", OFFICER)
+
+    assert described(outputs) == [question("device_type", 15, 26)]
+    assert [request.answers[k] for k in ("mappa_category", "mappa_level", "rosh_level")] == [
+        "1",
+        "2",
+        "high",
+    ]
+    assert request.answers["risk_assessment_date"] == "2025-10-01"
+    assert [e["field"] for e in events_named(request, "answered")][-4:] == [
+        "mappa_category",
+        "mappa_level",
+        "rosh_level",
+        "risk_assessment_date",
+    ]
+
+
+def test_a_bad_line_keeps_the_lines_before_it_and_asks_its_question(
+    conversation: Conversation, clock: FixedClock
+) -> None:
+    request = started(conversation, clock, upto(ORDER, "mappa_category"))
+
+    outputs = conversation.handle_text(request, "1\nlevel nine\nhigh", OFFICER)
+
+    assert [type(o).__name__ for o in outputs] == ["AnswerRejected", "Notice", "Question"]
+    assert outputs[1] == Notice("1 line(s) after it were not used.")
+    assert describe(outputs[2]) == question("mappa_level", 12, 26)
+    assert request.answers["mappa_category"] == "1"
+    assert "mappa_level" not in request.answers and "rosh_level" not in request.answers
+
+
+def test_a_command_on_a_later_line_is_not_taken_as_an_answer(
+    conversation: Conversation, clock: FixedClock
+) -> None:
+    request = started(conversation, clock, upto(ORDER, "mappa_category"))
+
+    outputs = conversation.handle_text(request, "1\ncancel", OFFICER)
+
+    assert request.state == "collecting"
+    assert request.answers["mappa_category"] == "1"
+    assert isinstance(outputs[-2], Notice) and "of its own" in outputs[-2].text
+    assert describe(outputs[-1]) == question("mappa_level", 12, 26)
+
+
+def test_lines_skip_optional_questions_and_leftovers_after_the_last_are_reported(
+    conversation: Conversation, clock: FixedClock
+) -> None:
+    request = started(conversation, clock, upto(LICENCE, "monitoring_software"))
+
+    outputs = conversation.handle_text(
+        request, f"2\n7 Dec 2026\n{NECESSITY}\nskip\nskip\nextra", OFFICER
+    )
+
+    assert request.state == "confirming"
+    assert request.answers["rmp_reference"] is None and request.answers["notes"] is None
+    assert outputs[-2] == Notice("1 line(s) were left over after the last question.")
+    assert isinstance(outputs[-1], Summary)
+
+
+def test_a_long_text_question_takes_the_whole_message(
+    conversation: Conversation, clock: FixedClock
+) -> None:
+    request = started(conversation, clock, upto(LICENCE, "licence_condition"))
+
+    conversation.handle_text(request, "Must not use a device\nunless it is monitored.", OFFICER)
+
+    assert request.answers["licence_condition"] == "Must not use a device\nunless it is monitored."
