@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
 import threading
 from collections.abc import Callable, Iterable
@@ -67,19 +68,58 @@ def wsgi_app(bot: Bot) -> Callable[[dict[str, Any], StartResponse], Iterable[byt
         if path == SLACK_PATH and method == "POST":
             return slack(environ, start_response)
         if path == "/healthz" and method == "GET":
-            healthy = bot.database.ping()
-            status = "200 OK" if healthy else "503 Service Unavailable"
-            body = b'{"status":"ok"}' if healthy else b'{"status":"database unavailable"}'
-            start_response(status, [("Content-Type", "application/json")])
-            return [body]
-        if path == "/metrics" and method == "GET":
+            return health(bot, start_response)
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"Not Found"]
+
+    return application
+
+
+def health(bot: Bot, start_response: StartResponse) -> Iterable[bytes]:
+    """200 when the database answers and the scheduler (if it runs here) swept recently."""
+    sweeps = bot.sweeper.health
+    age = round(sweeps.age_seconds(), 1)
+    if not bot.database.ping():
+        status, problem = "503 Service Unavailable", "database unavailable"
+    elif sweeps.stalled():
+        status, problem = "503 Service Unavailable", "scheduler stalled"
+    else:
+        status, problem = "200 OK", "ok"
+    body = json.dumps({"status": problem, "last_sweep_age_seconds": age})
+    start_response(status, [("Content-Type", "application/json")])
+    return [body.encode()]
+
+
+def metrics_app(bot: Bot) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+    """Prometheus metrics, served on an address of their own (MOSOVO_METRICS_ADDRESS, loopback
+    by default) and never beside /slack/events, which faces Slack and the internet."""
+
+    def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == "/metrics" and environ.get("REQUEST_METHOD") == "GET":
             refresh_outbox_gauge(bot)
+            METRICS.sweep_age.set(bot.sweeper.health.age_seconds())
             start_response("200 OK", [("Content-Type", CONTENT_TYPE_LATEST)])
             return [generate_latest(METRICS.registry)]
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"Not Found"]
 
     return application
+
+
+def make_metrics_server(bot: Bot, host: str, port: int) -> Any:
+    from waitress.server import create_server
+
+    return create_server(
+        metrics_app(bot), host=host, port=port, threads=2, ident="mosovo-bot-metrics"
+    )
+
+
+def serve_in_background(server: Any, stopped: threading.Event) -> threading.Thread:
+    thread = threading.Thread(
+        target=serve_until_stopped, args=(server, stopped), name="metrics", daemon=True
+    )
+    thread.start()
+    return thread
 
 
 def refresh_outbox_gauge(bot: Bot) -> None:

@@ -41,6 +41,11 @@ class Metrics:
             "Outbox messages kept after their last attempt failed (all replicas)",
             registry=r,
         )
+        self.sweep_age = Gauge(
+            "mosovo_scheduler_last_sweep_age_seconds",
+            "Seconds since this replica's scheduler last finished a sweep",
+            registry=r,
+        )
         self.timers_fired = Counter(
             "mosovo_timers_fired", "Scheduler actions", ["kind"], registry=r
         )

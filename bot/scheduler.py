@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -74,4 +75,5 @@ def start_scheduler(
         replace_existing=True,
     )
     scheduler.start()
+    sweeper.health.expect_every(timedelta(seconds=interval_seconds))
     return scheduler

@@ -34,6 +34,8 @@ DEFAULT_COMMAND = "/monitoring-request"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_TIMEZONE = "Europe/London"
 DEFAULT_WORKING_HOURS = "Mon-Fri 08:00-18:00"
+#: Prometheus metrics listen here, never beside /slack/events: loopback unless configured
+DEFAULT_METRICS_ADDRESS = "127.0.0.1:9464"
 
 _PRINCIPALS_HINT = "comma-separated Slack user ids (U…) or user-group ids (S…)"
 _CHANNELS_HINT = "comma-separated Slack channel ids (C… or G…)"
@@ -235,6 +237,20 @@ def _database_url(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+def _listen_address(value: Any) -> Any:
+    """``host:port`` (``[::1]:9464`` for IPv6), or ``off``."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text.lower() == "off":
+        return None
+    host, sep, port = text.rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"must be host:port like {DEFAULT_METRICS_ADDRESS} or off, got {value!r}")
+    return (host, int(port))
+
+
 def _log_level(value: Any) -> Any:
     if isinstance(value, str):
         if value.strip().upper() not in _LOG_LEVELS:
@@ -433,6 +449,9 @@ class Settings(BaseSettings):
     )
 
     port: Annotated[int, BeforeValidator(_whole_number(1, 65535))] = Field(3000, alias="PORT")
+    metrics_address: Annotated[tuple[str, int] | None, BeforeValidator(_listen_address)] = Field(
+        ("127.0.0.1", 9464), alias="MOSOVO_METRICS_ADDRESS", description="host:port or off"
+    )
     log_level: Annotated[str, BeforeValidator(_log_level)] = Field("INFO", alias="MOSOVO_LOG_LEVEL")
 
     #: timers that must be shorter than another one, or they would never fire

@@ -18,6 +18,7 @@ from bot.blocks.text import Message
 from bot.metrics import METRICS
 from bot.services import Schedule
 from bot.slack.messenger import SEND_ERRORS, error_code, post_payload, update_payload
+from bot.sweep_health import SweepHealth
 from flows import approval
 from flows.clock import Clock
 from flows.conversation import Conversation
@@ -81,6 +82,7 @@ class Sweeper:
     ) -> None:
         self.uow = uow
         self.withhold = withhold
+        self.health = SweepHealth(clock)
         self.card_posted = card_posted
         self.question_posted = question_posted
         self.client = client
@@ -95,6 +97,7 @@ class Sweeper:
         self.sweep_timers(report)
         self.deliver_outbox(report)
         self.forget_old_deliveries()
+        self.health.swept()
         return report
 
     def forget_old_deliveries(self) -> None:
@@ -278,6 +281,10 @@ class Sweeper:
 
     def _deliver(self, message: OutboxMessage, report: SweepReport) -> None:
         assert message.id is not None
+        if not self._renew(message):
+            # another replica claimed it after our batch's lease ran out: it is theirs to send
+            log.info("outbox lease lost", extra={"request_id": message.request_id})
+            return
         if self.withhold(message):
             with self.uow() as uow:
                 uow.outbox.mark_failed(message.id, WITHHELD, None)  # kept for an operator
@@ -290,8 +297,13 @@ class Sweeper:
             return
         with self.uow() as uow:
             # on its own, so that no later failure can roll it back and post the message twice
-            uow.outbox.mark_sent(message.id, self.clock.now())
+            ours = uow.outbox.mark_sent(message.id, self.clock.now(), message.lease_until)
             uow.commit()
+        if not ours:
+            log.warning(
+                "outbox message sent after its lease ran out",
+                extra={"request_id": message.request_id, "method": message.method},
+            )
         if message.purpose == "approval_card" and message.request_id and response.get("ts"):
             self.card_posted(message.request_id, str(response["ts"]), int(message.extra["round"]))
         field_key = message.extra.get("field") if message.purpose == "question" else None
@@ -299,6 +311,15 @@ class Sweeper:
             self.question_posted(message.request_id, str(response["ts"]), str(field_key))
         report.sent += 1
         METRICS.outbox_sent.inc()
+
+    def _renew(self, message: OutboxMessage) -> bool:
+        """Each message gets a whole lease of its own before it is sent, however long the ones
+        before it took; False when another replica holds it now."""
+        until = self.clock.now() + timedelta(seconds=self.settings.lease_seconds)
+        with self.uow() as uow:
+            renewed = uow.outbox.renew(message, until)
+            uow.commit()
+        return renewed
 
     def _failed(self, message: OutboxMessage, code: str, report: SweepReport) -> None:
         assert message.id is not None

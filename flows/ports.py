@@ -30,6 +30,8 @@ class OutboxMessage:
     last_error: str | None = None
     created_at: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: until when this replica holds it (set by claim_due and renew): the lease's token
+    lease_until: datetime | None = field(default=None, compare=False)
 
 
 class RequestRepository(Protocol):
@@ -103,7 +105,13 @@ class Outbox(Protocol):
 
     def claim_due(self, now: datetime, lease_seconds: float, limit: int) -> list[OutboxMessage]: ...
 
-    def mark_sent(self, message_id: int, at: datetime) -> None: ...
+    def renew(self, message: OutboxMessage, until: datetime) -> bool:
+        """Extend a lease this replica still holds (True), else change nothing (False)."""
+        ...
+
+    def mark_sent(self, message_id: int, at: datetime, held_until: datetime | None = None) -> bool:
+        """Mark sent; with `held_until`, only while that lease is still ours (False if not)."""
+        ...
 
     def mark_failed(self, message_id: int, error: str, retry_at: datetime | None) -> None:
         """Record a failed attempt; `retry_at` None means it has given up (still kept, reported)."""

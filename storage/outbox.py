@@ -92,19 +92,38 @@ class SqlOutbox:
             _to_message(row) for row in self._session.execute(due_messages_query(now, limit))
         ]
         if claimed:
+            until = now + timedelta(seconds=lease_seconds)
             self._session.execute(
                 update(outbox)
                 .where(outbox.c.id.in_([m.id for m in claimed]))
-                .values(lease_until=now + timedelta(seconds=lease_seconds))
+                .values(lease_until=until)
             )
+            for message in claimed:
+                message.lease_until = until
         return claimed
 
-    def mark_sent(self, message_id: int, at: datetime) -> None:
-        self._session.execute(
+    def renew(self, message: OutboxMessage, until: datetime) -> bool:
+        """The lease's end is its token: it still holds what we set only if no other replica
+        has claimed the message since (and it is not sent)."""
+        renewed = self._session.execute(
             update(outbox)
-            .where(outbox.c.id == message_id)
-            .values(sent_at=at, lease_until=None, attempts=outbox.c.attempts + 1)
+            .where(outbox.c.id == message.id, outbox.c.lease_until == message.lease_until)
+            .where(*_UNSENT)
+            .values(lease_until=until)
         )
+        if renewed.rowcount != 1:  # type: ignore[attr-defined]
+            return False
+        message.lease_until = until
+        return True
+
+    def mark_sent(self, message_id: int, at: datetime, held_until: datetime | None = None) -> bool:
+        query = update(outbox).where(outbox.c.id == message_id)
+        if held_until is not None:
+            query = query.where(outbox.c.lease_until == held_until)
+        marked = self._session.execute(
+            query.values(sent_at=at, lease_until=None, attempts=outbox.c.attempts + 1)
+        )
+        return bool(marked.rowcount == 1)  # type: ignore[attr-defined]
 
     def mark_failed(self, message_id: int, error: str, retry_at: datetime | None) -> None:
         """Count the attempt; retry at `retry_at`, or give up (the row stays, for reporting)."""

@@ -61,11 +61,16 @@ def handle(args: argparse.Namespace) -> int:
             bot.sweeper, settings.scheduler_interval.total_seconds(), bot.checkpoint_job
         )
     )
+    stopped = stop_on_signals()
+    metrics = serve_metrics(bot, stopped)
     try:
         if settings.socket_mode:
-            return run_socket_mode(bot)
-        return run_http(bot, args.host, args.port or settings.port)
+            return run_socket_mode(bot, stopped)
+        return run_http(bot, args.host, args.port or settings.port, stopped)
     finally:
+        stopped.set()
+        if metrics is not None:
+            metrics.join(timeout=5)
         if scheduler is not None:
             scheduler.shutdown(wait=False)
         bot.database.dispose()
@@ -100,11 +105,27 @@ def stop_on_signals() -> threading.Event:
     return stopped
 
 
-def run_http(bot: Bot, host: str, port: int) -> int:
+def serve_metrics(bot: Bot, stopped: threading.Event) -> threading.Thread | None:
+    """/metrics on MOSOVO_METRICS_ADDRESS (both modes), until `stopped`; None when off."""
+    from bot.http import make_metrics_server, serve_in_background
+
+    address = bot.settings.metrics_address
+    if address is None:
+        return None
+    try:
+        server = make_metrics_server(bot, *address)
+    except OSError as error:  # metrics are for operators: Slack is still served without them
+        log.error("metrics address unavailable", extra={"error": type(error).__name__})
+        return None
+    log.info("serving metrics", extra={"path": "/metrics", "status": server.effective_port})
+    return serve_in_background(server, stopped)
+
+
+def run_http(bot: Bot, host: str, port: int, stopped: threading.Event | None = None) -> int:
     from bot.http import make_server, serve_until_stopped
 
     server = make_server(bot, host, port)
-    stopped = stop_on_signals()
+    stopped = stopped or stop_on_signals()
     log.info("serving HTTP", extra={"path": "/slack/events", "status": server.effective_port})
     serve_until_stopped(server, stopped)
     return EXIT_OK

@@ -160,7 +160,7 @@ def test_a_message_slack_will_not_take_is_kept_and_posted_by_the_next_sweep(
 
 def test_health_and_metrics_are_served(app: RunningBot) -> None:
     with urllib.request.urlopen(f"{app.url}/healthz", timeout=5) as response:
-        assert response.status == 200 and json.loads(response.read()) == {"status": "ok"}
+        assert response.status == 200 and json.loads(response.read())["status"] == "ok"
     opened_before = app.metric("mosovo_requests_opened_total")
     start(app)
     assert app.metric("mosovo_requests_opened_total") == opened_before + 1

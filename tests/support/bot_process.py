@@ -63,6 +63,7 @@ def bot_process(
         "SLACK_API_URL": slack_url,
         "DATABASE_URL": f"sqlite:///{workdir}/run.db",
         "MOSOVO_SUPERVISORS": "U0SUP1",
+        "MOSOVO_METRICS_ADDRESS": f"127.0.0.1:{free_port()}",
         **env,
     }
     process = subprocess.Popen(

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.app import Bot, create_bot
-from bot.http import make_server, serve_until_stopped
+from bot.http import make_metrics_server, make_server, serve_in_background, serve_until_stopped
 from bot.settings import load_settings
 from flows.clock import Clock, FixedClock
 from flows.models import MonitoringRequest
@@ -107,6 +107,10 @@ class RunningBot:
             target=serve_until_stopped, args=(self.server, self._stopped), daemon=True
         )
         self._thread.start()
+        metrics = make_metrics_server(self.bot, "127.0.0.1", 0)
+        #: /metrics, served apart from /slack/events as `mosovo-bot run` does
+        self.metrics_url = f"http://127.0.0.1:{metrics.effective_port}"
+        self._metrics_thread = serve_in_background(metrics, self._stopped)
 
     @property
     def database(self) -> Database:
@@ -114,7 +118,7 @@ class RunningBot:
 
     def metric(self, name: str) -> float:
         """A value from GET /metrics, as Prometheus would scrape it."""
-        with urllib.request.urlopen(f"{self.url}/metrics", timeout=5) as response:
+        with urllib.request.urlopen(f"{self.metrics_url}/metrics", timeout=5) as response:
             body = response.read().decode()
         for line in body.splitlines():
             if line.startswith(f"{name} "):
@@ -131,6 +135,7 @@ class RunningBot:
         self.executor.wait_idle()
         self._stopped.set()
         self._thread.join(timeout=10)
+        self._metrics_thread.join(timeout=10)
         self.executor.shutdown(wait=True)
         self.bot.database.dispose()
 

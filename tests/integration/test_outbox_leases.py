@@ -1,0 +1,43 @@
+"""An outbox message is sent by the replica holding its lease, and only marked sent while that
+lease is still its own (issue 10, defect 6)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flows.ports import OutboxMessage
+from storage.unit_of_work import Database
+
+
+def queue(db: Database, *messages: OutboxMessage) -> None:
+    with db.uow() as uow:
+        for message in messages:
+            uow.outbox.add(message)
+        uow.commit()
+
+
+def claim(db: Database, now: datetime, lease: float = 30) -> list[OutboxMessage]:
+    with db.uow() as uow:
+        claimed = uow.outbox.claim_due(now, lease, 10)
+        uow.commit()
+    return claimed
+
+
+def test_a_lease_is_renewed_only_by_the_replica_still_holding_it(
+    db: Database, t0: datetime
+) -> None:
+    queue(db, OutboxMessage("chat.postMessage", {"n": 1}))
+    [first] = claim(db, t0)
+    later = t0 + timedelta(seconds=10)
+    with db.uow() as uow:
+        assert uow.outbox.renew(first, later + timedelta(seconds=30))
+        uow.commit()
+    assert claim(db, t0 + timedelta(seconds=31)) == []  # renewed: still ours
+    [second] = claim(db, t0 + timedelta(seconds=41))  # ran out: another replica's now
+    with db.uow() as uow:
+        assert not uow.outbox.renew(first, t0 + timedelta(seconds=90))
+        assert not uow.outbox.mark_sent(first.id or 0, t0, first.lease_until)
+        assert uow.outbox.mark_sent(second.id or 0, t0, second.lease_until)
+        uow.commit()
+    with db.uow() as uow:
+        assert uow.outbox.stats().pending == 0
