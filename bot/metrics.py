@@ -46,6 +46,11 @@ class Metrics:
             "Seconds since this replica's scheduler last finished a sweep",
             registry=r,
         )
+        self.socket_reconnects = Counter(
+            "mosovo_socket_mode_reconnects",
+            "Socket Mode links the watchdog found silent and replaced",
+            registry=r,
+        )
         self.timers_fired = Counter(
             "mosovo_timers_fired", "Scheduler actions", ["kind"], registry=r
         )

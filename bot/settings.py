@@ -449,6 +449,7 @@ class Settings(BaseSettings):
     )
 
     port: Annotated[int, BeforeValidator(_whole_number(1, 65535))] = Field(3000, alias="PORT")
+    socket_mode_silence: Interval = Field(timedelta(minutes=1), alias="MOSOVO_SOCKET_MODE_SILENCE")
     metrics_address: Annotated[tuple[str, int] | None, BeforeValidator(_listen_address)] = Field(
         ("127.0.0.1", 9464), alias="MOSOVO_METRICS_ADDRESS", description="host:port or off"
     )

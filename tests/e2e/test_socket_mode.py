@@ -212,3 +212,34 @@ def test_mosovo_bot_run_serves_socket_mode_until_stopped(
     assert not runner.is_alive() and returned == [0]
     socket.wait_disconnected(timeout=10)
     assert_no_thread_left(threads_before)
+
+
+def test_a_silent_socket_mode_link_is_replaced_by_the_watchdog(
+    slack: SlackDouble,
+    socket: SocketModeDouble,
+    sqlite_url: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Issue 10, defect 14: nothing arrives (no envelope, no pong) for longer than
+    MOSOVO_SOCKET_MODE_SILENCE, so the bot reconnects to a new endpoint, logs and counts it."""
+    from datetime import timedelta
+
+    from bot.metrics import METRICS
+
+    stop = threading.Event()
+    app = SocketModeBot(slack, socket, sqlite_url)
+    app.bot.settings = app.bot.settings.model_copy(
+        update={"socket_mode_silence": timedelta(seconds=1)}
+    )
+    before = METRICS.socket_reconnects._value.get()
+    runner = threading.Thread(target=lambda: run_command.run_socket_mode(app.bot, stop))
+    runner.start()
+    try:
+        socket.wait_connected(timeout=10)
+        socket.wait_connected(count=2, timeout=10)  # a second connection, nobody closed the first
+    finally:
+        stop.set()
+        runner.join(timeout=15)
+        app.stop()
+    assert METRICS.socket_reconnects._value.get() > before
+    assert any("socket mode link silent" in r.getMessage() for r in caplog.records)
