@@ -15,6 +15,8 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.home import HomePublisher
+from bot.home_service import HomeService
 from bot.listeners import register_listeners
 from bot.presenter import ThreadPresenter
 from bot.responder import Responder
@@ -121,8 +123,19 @@ def create_bot(
     )
     messenger = Messenger(client, database.uow, clock)
     channels = ChannelPolicy(client, settings.request_channels)
+    homes = HomeService(database.uow, database.reader, service.roles_of, clock)
+    home = HomePublisher(
+        homes, client, messenger, supervisors.ids, clock, settings.timezone, settings.command
+    )
     presenter = ThreadPresenter(
-        messenger, service, catalogue, supervisors.ids, settings.timezone, channels
+        messenger,
+        service,
+        catalogue,
+        supervisors.ids,
+        settings.timezone,
+        channels,
+        home,
+        authority,
     )
     wiring = Wiring(
         service=service,
@@ -134,6 +147,9 @@ def create_bot(
         catalogue=catalogue,
         tz=settings.timezone,
         command=settings.command,
+        home=home,
+        homes=homes,
+        deciders=supervisors.ids,
     )
     secret = settings.slack_signing_secret
     app = App(

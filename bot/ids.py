@@ -111,7 +111,21 @@ INSTALL_REMINDER_BLOCK = "install_reminder"
 HOME_HEADER_BLOCK = "home_header"
 DM_GUIDANCE_BLOCK = "dm_guidance"
 DM_OPEN_BLOCK = "dm_open"
-HOME_OPEN_BLOCK = "home_open"
+HOME_QUEUE_BLOCK = "home_queue"
+HOME_QUEUE_ACTIONS_BLOCK = "home_queue_actions"
+HOME_DECIDED_BLOCK = "home_decided"
+HOME_MINE_BLOCK = "home_mine"
+HOME_MINE_ACTIONS_BLOCK = "home_mine_actions"
+#: View on a home entry: `home_view:<request id>` where a view holds several (value: the id)
+HOME_VIEW = "home_view"
+HOME_VIEW_PATTERN = re.compile(r"^home_view(?::(?P<request_id>MR-\d+))?$")
+#: paging a home list: `home_page:<queue|mine>:<previous|next>` (value: the new offset)
+HOME_PAGE_PATTERN = re.compile(r"^home_page:(?P<list>queue|mine):(?:previous|next)$")
+
+REQUEST_VIEW = "request_view"
+VIEW_STATUS_BLOCK = "view_status"
+VIEW_ANSWERS_BLOCK = "view_answers"
+VIEW_FULL_BLOCK = "view_full:{key}"
 
 
 def question_block(key: str) -> str:
@@ -136,3 +150,15 @@ def answered_block(key: str) -> str:
 
 def error_block(key: str) -> str:
     return ERROR_BLOCK.format(key=key)
+
+
+def home_view_action(request_id: str) -> str:
+    return f"{HOME_VIEW}:{request_id}"
+
+
+def home_page_action(name: str, direction: str) -> str:
+    return f"home_page:{name}:{direction}"
+
+
+def view_full_block(key: str) -> str:
+    return VIEW_FULL_BLOCK.format(key=key)

@@ -6,10 +6,12 @@ from zoneinfo import ZoneInfo
 
 from bot.blocks import approval as approval_blocks
 from bot.blocks import conversation as conversation_blocks
+from bot.blocks import dashboard
 from bot.blocks import installation as installation_blocks
 from bot.blocks.text import Message, mention
+from bot.home import HomePublisher
 from bot.metrics import METRICS
-from bot.services import Decided, RequestService
+from bot.services import Authority, Decided, RequestService
 from bot.slack.directory import ChannelPolicy
 from bot.slack.messenger import Messenger
 from flows.approval import PARTLY_APPROVED, DecisionMade
@@ -28,8 +30,12 @@ class ThreadPresenter:
         deciders: tuple[str, ...],
         tz: ZoneInfo,
         channels: ChannelPolicy,
+        home: HomePublisher,
+        authority: Authority,
     ) -> None:
         self.channels = channels
+        self.home = home
+        self.authority = authority
         self.messenger = messenger
         self.service = service
         self.catalogue = catalogue
@@ -171,6 +177,22 @@ class ThreadPresenter:
             tz=self.tz,
             needed=self.service.approvals_needed(request),
         )
+
+    def moved(self, request: MonitoringRequest, by: str | None = None) -> None:
+        """A state change: redraw the request's line in the channel, and the Homes it concerns
+        (submitted: its deciders; decided: the officer and the decider)."""
+        # a channel shared since the request started gets nothing more (see `withheld`)
+        if request.thread_ts and not self.channels.now_shared(request.channel_id):
+            line = dashboard.parent_message(request, self.deciders)
+            self.messenger.update(
+                request.channel_id, request.thread_ts, line, request.request_id, "dashboard"
+            )
+        concerned = {request.officer_id}
+        if by:
+            concerned.add(by)
+        elif request.state == "awaiting_approval":
+            concerned |= self.authority.deciders(request)
+        self.home.refresh(concerned)
 
     def installed(self, request: MonitoringRequest, by: str) -> None:
         if self.withheld(request, "installed"):

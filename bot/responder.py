@@ -35,12 +35,17 @@ class Responder:
     def respond(self, result: Result, asker: Asker) -> None:
         if isinstance(result, Reply):
             self.presenter.show(result.request, result.outputs)
+            if result.moved:
+                self.presenter.moved(result.request)
         elif isinstance(result, Decided):
             self.presenter.decided(result)
+            self.presenter.moved(result.request, result.made.decider)
         elif isinstance(result, Installed):
             self.presenter.installed(result.request, result.by)
+            self.presenter.moved(result.request, result.by)
         elif isinstance(result, Reviewed):
             self.presenter.reviewed(result.request, result.by)
+            self.presenter.moved(result.request, result.by)
         elif isinstance(result, Refused):
             self.refuse(result, asker)
 

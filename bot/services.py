@@ -44,13 +44,20 @@ class Roles:
     #: the supervisor who delegated deciding to this user, while the delegation is in force
     delegate_for: str | None = None
 
+    @property
+    def decides_any(self) -> bool:
+        """May decide any request awaiting approval: a supervisor, or an active delegate (who
+        decides as the supervisor who delegated does)."""
+        return self.supervisor or self.delegate_for is not None
+
+    @property
+    def decides_some(self) -> bool:
+        """Has a queue at all: decides any request, or escalated ones."""
+        return self.decides_any or self.escalation_approver
+
     def may_decide(self, request: MonitoringRequest) -> bool:
         escalated = "escalate" in request.nudges
-        return (
-            self.supervisor
-            or self.delegate_for is not None
-            or (self.escalation_approver and escalated)
-        )
+        return self.decides_any or (self.escalation_approver and escalated)
 
     def on_behalf_of(self) -> str | None:
         """Whom a decision by this user is made for (None: in their own right)."""
@@ -63,6 +70,10 @@ class Authority(Protocol):
     def can_start(self, user_id: str) -> bool: ...
 
     def roles(self, user_id: str) -> Roles: ...
+
+    def deciders(self, request: MonitoringRequest) -> frozenset[str]:
+        """The users who may decide this request now (never its officer)."""
+        ...
 
 
 class Schedule(Protocol):
@@ -77,6 +88,8 @@ class Reply:
 
     request: MonitoringRequest
     outputs: list[Output] = field(default_factory=list)
+    #: the request changed state (the channel's dashboard and people's Homes are redrawn)
+    moved: bool = False
 
 
 @dataclass
@@ -114,6 +127,7 @@ class Acted(Generic[V]):
 
     request: MonitoringRequest
     value: V
+    moved: bool = False
 
 
 class RequestService:
@@ -263,12 +277,13 @@ class RequestService:
                 return None  # other threads and other people: nothing to remember
             if not uow.deliveries.first_time(delivery):
                 return None
+            before = request.state
             try:
                 outputs = self.conversation.handle_text(request, text, user_id)
             except DomainError as error:
                 return self._refuse(uow, request, error, user_id)
             self._save(uow, request)
-            return Reply(request, outputs)
+            return Reply(request, outputs, request.state != before)
 
         return self._retrying(handle)
 
@@ -585,6 +600,10 @@ class RequestService:
 
     # -- plumbing ---------------------------------------------------------------------------------
 
+    def roles_of(self, user_id: str) -> Roles | Refused:
+        """What the user may do now, an active delegation included (App Home asks this too)."""
+        return self._roles(user_id)
+
     def _roles(self, user_id: str) -> Roles | Refused:
         """Looked up before any transaction (it may ask Slack); when Slack cannot say for too
         long, nobody is taken for a supervisor (fail closed) and the user is told why."""
@@ -615,12 +634,13 @@ class RequestService:
             request = uow.requests.get(request_id)
             if request is None:
                 return _unknown(request_id)
+            before = request.state
             try:
                 value = step(request)
             except DomainError as error:
                 return self._refuse(uow, request, error, user_id)
             self._save(uow, request)
-            return Acted(request, value)
+            return Acted(request, value, request.state != before)
 
         return self._retrying(handle)
 
@@ -694,7 +714,9 @@ def _unknown(request_id: str) -> Refused:
 
 
 def _reply(result: Acted[list[Output]] | Refused | None) -> Reply | Refused | None:
-    return Reply(result.request, result.value) if isinstance(result, Acted) else result
+    if isinstance(result, Acted):
+        return Reply(result.request, result.value, result.moved)
+    return result
 
 
 def _round(request: MonitoringRequest, card_ts: str | None) -> int | None:

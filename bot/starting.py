@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from bot.blocks.conversation import parent_message
+from bot.blocks.dashboard import parent_message
 from bot.metrics import METRICS
 from bot.responder import Asker
 from bot.services import Reply
@@ -55,7 +55,10 @@ def open_thread(wiring: Wiring, reply: Reply, tell: Tell) -> MonitoringRequest |
     request = reply.request
     request_id = str(request.request_id)
     ts = wiring.messenger.post(
-        request.channel_id, parent_message(request), keep=False, request_id=request_id
+        request.channel_id,
+        parent_message(request, wiring.deciders),
+        keep=False,
+        request_id=request_id,
     )
     if ts is None:
         wiring.service.could_not_post(request_id)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from bot.home import HomePublisher
+from bot.home_service import HomeService
 from bot.presenter import ThreadPresenter
 from bot.responder import Responder
 from bot.services import RequestService
@@ -24,3 +26,7 @@ class Wiring:
     catalogue: Catalogue
     tz: ZoneInfo
     command: str
+    home: HomePublisher
+    homes: HomeService
+    #: the configured supervisors (users and groups), as mentions name them
+    deciders: tuple[str, ...]

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from flows.delegation import Delegation
-from flows.models import MonitoringRequest
+from flows.models import AuditEvent, MonitoringRequest
+
+T = TypeVar("T")
 
 
 class ConcurrentUpdate(Exception):
@@ -34,6 +36,25 @@ class OutboxMessage:
     lease_until: datetime | None = field(default=None, compare=False)
 
 
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a longer list: the items from `offset`, and how many there are in all."""
+
+    items: list[T]
+    offset: int
+    total: int
+    #: the page size asked for
+    limit: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.offset > 0
+
+    @property
+    def has_next(self) -> bool:
+        return self.offset + len(self.items) < self.total
+
+
 class RequestRepository(Protocol):
     def add(self, request: MonitoringRequest) -> None:
         """Insert a new request; assigns `request_id` ("MR-<n>") from the database."""
@@ -51,6 +72,17 @@ class RequestRepository(Protocol):
     def list_open_for_officer(self, officer_id: str) -> list[MonitoringRequest]: ...
 
     def list_awaiting_approval(self) -> list[MonitoringRequest]: ...
+
+    def awaiting_decision(
+        self, excluding_officer: str, escalated_only: bool, limit: int, offset: int = 0
+    ) -> Page[MonitoringRequest]:
+        """Requests awaiting approval, oldest submission first, other than `excluding_officer`'s
+        own; `escalated_only`: just those already escalated. Cost follows `limit`, not the queue."""
+        ...
+
+    def for_officer(self, officer_id: str, limit: int, offset: int = 0) -> Page[MonitoringRequest]:
+        """An officer's requests, newest first."""
+        ...
 
     def claim_due(self, now: datetime, lease_seconds: float, limit: int) -> list[MonitoringRequest]:
         """Requests whose `due_at` has passed and whose lease is free; leases them."""
@@ -97,6 +129,10 @@ class AuditLog(Protocol):
         detail: dict[str, Any] | None = None,
     ) -> None:
         """Append one event that belongs to no request save (e.g. an export)."""
+        ...
+
+    def decisions_by(self, actor: str, limit: int) -> list[tuple[str, AuditEvent]]:
+        """(request id, event) of the actor's latest decisions, newest first."""
         ...
 
 

@@ -25,7 +25,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from flows.models import AuditEvent, check_audit_action
-from storage.ids import parse_request_id
+from storage.ids import format_request_id, parse_request_id
 from storage.tables import audit_events_table as events
 from storage.types import canonical_json
 
@@ -36,6 +36,8 @@ SCHEME_SEALED = 2
 #: pg_advisory_xact_lock key held while appending, so that replicas never fork the chain
 CHAIN_LOCK_KEY = 0x4D4F534F564F  # "MOSOVO"
 _VERIFY_BATCH = 1000
+#: the audit actions that record a supervisor's decision (flows.approval.decide)
+DECISION_ACTIONS = ("decided", "info_requested")
 
 
 @dataclass(frozen=True)
@@ -313,6 +315,21 @@ class SqlAuditLog:
     @property
     def has_pending(self) -> bool:
         return bool(self._pending)
+
+    def decisions_by(self, actor: str, limit: int) -> list[tuple[str, AuditEvent]]:
+        """Walks ix_audit_events_actor backwards from the newest: `limit` rows, whatever the log's size."""
+        rows = self._session.execute(
+            select(events)
+            .where(events.c.actor == actor)
+            .where(events.c.action.in_(DECISION_ACTIONS))
+            .where(events.c.request_id.is_not(None))
+            .order_by(events.c.id.desc())
+            .limit(limit)
+        ).all()
+        return [
+            (format_request_id(r.request_id), AuditEvent(r.action, r.actor, r.at, r.detail))
+            for r in rows
+        ]
 
     def flush(self) -> None:
         pending, self._pending = self._pending, []

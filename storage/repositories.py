@@ -6,14 +6,26 @@ import dataclasses
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Select, bindparam, delete, insert, or_, select, update
+from sqlalchemy import (
+    CursorResult,
+    Select,
+    Text,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Result, Row
 from sqlalchemy.orm import Session
 
 from flows.clock import Clock, SystemClock
 from flows.models import OPEN_STATES, MonitoringRequest
-from flows.ports import ConcurrentUpdate
+from flows.ports import ConcurrentUpdate, Page
 from storage.audit import SqlAuditLog
 from storage.ids import format_request_id, parse_request_id
 from storage.tables import processed_deliveries_table as deliveries
@@ -147,6 +159,33 @@ class SqlRequestRepository:
             .where(requests.c.state == "awaiting_approval")
             .order_by(requests.c.submitted_at, requests.c.id)
         )
+
+    def awaiting_decision(
+        self, excluding_officer: str, escalated_only: bool, limit: int, offset: int = 0
+    ) -> Page[MonitoringRequest]:
+        query = (
+            select(requests)
+            .where(requests.c.state == "awaiting_approval")
+            .where(requests.c.officer_id != excluding_officer)
+        )
+        if escalated_only:
+            # the escalation timer's nudge key in the JSON text: portable to both databases
+            query = query.where(sql_cast(requests.c.nudges, Text).like('%"escalate"%'))
+        ordered = query.order_by(requests.c.submitted_at, requests.c.id)
+        return self._page(query, ordered, limit, offset)
+
+    def for_officer(self, officer_id: str, limit: int, offset: int = 0) -> Page[MonitoringRequest]:
+        query = select(requests).where(requests.c.officer_id == officer_id)
+        return self._page(query, query.order_by(requests.c.id.desc()), limit, offset)
+
+    def _page(
+        self, query: Select[Any], ordered: Select[Any], limit: int, offset: int
+    ) -> Page[MonitoringRequest]:
+        total = self._session.execute(
+            select(func.count()).select_from(query.subquery())
+        ).scalar_one()
+        offset = max(0, min(offset, max(0, total - 1)))
+        return Page(self._all(ordered.limit(limit).offset(offset)), offset, int(total), limit)
 
     def claim_due(self, now: datetime, lease_seconds: float, limit: int) -> list[MonitoringRequest]:
         """Lease up to `limit` due requests until now + lease_seconds. Commit to make the lease

@@ -60,6 +60,8 @@ class RequestRow(SQLModel, table=True):
         Index("uq_requests_thread", "channel_id", "thread_ts", unique=True),
         Index("ix_requests_state_due_at", "state", "due_at"),
         Index("ix_requests_officer_state", "officer_id", "state"),
+        # App Home's queue: awaiting approval, oldest submission first, one page at a time
+        Index("ix_requests_state_submitted", "state", "submitted_at", "id"),
         # the scheduler's "what is due?" scans this index from the oldest due_at: the work is
         # proportional to what is due, and closed requests (due_at NULL) are not in it at all
         Index(
@@ -125,6 +127,8 @@ class AuditEventRow(SQLModel, table=True):
     __tablename__ = "audit_events"
     __table_args__ = (
         Index("ix_audit_events_request", "request_id", "id"),
+        # App Home's "your last decisions": a person's newest events without scanning the log
+        Index("ix_audit_events_actor", "actor", "id"),
         UniqueConstraint("hash", name="uq_audit_events_hash"),
     )
 

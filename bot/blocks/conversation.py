@@ -5,16 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from bot import ids
-from bot.blocks.form import form_actions
 from bot.blocks.text import (
-    MARKING,
     Message,
     button,
     context,
     escape,
     escape_within,
     long_text_blocks,
-    mention,
     section,
     shown,
     truncate,
@@ -55,25 +52,6 @@ CANCEL_CONFIRM = {
 }
 #: free-text answers longer than this are shown in full below the summary list
 LONG_ANSWER = 160
-
-
-def parent_message(request: MonitoringRequest) -> Message:
-    text = (
-        f"Monitoring software request {request.request_id} started by {mention(request.officer_id)}"
-    )
-    if request.restarted_from:
-        text += f", restarted from {request.restarted_from} with its answers"
-    return Message(
-        text=f"OFFICIAL-SENSITIVE: {text}",
-        blocks=[
-            section(f"{MARKING}\n:clipboard: {text}", ids.REQUEST_HEADER_BLOCK),
-            context(
-                "The questions and the supervisor's decision follow in this thread. "
-                "Quicker with a form? Fill it in here; you can mix the two."
-            ),
-            form_actions(request),
-        ],
-    )
 
 
 def restart_actions(request: MonitoringRequest) -> dict[str, Any]:

@@ -1,30 +1,40 @@
-"""The App Home tab: a person's open requests (the fuller home is a later issue)."""
+"""The App Home tab: published when opened, paged, and each request opened in full from it."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import App
-from slack_sdk import WebClient
+from slack_bolt import Ack, App
 
 from bot import ids
-from bot.blocks.text import MARKING, context, section
+from bot.blocks.home import page_offsets, refusal_modal, request_modal
+from bot.services import Refused
 from bot.wiring import Wiring
 
 
 def register(app: App, wiring: Wiring) -> None:
     @app.event("app_home_opened")
-    def home_opened(event: dict[str, Any], client: WebClient) -> None:
+    def home_opened(event: dict[str, Any]) -> None:
         if event.get("tab") not in (None, "home"):
             return
-        user = event["user"]
-        requests = wiring.service.open_requests(user)
-        lines = [f"• *{r.request_id}*: {r.state.replace('_', ' ')}" for r in requests[:40]]
-        blocks = [
-            section(f"{MARKING}\n*Your open monitoring requests*", ids.HOME_HEADER_BLOCK),
-            section(
-                "\n".join(lines) if lines else "You have no open requests.", ids.HOME_OPEN_BLOCK
-            ),
-            context(f"Start a request with `{wiring.command}` in your unit's private channel."),
-        ]
-        client.views_publish(user_id=user, view={"type": "home", "blocks": blocks})
+        wiring.home.publish(event["user"])
+
+    @app.action(ids.HOME_PAGE_PATTERN)
+    def page(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        match = ids.HOME_PAGE_PATTERN.match(action["action_id"])
+        offsets = page_offsets((body.get("view") or {}).get("private_metadata"))
+        if match is not None and str(action.get("value", "")).isdigit():
+            offsets[match["list"]] = int(action["value"])
+        wiring.home.publish(body["user"]["id"], offsets["queue"], offsets["mine"])
+
+    @app.action(ids.HOME_VIEW_PATTERN)
+    def view(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        request_id = str(action.get("value") or "")
+        result = wiring.homes.view(request_id, body["user"]["id"])
+        if isinstance(result, Refused):
+            modal = refusal_modal(wiring.responder.refusal_text(result))
+        else:
+            modal = request_modal(result, wiring.catalogue, wiring.deciders, wiring.tz)
+        wiring.messenger.open_view(body["trigger_id"], modal)

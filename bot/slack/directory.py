@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from bot.services import Roles
 from bot.slack.cache import FRESH_SECONDS, MAX_AGE_SECONDS, BoundedAgeCache, DirectoryUnavailable
 from bot.slack.messenger import SEND_ERRORS
+from flows.models import MonitoringRequest
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,13 @@ class Roster:
         self.groups = groups
         self.group_members = members
 
+    def members(self) -> frozenset[str]:
+        """Every user on the roster now: named users and the groups' current members."""
+        found = set(self.users)
+        for group in self.groups:
+            found |= self.group_members.members(group)
+        return frozenset(found)
+
     @property
     def ids(self) -> tuple[str, ...]:
         return (*sorted(self.users), *self.groups)
@@ -102,6 +110,12 @@ class SlackAuthority:
             supervisor=user_id in self.supervisors,
             escalation_approver=bool(self.escalation and user_id in self.escalation),
         )
+
+    def deciders(self, request: MonitoringRequest) -> frozenset[str]:
+        found = self.supervisors.members()
+        if self.escalation and "escalate" in request.nudges:
+            found |= self.escalation.members()
+        return found - {request.officer_id}
 
 
 #: conversations.info flags of a channel that members of another organisation can (or soon will)

@@ -4,6 +4,8 @@ fails goes to the outbox, which the scheduler sweeps."""
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from slack_sdk import WebClient
@@ -15,6 +17,9 @@ from flows.clock import Clock
 from flows.ports import OutboxMessage, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
+
+#: permalinks remembered (least recently used forgotten first)
+PERMALINKS_KEPT = 10_000
 
 SEND_ERRORS = (SlackApiError, SlackClientError, OSError)
 
@@ -48,6 +53,8 @@ class Messenger:
         self.client = client
         self.uow = uow
         self.clock = clock
+        self._links: OrderedDict[tuple[str, str], str] = OrderedDict()
+        self._links_lock = threading.Lock()
 
     def post(
         self,
@@ -124,7 +131,14 @@ class Messenger:
             )
 
     def permalink(self, channel: str, ts: str) -> str | None:
-        """A link to a message (a request's thread); None when Slack will not give one."""
+        """A link to a message (a request's thread or card); None when Slack will not give one.
+        Remembered: a message's permalink never changes, so a Home page costs Slack calls only
+        for messages not linked before."""
+        key = (channel, ts)
+        with self._links_lock:
+            if key in self._links:
+                self._links.move_to_end(key)
+                return self._links[key]
         try:
             response = self.client.chat_getPermalink(channel=channel, message_ts=ts)
         except SEND_ERRORS as error:
@@ -132,7 +146,13 @@ class Messenger:
             log.warning("no permalink", extra={"channel": channel, "error": error_code(error)})
             return None
         link = response.get("permalink")
-        return str(link) if link else None
+        if not link:
+            return None
+        with self._links_lock:
+            self._links[key] = str(link)
+            while len(self._links) > PERMALINKS_KEPT:
+                self._links.popitem(last=False)
+        return str(link)
 
     def open_view(self, trigger_id: str, view: dict[str, Any]) -> str | None:
         """The opened view's id, or None when Slack would not open it (an expired trigger)."""

@@ -515,6 +515,44 @@ def block_actions(
     return _signed_form(secret, {"payload": json.dumps(payload)}, timestamp=timestamp)
 
 
+def home_block_actions(
+    secret: str,
+    *,
+    action_id: str,
+    value: str,
+    user_id: str,
+    view: Json,
+    team_id: str = TEAM_ID,
+    timestamp: int | None = None,
+) -> SignedRequest:
+    """A button click on a published view (the Home tab): no channel and no message; the
+    container and ``view`` name the view it was on (``view`` as ``views.publish`` stored it)."""
+    view_id = str(view.get("id") or f"V0{secrets.token_hex(4).upper()}")
+    payload = {
+        "type": "block_actions",
+        "user": _user(user_id, None, team_id),
+        "api_app_id": APP_ID,
+        "token": "verification_token",
+        "container": {"type": "view", "view_id": view_id},
+        "trigger_id": new_trigger_id(),
+        "team": {"id": team_id, "domain": "mosovo-test"},
+        "is_enterprise_install": False,
+        "enterprise": None,
+        "view": {**view, "id": view_id, "type": view.get("type", "home")},
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": "b",
+                "type": "button",
+                "text": {"type": "plain_text", "text": "Button", "emoji": True},
+                "value": value,
+                "action_ts": new_ts(),
+            }
+        ],
+    }
+    return _signed_form(secret, {"payload": json.dumps(payload)}, timestamp=timestamp)
+
+
 def view_submission(
     secret: str,
     *,

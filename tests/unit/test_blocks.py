@@ -23,7 +23,7 @@ from bot import ids
 from bot.blocks import approval as approval_blocks
 from bot.blocks import card as card_blocks
 from bot.blocks import conversation as conversation_blocks
-from bot.blocks import reminders
+from bot.blocks import dashboard, reminders
 from bot.blocks.text import Message, escape, escape_within, long_text_blocks, mask_imei, shown
 from flows.approval import decide
 from flows.catalogue import build_catalogue
@@ -903,7 +903,7 @@ def test_the_installed_notice_says_who_and_when_in_london_time() -> None:
 
 def test_the_parent_message_and_reminders_are_valid_and_marked() -> None:
     request = filled("order")
-    parent = conversation_blocks.parent_message(request)
+    parent = dashboard.parent_message(request, DECIDERS)
     assert_valid(parent)
     assert "OFFICIAL-SENSITIVE" in text_of(parent, "request_header")
     assert f"<@{OFFICER}>" in text_of(parent, "request_header")

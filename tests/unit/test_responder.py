@@ -46,10 +46,20 @@ def test_a_reply_is_shown_in_the_thread_and_nothing_is_ephemeral() -> None:
     assert messenger.calls == []
 
 
+def test_a_reply_that_changed_the_state_also_redraws_what_shows_the_state() -> None:
+    made, presenter, _ = responder()
+    made.respond(Reply(request(), [], moved=True), Asker("U1", "C1", "1.1"))
+    assert [name for name, _ in presenter.calls] == ["show", "moved"]
+
+
 def test_an_installation_names_who_recorded_it() -> None:
     made, presenter, _ = responder()
-    made.respond(Installed(request(), "U2"), Asker("U2", "C1"))
-    assert presenter.calls == [("installed", (presenter.calls[0][1][0], "U2"))]
+    installed = Installed(request(), "U2")
+    made.respond(installed, Asker("U2", "C1"))
+    assert presenter.calls == [
+        ("installed", (installed.request, "U2")),
+        ("moved", (installed.request, "U2")),
+    ]
 
 
 def test_a_refusal_is_ephemeral_for_the_one_who_tried_in_their_thread() -> None:
