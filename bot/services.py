@@ -324,12 +324,10 @@ class RequestService:
         """Remember where the current question was posted, so its message can show the answer
         once given. A question posted late (from the outbox) after it was answered is left."""
 
-        def remember(uow: UnitOfWork, request: MonitoringRequest) -> None:
-            if request.state == "collecting" and request.current_field == field_key:
-                request.question_ref = ts
-
         # Once per answer: lost in a power cut, only the answered question stays untidied.
-        self._with_request(request_id, remember, self.hints)
+        with self.hints() as uow:
+            uow.requests.remember_question(request_id, field_key, ts)
+            uow.commit()
 
     def set_approval_card(self, request_id: str, card_ts: str, approval_round: int) -> None:
         def remember(uow: UnitOfWork, request: MonitoringRequest) -> None:

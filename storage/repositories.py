@@ -59,6 +59,14 @@ _SAVE = (
         }
     )
 )
+#: where the current question was posted (binds "pk", "field_key", "ts"); a change like save()'s
+_REMEMBER_QUESTION = (
+    update(requests)
+    .where(requests.c.id == bindparam("pk"))
+    .where(requests.c.state == "collecting")
+    .where(requests.c.current_field == bindparam("field_key"))
+    .values(question_ref=bindparam("ts"), version=requests.c.version + 1, lease_until=None)
+)
 #: a delivery key, unless it is already there (binds "key", "at"); per dialect
 _FIRST_TIME = {
     name: make_insert(deliveries)
@@ -144,6 +152,17 @@ class SqlRequestRepository:
             )
         request.version += 1
         self._take_events(pk, request)
+
+    def remember_question(self, request_id: str, field_key: str, ts: str) -> bool:
+        """One UPDATE, no load: it runs once per answer. The version moves on, so a save based on
+        an earlier load fails and reloads instead of overwriting the reference."""
+        pk = parse_request_id(request_id)
+        if pk is None:
+            return False
+        result = self._session.execute(
+            _REMEMBER_QUESTION, {"pk": pk, "field_key": field_key, "ts": ts}
+        )
+        return affected(result) == 1
 
     def list_open_for_officer(self, officer_id: str) -> list[MonitoringRequest]:
         return self._all(

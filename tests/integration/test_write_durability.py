@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from flows.models import AuditEvent, MonitoringRequest
+from flows.ports import ConcurrentUpdate
 from storage.unit_of_work import Database, SqlUnitOfWork
 
 AT = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
@@ -92,3 +93,25 @@ def test_concurrent_writers_all_commit_and_a_failed_one_hands_the_lock_on(db: Da
     with db.reader() as uow:
         count: int = uow.session.execute(text("SELECT count(*) FROM requests")).scalar_one()
     assert count == 32  # 40 writers, every fifth rolled back
+
+
+def test_where_a_question_was_posted_is_kept_only_while_it_is_asked(db: Database) -> None:
+    with db.uow() as uow:
+        request = MonitoringRequest("U0OFFICER", "G0PRIV", AT)
+        request.state, request.current_field = "collecting", "visor_ref"
+        uow.requests.add(request)
+        uow.commit()
+    request_id = str(request.request_id)
+    with db.reader() as uow:
+        loaded = uow.requests.get(request_id)
+    with db.relaxed() as uow:
+        assert uow.requests.remember_question(request_id, "visor_ref", "1700000000.000200")
+        assert not uow.requests.remember_question(request_id, "pnc_id", "1700000000.000300")
+        assert not uow.requests.remember_question("MR-999999", "visor_ref", "1700000000.000400")
+        uow.commit()
+    with db.uow() as uow:
+        stored = uow.requests.get(request_id)
+        assert stored is not None and stored.question_ref == "1700000000.000200"
+        assert loaded is not None and stored.version == loaded.version + 1
+        with pytest.raises(ConcurrentUpdate):  # a save from the earlier load would undo it
+            uow.requests.save(loaded)
