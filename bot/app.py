@@ -183,6 +183,7 @@ def create_bot(
         card_posted=service.set_approval_card,
         withhold=lambda message: _withhold(message, service, presenter),
         question_posted=service.question_posted,
+        permalink=messenger.permalink,
     )
     return Bot(
         settings, database, client, app, wiring, sweeper, _checkpoint_job(settings, database)

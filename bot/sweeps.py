@@ -31,6 +31,9 @@ from flows.timers import Count, Due, Hold, Timers, basis_expiry, due_now, wall_c
 
 log = logging.getLogger(__name__)
 
+#: a link to a message: (channel, ts) -> permalink, None when Slack will not give one
+Permalink = Callable[[str, str], str | None]
+
 #: told where a delayed approval card finally landed: (request id, message ts, approval round)
 CardPosted = Callable[[str, str, int], None]
 #: asked before each outbox delivery: True withholds it (its channel is now shared outside)
@@ -79,7 +82,11 @@ class Sweeper:
         card_posted: CardPosted = lambda _request_id, _ts, _round: None,
         withhold: Withhold = lambda _message: False,
         question_posted: QuestionPosted = lambda _request_id, _ts, _key: None,
+        permalink: Permalink = lambda _channel, _ts: None,
     ) -> None:
+        self.permalink = permalink
+        #: links to the approval cards of the requests being swept (see _card_link)
+        self._links: dict[str, str | None] = {}
         self.uow = uow
         self.withhold = withhold
         self.health = SweepHealth(clock)
@@ -123,8 +130,23 @@ class Sweeper:
             claimed = uow.requests.claim_due(now, self.settings.lease_seconds, self.settings.batch)
             uow.commit()
         for request in claimed:
+            # asked before the request's transaction, which must not wait on Slack
+            self._links[str(request.request_id)] = self._card_link(request)
             self._sweep_one(str(request.request_id), now, report)
+            self._links.pop(str(request.request_id), None)
         return len(claimed) == self.settings.batch
+
+    def _card_link(self, request: MonitoringRequest) -> str | None:
+        """A link to the approval card, for the reminders that point to it."""
+        if request.state != "awaiting_approval" or not request.approval_card_ref:
+            return None
+        return self.permalink(request.channel_id, request.approval_card_ref)
+
+    def _deciders(self, request: MonitoringRequest) -> tuple[str, ...]:
+        """Who may decide now: the supervisors, and the escalation approvers once escalated."""
+        if "escalate" in request.nudges and self.settings.escalation:
+            return (*self.settings.supervisors, *self.settings.escalation)
+        return self.settings.supervisors
 
     def _sweep_one(self, request_id: str, now: datetime, report: SweepReport) -> None:
         fired: list[str] = []
@@ -226,14 +248,17 @@ class Sweeper:
         self._say(
             uow,
             request,
-            reminders.approval_reminder(request, self.settings.supervisors),
+            reminders.approval_reminder(
+                request, self.settings.supervisors, now, self._links.get(str(request.request_id))
+            ),
             "reminder",
         )
         self._nudged(request, "approval_reminder", now, "reminded")
 
     def _on_escalate(self, uow: UnitOfWork, request: MonitoringRequest, now: datetime) -> None:
         approvers = self.settings.escalation or self.settings.supervisors
-        self._say(uow, request, reminders.escalated(request, approvers), "escalation")
+        link = self._links.get(str(request.request_id))
+        self._say(uow, request, reminders.escalated(request, approvers, now, link), "escalation")
         self._nudged(request, "escalate", now, "escalated")
 
     def _on_expire(self, uow: UnitOfWork, request: MonitoringRequest, now: datetime) -> None:
@@ -241,18 +266,20 @@ class Sweeper:
             reason = "no decision in time"
         else:
             reason = "no reply to the request for more information in time"
+        deciders = self._deciders(request)
         approval.expire(request, reason, now)
         self._update_card(uow, request, "expired", reason)
-        self._say(uow, request, reminders.expired(request, reason), "closed")
+        self._say(uow, request, reminders.expired(request, reason, deciders), "closed")
 
     def _on_lapse(self, uow: UnitOfWork, request: MonitoringRequest, now: datetime) -> None:
         basis = "order" if request.answers.get("legal_basis") == "order" else "licence"
         ends = basis_expiry(request)
         # dates the UK way, as everywhere else people read them
         reason = f"the {basis} expired on {format_date(ends) if ends else 'its end date'} before installation"
+        deciders = self._deciders(request)
         approval.expire(request, reason, now)
         self._update_card(uow, request, "expired", reason)
-        self._say(uow, request, reminders.lapsed(request, reason), "closed")
+        self._say(uow, request, reminders.lapsed(request, reason, deciders), "closed")
 
     def _on_review_due(self, uow: UnitOfWork, request: MonitoringRequest, now: datetime) -> None:
         self._say(

@@ -65,7 +65,8 @@ def approval_card(
     want (two: the card says so, and how many it has)."""
     record = record or round_of(request)
     text = f"Approval needed: monitoring software request {request.request_id}"
-    who = " ".join(mention_any(d) for d in deciders)
+    asker = who_asked(request, record) if deciders else None
+    who = " ".join([*(mention_any(d) for d in deciders), *([mention(asker)] if asker else [])])
     blocks: list[dict[str, Any]] = [
         {
             "type": "header",
@@ -83,6 +84,14 @@ def approval_card(
     if with_buttons:
         blocks.append(approval_buttons(request))
     return Message(text=f"{text} {who}".strip(), blocks=blocks)
+
+
+def who_asked(request: MonitoringRequest, record: Round) -> str | None:
+    """On a resubmission, the decider who asked for more information: they are told it is back."""
+    if record.number <= 1:
+        return None
+    previous = round_of(request, record.number - 1)
+    return previous.decided_by if previous.outcome == "info_requested" else None
 
 
 def progress_block(record: Round, needed: int) -> dict[str, Any]:

@@ -229,6 +229,10 @@ def test_a_voluntary_request_sent_back_for_more_information_is_resubmitted_and_a
     second_card = submit(app, thread)
     assert ts_of(second_card) != ts_of(first_card)
     assert "CONSENT-77/SIGNED" in card_text(second_card)
+    # the supervisor who asked is told it is back: mentioned on the new card and its text
+    assert f"<@{SUP1}>" in second_card.args["text"]
+    assert f"<@{SUP1}>" in block_text(second_card, ids.APPROVAL_HEADER_BLOCK)
+    assert f"<@{SUP1}>" not in first_card.args["text"]
     # the new card says who asked for what, what the officer replied, and what changed
     history = block_text(second_card, ids.APPROVAL_HISTORY_BLOCK)
     assert f"requested by <@{SUP1}>" in history

@@ -31,6 +31,7 @@ from tests.support.running_bot import (
     block_ids,
     running_bot,
     thread_posts,
+    ts_of,
     with_block,
 )
 from tests.support.slack_double import SlackDouble
@@ -96,14 +97,27 @@ def test_supervisors_are_reminded_then_escalation_then_the_request_expires(
         request_id, thread, card = submitted(app, "order")
         assert advance(app, hours=3, minutes=59) == []
         assert advance(app, minutes=1) == [(request_id, "approval_reminder")]
-        assert "<!subteam^S0SUPS>" in texts(app, thread, "reminder")[-1]
+        reminder = texts(app, thread, "reminder")[-1]
+        assert "<!subteam^S0SUPS>" in reminder
+        # how long it has waited, its flags in words, and a link to the card
+        link = f"<https://mosovo-test.slack.com/archives/G0PRIVATE/p{ts_of(card).replace('.', '')}"
+        assert "It has waited 4 hours for a decision." in reminder
+        assert "The person notified police of the device late" in reminder
+        assert "The order has no clause allowing monitoring software" in reminder
+        assert link in reminder and "|the approval card>" in reminder
         assert advance(app, hours=20) == [(request_id, "escalate")]
-        assert f"<@{ESCALATION}>" in texts(app, thread, "escalation")[-1]
+        escalation = texts(app, thread, "escalation")[-1]
+        assert f"<@{ESCALATION}>" in escalation
+        assert "It has waited 1 day for a decision." in escalation and link in escalation
+        assert "notified police of the device late" in escalation
         assert advance(app, days=5, hours=23) == []
         assert advance(app, hours=1) == [(request_id, "expire")]
         assert app.request(request_id).state == "expired"
         assert "Expired" in card_updates(app, card)[-1].args["blocks"][-1]["text"]["text"]
-        assert f"<@{OFFICER}>" in texts(app, thread, "expired")[-1]
+        expired = texts(app, thread, "expired")[-1]
+        # the deciders are told too: the supervisors and, since it was escalated, the approver
+        assert f"<@{OFFICER}>" in expired and "<!subteam^S0SUPS>" in expired
+        assert f"<@{ESCALATION}>" in expired
         actions = audit_actions(app)
         assert (
             actions.count("reminded") == 1

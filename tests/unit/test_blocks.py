@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -1121,3 +1121,32 @@ def test_a_question_says_which_questions_may_be_answered_with_it() -> None:
     assert "one a line" in body
     _text, alone = conversation_blocks.question_blocks(Question(field, 11, 26))
     assert "_Next:_" not in alone[0]["text"]["text"]
+
+
+@pytest.mark.parametrize(
+    ("delta", "words"),
+    [
+        (timedelta(minutes=1), "1 minute"),
+        (timedelta(minutes=45), "45 minutes"),
+        (timedelta(hours=4, minutes=5), "4 hours"),
+        (timedelta(days=1), "1 day"),
+        (timedelta(days=2, hours=3), "2 days 3 hours"),
+    ],
+)
+def test_how_long_a_request_has_waited_is_said_in_words(delta: timedelta, words: str) -> None:
+    assert reminders.waited(delta) == words
+
+
+def test_a_reminder_says_how_long_it_waited_its_flags_and_links_to_the_card() -> None:
+    request = filled("order")
+    request.submitted_at = T0
+    link = "https://mosovo.slack.com/archives/G0PRIVATE/p1"
+    message = reminders.approval_reminder(request, DECIDERS, T0 + timedelta(hours=5), link)
+    assert validate_blocks(message.blocks) == []  # the link is our own markup
+    text = text_of(message, ids.REMINDER_BLOCK)
+    assert "It has waited 5 hours" in text and f"<{link}|the approval card>" in text
+    assert "The order has no clause allowing monitoring software" in text
+    escalation = reminders.escalated(request, DECIDERS, T0 + timedelta(days=1), None)
+    assert "the approval card above" in text_of(escalation, ids.ESCALATION_BLOCK)
+    expired = reminders.expired(request, "no decision in time", DECIDERS)
+    assert f"<@{SUPERVISOR}>" in text_of(expired, ids.EXPIRED_BLOCK)
