@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from flows.calendar import WorkingCalendar
 from flows.fields import stored_date
 from flows.models import MonitoringRequest
+from flows.request_machine import at_summary, is_collecting, may
 
 #: postpones a reminder to the next instant inside working hours (expiry clocks are never held)
 Hold = Callable[[datetime], datetime]
@@ -66,7 +67,9 @@ def pending(
             dues.append(Due(kind, hold(at)))
 
     state = request.state
-    if state in ("collecting", "confirming", "info_requested") and request.last_activity_at:
+    # the officer has the next move: answering, at the summary, or replying to a supervisor
+    officers_move = is_collecting(request) or at_summary(request)
+    if officers_move and request.last_activity_at:
         idle_since = request.last_activity_at
         if state == "info_requested" and request.decided_at:
             idle_since = max(idle_since, request.decided_at)
@@ -75,7 +78,7 @@ def pending(
         # Fair to shifts: idle time counts in working hours only, and nobody is abandoned
         # without the reminder first (at a question or at the summary), nor sooner than an
         # idle-reminder's time after it.
-        if state != "info_requested" and reminded:
+        if may(request, "abandon") and reminded:
             expiry = count(idle_since, timers.idle_expiry)
             grace = count(datetime.fromisoformat(reminded), timers.idle_reminder)
             dues.append(Due("abandon", max(expiry, grace)))
