@@ -38,6 +38,7 @@ digest: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.storage_bench $(ARGS)
 	$(BIN)/python -m bench.sweep_bench $(ARGS)
+	$(BIN)/python -m bench.home_bench $(ARGS)
 	$(BIN)/python -m bench.load $(ARGS)
 
 clean:
