@@ -232,6 +232,7 @@ def build_catalogue(config: FlowConfig) -> Catalogue:
             condition=imei_applies,
             section="device",
             slot="device_id",
+            masked=True,
             decides=True,
         ),
         Field(
@@ -246,6 +247,7 @@ def build_catalogue(config: FlowConfig) -> Catalogue:
             condition=serial_applies,
             section="device",
             slot="device_id",
+            masked=True,
         ),
         choice_field(
             "device_ownership",

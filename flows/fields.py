@@ -95,6 +95,9 @@ class Field:
     slot: str = ""
     #: free text that may run over several lines (a whole message is its answer)
     multiline: bool = False
+    #: shown only by its last four characters wherever people see it (IMEIs, serial numbers);
+    #: in full only in the record and the export
+    masked: bool = False
     #: its answer changes which questions follow (the basis, the device type, the IMEI, the
     #: ownership): answers typed on later lines of the same message stop here
     decides: bool = False

@@ -26,7 +26,7 @@ from bot.blocks.text import (
     truncate,
 )
 from flows.conversation import DECLARATION
-from flows.fields import Catalogue, FieldKind, stored_date
+from flows.fields import Catalogue, stored_date
 from flows.models import MonitoringRequest
 from flows.notification import BEGINNING_WITH, notification_duty
 from flows.parsers import format_date
@@ -222,8 +222,8 @@ def _change_blocks(catalogue: Catalogue, before: Round, after: Round) -> list[di
         if key not in catalogue:
             return escape_within(str(raw), CHANGE_PREVIEW)
         field = catalogue.get(key)
-        if field.kind == FieldKind.IMEI:
-            return shown(field, raw)  # masked: never the whole IMEI
+        if field.masked:
+            return shown(field, raw)  # never the whole IMEI or serial number
         return escape_within(field.display(raw), CHANGE_PREVIEW)
 
     found = changes(before, after)

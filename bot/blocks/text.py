@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from flows.fields import Field, FieldKind
+from flows.fields import Field
 from flows.parsers import mask_last4
 
 SECTION_LIMIT = 3000
@@ -65,9 +65,9 @@ def mask_imei(imei: str) -> str:
 
 def shown(field: Field, value: Any) -> str:
     """An answer as Slack shows it: labels for choices, IMEIs and serials masked, escaped."""
-    if field.kind == FieldKind.IMEI and isinstance(value, list):
-        return ", ".join(mask_imei(v) for v in value) if value else "None"
-    if field.key == "device_serial" and isinstance(value, str):
+    if field.masked and isinstance(value, list):
+        return ", ".join(escape(mask_last4(str(v))) for v in value) if value else "None"
+    if field.masked and isinstance(value, str):
         return escape(mask_last4(value))
     return escape(field.display(value))
 

@@ -1150,3 +1150,30 @@ def test_a_reminder_says_how_long_it_waited_its_flags_and_links_to_the_card() ->
     assert "the approval card above" in text_of(escalation, ids.ESCALATION_BLOCK)
     expired = reminders.expired(request, "no decision in time", DECIDERS)
     assert f"<@{SUPERVISOR}>" in text_of(expired, ids.EXPIRED_BLOCK)
+
+
+def test_a_serial_number_is_masked_like_an_imei_on_the_summary_and_the_card() -> None:
+    driven = drive(TYPED["licence"])  # a laptop: a serial number, no IMEI
+    assert driven.request.answers["device_serial"] == "R58M12ABC3D"
+    summary = everything(summary_of(driven))
+    assert "ending C3D" not in summary and "ending BC3D" in summary
+    assert "R58M12ABC3D" not in summary
+    card = submitted(driven)
+    assert "serial ending BC3D" in facts_of(card)
+    assert "R58M12ABC3D" not in everything(card)
+    assert CATALOGUE.get("device_serial").masked and CATALOGUE.get("device_imei").masked
+
+
+def test_a_changed_serial_number_is_masked_in_the_list_of_changes() -> None:
+    request = filled(
+        "licence", device_type="laptop", device_imei=None, device_serial="SN-0001-AAAA"
+    )
+    request.answers.pop("device_imei", None)
+    request.state, request.approval_round = "awaiting_approval", 1
+    begin_round(request, T0)
+    request.answers["device_serial"] = "SN-0002-BBBB"
+    request.approval_round = 2
+    begin_round(request, T0)
+    changes = everything(card_for(request))
+    assert "SN-0001" not in changes and "SN-0002" not in changes
+    assert "ending AAAA" in changes and "ending BBBB" in changes
