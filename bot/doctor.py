@@ -112,6 +112,8 @@ def diagnose(
     checks.append(auth_check(identity))
     if identity.error is not None:
         return checks
+    if settings.slack_app_token is not None:
+        checks.append(app_token_check(settings))
     checks.append(scopes_check(identity, manifest_places))
     checks.extend(channel_checks(client, settings.request_channels))
     rosters = {
@@ -260,6 +262,25 @@ def auth_check(identity: SlackAnswer) -> Check:
         f"bot {body.get('user_id')} ({body.get('user')}) in workspace {body.get('team_id')} "
         f"({body.get('team')})",
     )
+
+
+def app_token_check(settings: Settings) -> Check:
+    """Socket Mode: Slack hands this app-level token a connection URL (it is not connected to,
+    and the ticket expires unused)."""
+    assert settings.slack_app_token is not None
+    token = settings.slack_app_token.get_secret_value()
+    client = WebClient(base_url=settings.slack_api_url, timeout=10)
+    answer = ask(lambda: client.apps_connections_open(app_token=token))
+    name = "app token"
+    if answer.error is None:
+        return passed(name, "Slack opens Socket Mode connections for SLACK_APP_TOKEN")
+    action = {
+        "invalid_auth": "SLACK_APP_TOKEN is wrong or revoked: make a new app-level token "
+        "with connections:write (Basic Information, App-Level Tokens)",
+        "not_allowed_token_type": "SLACK_APP_TOKEN must be the app-level token (xapp-…)",
+        "missing_scope": "give the app-level token the connections:write scope",
+    }.get(answer.error, "turn Socket Mode on in the app's settings, or check SLACK_API_URL")
+    return failed(name, f"Slack refused the app-level token: {answer.error}", action)
 
 
 def manifest_scopes(places: Iterable[Path]) -> tuple[Path, frozenset[str]] | None:

@@ -154,3 +154,22 @@ def test_no_settings_and_an_unmigrated_database_fail_without_asking_slack(
     assert "SLACK_BOT_TOKEN" in checks["settings"]["finding"]
     assert "is at migration none" in checks["database"]["finding"]
     assert "mosovo-bot db upgrade" in checks["database"]["action"]
+
+
+def test_in_socket_mode_the_app_level_token_is_checked_too(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/doctor.db"
+    Database(url).upgrade()
+    with SlackDouble(scopes=MANIFEST_SCOPES) as slack:
+        prepare_workspace(slack)
+        slack.enable_socket_mode("ws://127.0.0.1:9/link", app_token="xapp-1-good")
+        good = settings_env(
+            slack, url, SLACK_APP_TOKEN="xapp-1-good", MOSOVO_REQUEST_CHANNELS=PRIVATE
+        )
+        accepted = findings(good, tmp_path)
+        revoked = findings({**good, "SLACK_APP_TOKEN": "xapp-1-revoked"}, tmp_path)
+        assert len(slack.calls("apps.connections.open")) == 2
+    assert accepted["settings"]["finding"] == "all settings are valid (Socket Mode)"
+    assert accepted["app token"]["status"] == "pass"
+    assert revoked["app token"]["status"] == "fail"
+    assert revoked["app token"]["finding"] == "Slack refused the app-level token: invalid_auth"
+    assert "connections:write" in revoked["app token"]["action"]
