@@ -14,11 +14,15 @@ from bot.blocks.installation import installation_modal, review_modal
 from bot.responder import Asker, Result
 from bot.services import Refused
 from bot.wiring import Wiring
+from flows.models import MonitoringRequest
 
 DIALOG_FAILED = (
     "Slack didn't open the dialog (it can expire if Slack is slow to pass on the click). "
     "Nothing was recorded: click the button again."
 )
+
+#: builds a dialog for a request, given the channel and thread it was opened from
+RecordDialog = Callable[[MonitoringRequest, str, str], dict[str, Any]]
 
 #: a use case on the request a click belongs to: (request id, user, delivery key) -> result
 Step = Callable[[str, str, str], Result]
@@ -127,30 +131,25 @@ def register(app: App, wiring: Wiring) -> None:
         ack()
         ask_reason("request_info", body, action)
 
-    @app.action(ids.INSTALLATION_CONFIRM)
-    def record_installation(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
-        ack()
+    def open_record(body: dict[str, Any], action: dict[str, Any], dialog: RecordDialog) -> None:
+        """The installation or review dialog, for the officer or a decider only."""
         asker, _ = clicked(body)
         checked = service.may_record(action["value"], asker.user)
         if isinstance(checked, Refused):
             responder.respond(checked, asker)
             return
-        view = installation_modal(
-            checked, service.today(), asker.channel or "", asker.thread_ts or ""
-        )
+        view = dialog(checked, asker.channel or "", asker.thread_ts or "")
         if wiring.messenger.open_view(body["trigger_id"], view) is None:
             responder.tell(asker, DIALOG_FAILED)
+
+    @app.action(ids.INSTALLATION_CONFIRM)
+    def record_installation(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        open_record(body, action, lambda r, c, t: installation_modal(r, service.today(), c, t))
 
     @app.action(ids.REVIEW_CONFIRM)
     def record_review(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
-        asker, _ = clicked(body)
-        checked = service.may_record(action["value"], asker.user)
-        if isinstance(checked, Refused):
-            responder.respond(checked, asker)
-            return
-        view = review_modal(
-            checked, service.default_review_date(), asker.channel or "", asker.thread_ts or ""
+        open_record(
+            body, action, lambda r, c, t: review_modal(r, service.default_review_date(), c, t)
         )
-        if wiring.messenger.open_view(body["trigger_id"], view) is None:
-            responder.tell(asker, DIALOG_FAILED)

@@ -4,13 +4,14 @@ more info."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App
 
 from bot import ids
-from bot.responder import Asker
+from bot.responder import Asker, Result
 from bot.services import Refused
 from bot.wiring import Wiring
 from flows.approval import Decision
@@ -73,24 +74,42 @@ def register(app: App, wiring: Wiring) -> None:
         asker = Asker(user, meta.get("channel") or None, meta.get("thread") or None)
         wiring.responder.respond(result, asker)
 
+    def recorded(
+        ack: Ack,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        record: Callable[[str, str, str], Result],
+        blocks: tuple[str, str],
+        outcome: str,
+    ) -> None:
+        """Record an installation or review; a record that does not hold together is refused
+        in the dialog, on the outcome (none chosen) or the date block. Each `record` adds what
+        was submitted to the delivery key, so a redelivery is still one record but a corrected
+        submission of the same dialog is not mistaken for the refused one."""
+        meta = json.loads(view.get("private_metadata") or "{}")
+        user = body["user"]["id"]
+        result = record(str(meta.get("id")), user, f"view:{view['id']}")
+        if isinstance(result, Refused) and isinstance(result.error, RecordRefused):
+            ack(response_action="errors", errors={blocks[0 if not outcome else 1]: result.message})
+            return
+        ack()
+        asker = Asker(user, meta.get("channel") or None, meta.get("thread") or None)
+        wiring.responder.respond(result, asker)
+
     @app.view(ids.INSTALLATION_VIEW)
     def installation_recorded(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         values = view["state"]["values"]
         outcome = _choice(values, ids.INSTALL_OUTCOME_BLOCK, ids.INSTALL_OUTCOME_ACTION)
         on = _date(_picked(values, ids.INSTALL_DATE_BLOCK, ids.INSTALL_DATE_ACTION))
         notes = _text(values, ids.INSTALL_NOTES_BLOCK, ids.INSTALL_NOTES_ACTION)
-        meta = json.loads(view.get("private_metadata") or "{}")
-        user = body["user"]["id"]
-        result = wiring.service.record_installation(
-            str(meta.get("id")), user, outcome, on, notes, _submission(view, outcome, on)
-        )
-        if isinstance(result, Refused) and isinstance(result.error, RecordRefused):
-            block = ids.INSTALL_OUTCOME_BLOCK if not outcome else ids.INSTALL_DATE_BLOCK
-            ack(response_action="errors", errors={block: result.message})
-            return
-        ack()
-        asker = Asker(user, meta.get("channel") or None, meta.get("thread") or None)
-        wiring.responder.respond(result, asker)
+
+        def record(request_id: str, user: str, delivery: str) -> Result:
+            return wiring.service.record_installation(
+                request_id, user, outcome, on, notes, f"{delivery}:{outcome}:{on}"
+            )
+
+        blocks = (ids.INSTALL_OUTCOME_BLOCK, ids.INSTALL_DATE_BLOCK)
+        recorded(ack, body, view, record, blocks, outcome)
 
     @app.view(ids.REVIEW_VIEW)
     def review_recorded(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -98,29 +117,15 @@ def register(app: App, wiring: Wiring) -> None:
         outcome = _choice(values, ids.REVIEW_OUTCOME_BLOCK, ids.REVIEW_OUTCOME_ACTION)
         next_review = _date(_picked(values, ids.REVIEW_NEXT_BLOCK, ids.REVIEW_NEXT_ACTION))
         notes = _text(values, ids.REVIEW_NOTES_BLOCK, ids.REVIEW_NOTES_ACTION)
-        meta = json.loads(view.get("private_metadata") or "{}")
-        user = body["user"]["id"]
-        result = wiring.service.record_review(
-            str(meta.get("id")),
-            user,
-            outcome,
-            next_review,
-            notes,
-            _submission(view, outcome, next_review),
+
+        def record(request_id: str, user: str, delivery: str) -> Result:
+            return wiring.service.record_review(
+                request_id, user, outcome, next_review, notes, f"{delivery}:{outcome}:{next_review}"
+            )
+
+        recorded(
+            ack, body, view, record, (ids.REVIEW_OUTCOME_BLOCK, ids.REVIEW_NEXT_BLOCK), outcome
         )
-        if isinstance(result, Refused) and isinstance(result.error, RecordRefused):
-            block = ids.REVIEW_OUTCOME_BLOCK if not outcome else ids.REVIEW_NEXT_BLOCK
-            ack(response_action="errors", errors={block: result.message})
-            return
-        ack()
-        asker = Asker(user, meta.get("channel") or None, meta.get("thread") or None)
-        wiring.responder.respond(result, asker)
-
-
-def _submission(view: dict[str, Any], outcome: str, on: date | None) -> str:
-    """A redelivery of this submission is the same key; a corrected one (after an error) is
-    not, so it is not mistaken for the refused one."""
-    return f"view:{view['id']}:{outcome}:{on}"
 
 
 def _choice(values: dict[str, Any], block: str, action: str) -> str:
