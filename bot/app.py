@@ -184,6 +184,7 @@ def create_bot(
         withhold=lambda message: _withhold(message, service, presenter),
         question_posted=service.question_posted,
         permalink=messenger.permalink,
+        moved=presenter.moved,
     )
     return Bot(
         settings, database, client, app, wiring, sweeper, _checkpoint_job(settings, database)

@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 #: a link to a message: (channel, ts) -> permalink, None when Slack will not give one
 Permalink = Callable[[str, str], str | None]
 
+#: told, after the commit, that a timer changed a request's state or who may decide it
+Moved = Callable[[MonitoringRequest], None]
+
 #: told where a delayed approval card finally landed: (request id, message ts, approval round)
 CardPosted = Callable[[str, str, int], None]
 #: asked before each outbox delivery: True withholds it (its channel is now shared outside)
@@ -83,7 +86,9 @@ class Sweeper:
         withhold: Withhold = lambda _message: False,
         question_posted: QuestionPosted = lambda _request_id, _ts, _key: None,
         permalink: Permalink = lambda _channel, _ts: None,
+        moved: Moved = lambda _request: None,
     ) -> None:
+        self.moved = moved
         self.permalink = permalink
         #: links to the approval cards of the requests being swept (see _card_link)
         self._links: dict[str, str | None] = {}
@@ -155,6 +160,7 @@ class Sweeper:
                 request = uow.requests.get(request_id)
                 if request is None:
                     return
+                before = request.state
                 settings = self.settings
                 for due in due_now(
                     request, settings.timers, settings.tz, now, settings.hold, settings.count
@@ -181,6 +187,16 @@ class Sweeper:
         for kind in fired:
             report.actions.append((request_id, kind))
             METRICS.timers_fired.labels(kind=kind).inc()
+        if request.state != before or "escalate" in fired:
+            # after the commit: the dashboard line and the Homes of those concerned (an
+            # escalation adds deciders); a Slack failure here is kept or redrawn later
+            try:
+                self.moved(request)
+            except Exception as error:
+                log.warning(
+                    "redraw after a timer failed",
+                    extra={"request_id": request_id, "error": type(error).__name__},
+                )
 
     def _act(self, uow: UnitOfWork, request: MonitoringRequest, due: Due, now: datetime) -> None:
         handler = getattr(self, f"_on_{due.kind}")

@@ -265,3 +265,25 @@ def test_homes_are_refreshed_for_the_deciders_on_submit_and_for_officer_and_deci
     assert set(refreshed) == {OFFICER, SUP2}
     assert f"*{request_id}* approved" in text_of(refreshed[SUP2], ids.HOME_DECIDED_BLOCK)
     assert "approved, awaiting installation" in text_of(refreshed[OFFICER], ids.HOME_MINE_BLOCK)
+
+
+def test_timers_redraw_the_dashboard_and_an_escalation_reaches_the_approvers_home(
+    slack: SlackDouble, sqlite_url: str
+) -> None:
+    chief = "U0CHIEF"
+    slack.add_user(chief)
+    with running_bot(slack, sqlite_url, MOSOVO_ESCALATION_APPROVERS=chief) as app:
+        request_id, thread, _ = submitted(app, "order")
+        clock = app.clock
+        assert isinstance(clock, FixedClock)
+        before = len(app.slack.calls("views.publish"))
+        clock.advance(timedelta(hours=24))
+        app.bot.sweeper.run_once()
+        assert "(escalated)" in parent_updates(app, thread)[-1]
+        refreshed = homes_published_since(app, before)
+        assert request_id in text_of(refreshed[chief], ids.HOME_QUEUE_BLOCK)
+        clock.advance(timedelta(days=7))
+        app.bot.sweeper.run_once()
+        assert app.request(request_id).state == "expired"
+        line = parent_updates(app, thread)[-1]
+        assert "*State:* expired" in line and "closed" in line
