@@ -24,6 +24,12 @@ REQUEST_CANCEL = "request_cancel"
 REQUEST_RESTART = "request_restart"
 RESTART_ACTIONS_BLOCK = "restart_actions"
 RESTARTED_BLOCK = "restarted"
+#: after the ViSOR answer, when an earlier request was about the same person
+PREFILL_ACCEPT = "prefill_accept"
+PREFILL_DECLINE = "prefill_decline"
+PREFILL_BLOCK = "prefill"
+PREFILL_ACTIONS_BLOCK = "prefill_actions"
+PREFILL_DONE_BLOCK = "prefill_done"
 #: on a request's first message: the form, a modal in pages (inputs' block ids: form:<key>)
 REQUEST_FORM = "request_form"
 FORM_VIEW = "request_form"

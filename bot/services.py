@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar, cast
 
 from flows import approval, installation
 from flows import delegation as delegation_rules
@@ -18,7 +18,7 @@ from flows.delegation import Delegation
 from flows.errors import DomainError, InvalidTransition, NotRequester
 from flows.form import FormOutcome
 from flows.models import MonitoringRequest
-from flows.outputs import Output
+from flows.outputs import Output, Summary
 from flows.parsers import format_date
 from flows.ports import ConcurrentUpdate, UnitOfWork, UnitOfWorkFactory
 from flows.request_machine import at_summary, is_collecting
@@ -204,6 +204,31 @@ class RequestService:
             )
         return result
 
+    # -- answers reused from an earlier request ----------------------------------------------------
+
+    def prefill(
+        self, request_id: str, user_id: str, source_id: str, accept: bool, delivery: str
+    ) -> Reply | Refused | None:
+        def handle(uow: UnitOfWork) -> Reply | Refused | None:
+            if not uow.deliveries.first_time(delivery):
+                return None
+            request = uow.requests.get(request_id)
+            source = uow.requests.get(source_id)
+            if request is None or source is None:
+                return _unknown(request_id if request is None else source_id)
+            try:
+                if accept:
+                    outputs = self.conversation.accept_prefill(request, source, user_id)
+                else:
+                    outputs = self.conversation.decline_prefill(request, source, user_id)
+            except DomainError as error:
+                return self._refuse(uow, request, error, user_id)
+            outputs = self._consult_records(uow, request, outputs)
+            self._save(uow, request)
+            return Reply(request, outputs)
+
+        return self._retrying(handle)
+
     # -- the form ---------------------------------------------------------------------------------
 
     def form_may_open(self, request_id: str, user_id: str) -> MonitoringRequest | Refused:
@@ -282,6 +307,7 @@ class RequestService:
                 outputs = self.conversation.handle_text(request, text, user_id)
             except DomainError as error:
                 return self._refuse(uow, request, error, user_id)
+            outputs = self._consult_records(uow, request, outputs)
             self._save(uow, request)
             return Reply(request, outputs, request.state != before)
 
@@ -637,10 +663,39 @@ class RequestService:
                 value = step(request)
             except DomainError as error:
                 return self._refuse(uow, request, error, user_id)
+            if isinstance(value, FormOutcome):
+                value.outputs = self._consult_records(uow, request, value.outputs)
+            elif isinstance(value, list):
+                value = cast(V, self._consult_records(uow, request, value))
             self._save(uow, request)
             return Acted(request, value, request.state != before)
 
         return self._retrying(handle)
+
+    def _consult_records(
+        self, uow: UnitOfWork, request: MonitoringRequest, outputs: list[Output]
+    ) -> list[Output]:
+        """What only other requests can tell: an earlier request about the same person (offer
+        its answers) and another pending request for the same device (flag it)."""
+        visor = self.conversation.prefill_wanted(request)
+        if visor is not None:
+            source = uow.requests.latest_about_person(
+                request.channel_id, visor, str(request.request_id)
+            )
+            outputs = self.conversation.offer_prefill(request, source, outputs)
+        device = self.conversation.device_ids(request)
+        if device is not None:
+            imeis, serial = device
+            others = [
+                str(r.request_id)
+                for r in uow.requests.pending_for_device(imeis, serial, str(request.request_id))
+            ]
+            if self.conversation.note_duplicates(request, others):
+                outputs = [
+                    self.conversation.summary(request) if isinstance(o, Summary) else o
+                    for o in outputs
+                ]
+        return outputs
 
     def _save(self, uow: UnitOfWork, request: MonitoringRequest) -> None:
         self._schedule(request)

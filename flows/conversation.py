@@ -23,6 +23,7 @@ from flows.outputs import (
     InfoReplyRecorded,
     Notice,
     Output,
+    PrefillOffered,
     Question,
     SubmittedForApproval,
     Summary,
@@ -33,6 +34,10 @@ from flows.request_machine import at_summary, awaiting_decision, fire, is_collec
 from flows.rounds import begin_round, record_reply
 
 _MISSING = object()
+
+#: answers about the person (with the basis and its branch), reusable from an earlier request
+PERSON_KEYS = ("mappa_category", "mappa_level", "rosh_level", "risk_assessment_date", "legal_basis")
+DUPLICATE_FLAG = "possible_duplicate"
 
 #: what an officer declares by submitting; the version is recorded with each submission, so a
 #: change of wording never rewrites what earlier officers declared
@@ -201,8 +206,15 @@ class Conversation:
 
     def summary(self, request: MonitoringRequest) -> Summary:
         applicable = self.catalogue.applicable(request.answers)
+        reused = set(request.prefill.get("fields") or [])
+        source = request.prefill.get("from")
         rows = tuple(
-            SummaryRow(number, field, request.answers.get(field.key))
+            SummaryRow(
+                number,
+                field,
+                request.answers.get(field.key),
+                source if field.key in reused else None,
+            )
             for number, field in enumerate(applicable, start=1)
         )
         duty = notification_duty(request.answers, self.config.notification_counting)
@@ -217,6 +229,138 @@ class Conversation:
         if not is_collecting(request) or request.current_field is None:
             return None
         return self._question(request, self.catalogue.get(request.current_field))
+
+    # -- answers reused from an earlier request about the same person ----------------------------
+
+    def person_fields(self, basis: Any) -> list[Field]:
+        """What is about the person rather than this device: risk, the basis and its branch."""
+        fields = [f for f in self.catalogue.fields if f.key in PERSON_KEYS]
+        return fields + [f for f in self.catalogue.fields if basis and f.branch == basis]
+
+    def prefill_wanted(self, request: MonitoringRequest) -> str | None:
+        """The ViSOR ref to look an earlier request up by, right after it is answered (once per
+        reference: changing it looks again)."""
+        visor = request.answers.get("visor_ref")
+        if not isinstance(visor, str) or not is_collecting(request):
+            return None
+        if request.prefill.get("visor_ref") == visor:
+            return None
+        return visor
+
+    def offer_prefill(
+        self,
+        request: MonitoringRequest,
+        source: MonitoringRequest | None,
+        outputs: list[Output],
+    ) -> list[Output]:
+        """Offer `source`'s answers about the person, right after the ViSOR answer."""
+        visor = request.answers.get("visor_ref")
+        reusable = (
+            [
+                f
+                for f in self.person_fields(source.answers.get("legal_basis"))
+                if f.key in source.answers
+            ]
+            if source is not None
+            else []
+        )
+        if source is None or not reusable:
+            request.prefill = {"visor_ref": visor, "status": "none"}
+            return outputs
+        request.prefill = {"visor_ref": visor, "status": "offered", "from": source.request_id}
+        request.record(
+            "prefill_offered", request.officer_id, self.clock.now(), source=source.request_id
+        )
+        offer = PrefillOffered(str(source.request_id), tuple(f.label for f in reusable))
+        position = next((n + 1 for n, o in enumerate(outputs) if isinstance(o, AnswerAccepted)), 0)
+        return [*outputs[:position], offer, *outputs[position:]]
+
+    def accept_prefill(
+        self, request: MonitoringRequest, source: MonitoringRequest, actor: str
+    ) -> list[Output]:
+        self._require_requester(request, actor)
+        self._require_offer(request, source)
+        now = self.clock.now()
+        reused: list[str] = []
+        basis = request.answers.get("legal_basis", source.answers.get("legal_basis"))
+        for field in self.person_fields(basis):
+            if field.key in request.answers or field.key not in source.answers:
+                continue  # never overwrite what the officer has answered here
+            request.answers[field.key] = source.answers[field.key]
+            if not self._still_valid(request, field.key) or not field.applies(request.answers):
+                del request.answers[field.key]
+                continue
+            del request.answers[field.key]
+            self._store(
+                request, field.key, source.answers[field.key], actor, reused_from=source.request_id
+            )
+            reused.append(field.key)
+        request.prefill = {
+            **request.prefill,
+            "status": "accepted",
+            "fields": reused,
+        }
+        request.record("prefill_accepted", actor, now, source=source.request_id, fields=reused)
+        outputs: list[Output] = []
+        labels = ", ".join(self.catalogue.get(k).label for k in reused) or "nothing"
+        outputs.append(Notice(f"Reused from {source.request_id}: {labels}."))
+        if request.current_field in reused:
+            current = self.catalogue.get(request.current_field)
+            if request.question_ref:
+                asked = self._question(request, current)
+                outputs.append(
+                    AnswerAccepted(asked, request.answers[current.key], request.question_ref)
+                )
+            request.question_ref = None
+            outputs += self._ask_next(request)
+        else:
+            self._refresh_flags(request)
+        return outputs
+
+    def decline_prefill(
+        self, request: MonitoringRequest, source: MonitoringRequest, actor: str
+    ) -> list[Output]:
+        self._require_requester(request, actor)
+        self._require_offer(request, source)
+        request.prefill = {**request.prefill, "status": "declined"}
+        request.record("prefill_declined", actor, self.clock.now(), source=source.request_id)
+        return []
+
+    def _require_offer(self, request: MonitoringRequest, source: MonitoringRequest) -> None:
+        offered = (
+            request.prefill.get("status") == "offered"
+            and request.prefill.get("from") == source.request_id
+        )
+        same_person = source.answers.get("visor_ref") == request.answers.get("visor_ref")
+        if not (offered and same_person and is_collecting(request)):
+            raise StaleQuestion("That offer no longer applies.")
+
+    # -- possible duplicates ----------------------------------------------------------------------
+
+    def device_ids(self, request: MonitoringRequest) -> tuple[list[str], str | None] | None:
+        """The device's IMEIs and serial, when the request is far enough on to be compared."""
+        if is_collecting(request) or not request.is_open:
+            return None
+        imeis = [str(i) for i in request.answers.get("device_imei") or []]
+        serial = request.answers.get("device_serial")
+        return imeis, serial if isinstance(serial, str) else None
+
+    def note_duplicates(self, request: MonitoringRequest, others: list[str]) -> bool:
+        """Flag (or unflag) other pending requests for the same device; True if it changed."""
+        before = request.flags.get(DUPLICATE_FLAG)
+        if others:
+            request.flags[DUPLICATE_FLAG] = {"request_id": ", ".join(others)}
+        else:
+            request.flags.pop(DUPLICATE_FLAG, None)
+        return request.flags.get(DUPLICATE_FLAG) != before
+
+    def _refresh_flags(self, request: MonitoringRequest) -> None:
+        """Recompute the flags from the answers, keeping what only storage can tell (another
+        request for the same device)."""
+        kept = request.flags.get(DUPLICATE_FLAG)
+        request.flags = compute_flags(request.answers, self._today(), self.config)
+        if kept is not None:
+            request.flags[DUPLICATE_FLAG] = kept
 
     # -- the form -------------------------------------------------------------------------------
 
@@ -287,7 +431,7 @@ class Conversation:
                     ),
                     None,
                 )
-            request.flags = compute_flags(request.answers, self._today(), self.config)
+            self._refresh_flags(request)
             return FormOutcome(outputs=outputs, next_page=following)
         return FormOutcome(outputs=outputs + self.resume(request))
 
@@ -421,7 +565,7 @@ class Conversation:
         return [self._question(request, previous)]
 
     def _ask_next(self, request: MonitoringRequest) -> list[Output]:
-        request.flags = compute_flags(request.answers, self._today(), self.config)
+        self._refresh_flags(request)
         for field in self.catalogue.applicable(request.answers):
             if field.key not in request.answers:
                 return [self._question(request, field)]
@@ -531,7 +675,7 @@ class Conversation:
                 field=stale.key,
                 before=before,
             )
-        request.flags = compute_flags(request.answers, self._today(), self.config)
+        self._refresh_flags(request)
         if not dropped:
             return None
         if no_longer_asked:

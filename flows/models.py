@@ -17,6 +17,8 @@ OPEN_STATES = frozenset(
 FINAL_STATES = frozenset(
     {"rejected", "not_installed", "removed", "withdrawn", "expired", "abandoned"}
 )
+#: submitted and not yet finished with: a second request for the same device is suspicious
+PENDING_STATES = frozenset({"awaiting_approval", "info_requested", "approved"})
 DECISIONS = ("approved", "rejected", "info_requested")
 
 #: the audit trail's fixed vocabulary: an event outside it is a programming error, not data
@@ -49,6 +51,9 @@ AUDIT_ACTIONS = frozenset(
         "reported",
         "viewed",
         "restarted",
+        "prefill_offered",
+        "prefill_accepted",
+        "prefill_declined",
         "withheld_shared_channel",
         # the audit trail's own upkeep: a signed head written outside the database, a retention
         # run (operator, reason, how many), and one request's content erased under it

@@ -51,6 +51,8 @@ class SummaryRow:
     number: int
     field: Field
     value: Any
+    #: the request this answer was reused from (prefill), if it was
+    reused_from: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,14 @@ class Summary:
     deadline: str | None = None
     #: what the officer declares by submitting
     declaration: str = ""
+
+
+@dataclass(frozen=True)
+class PrefillOffered:
+    """An earlier request in the unit is about the same person: reuse its answers about them?"""
+
+    source_id: str
+    labels: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -102,6 +112,7 @@ class InfoReplyRecorded:
 
 Output = (
     Question
+    | PrefillOffered
     | AnswerAccepted
     | AnswerRejected
     | FieldHelp

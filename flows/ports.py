@@ -89,6 +89,19 @@ class RequestRepository(Protocol):
         """An officer's requests, newest first."""
         ...
 
+    def latest_about_person(
+        self, channel_id: str, visor_ref: str, excluding: str
+    ) -> MonitoringRequest | None:
+        """The most recent other request in this unit's channel about the same ViSOR nominal."""
+        ...
+
+    def pending_for_device(
+        self, imeis: list[str], serial: str | None, excluding: str
+    ) -> list[MonitoringRequest]:
+        """Other requests still pending (a decision or an installation) for any of these IMEIs
+        or this serial number."""
+        ...
+
     def claim_due(self, now: datetime, lease_seconds: float, limit: int) -> list[MonitoringRequest]:
         """Requests whose `due_at` has passed and whose lease is free; leases them."""
         ...

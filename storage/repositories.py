@@ -24,7 +24,7 @@ from sqlalchemy.engine import Result, Row
 from sqlalchemy.orm import Session
 
 from flows.clock import Clock, SystemClock
-from flows.models import OPEN_STATES, MonitoringRequest
+from flows.models import OPEN_STATES, PENDING_STATES, MonitoringRequest
 from flows.ports import ConcurrentUpdate, Page
 from storage.audit import SqlAuditLog
 from storage.ids import format_request_id, parse_request_id
@@ -205,6 +205,38 @@ class SqlRequestRepository:
         ).scalar_one()
         offset = max(0, min(offset, max(0, total - 1)))
         return Page(self._all(ordered.limit(limit).offset(offset)), offset, int(total), limit)
+
+    def latest_about_person(
+        self, channel_id: str, visor_ref: str, excluding: str
+    ) -> MonitoringRequest | None:
+        pk = parse_request_id(excluding)
+        return self._one(
+            select(requests)
+            .where(requests.c.channel_id == channel_id)
+            .where(requests.c.id != pk)
+            .where(requests.c.answers["visor_ref"].as_string() == visor_ref)
+            .order_by(requests.c.id.desc())
+            .limit(1)
+        )
+
+    def pending_for_device(
+        self, imeis: list[str], serial: str | None, excluding: str
+    ) -> list[MonitoringRequest]:
+        # few requests are pending at any time: match their devices here, on both databases
+        pk = parse_request_id(excluding)
+        pending = self._all(
+            select(requests)
+            .where(requests.c.state.in_(sorted(PENDING_STATES)))
+            .where(requests.c.id != pk)
+            .order_by(requests.c.id)
+        )
+        wanted = set(imeis)
+        return [
+            r
+            for r in pending
+            if wanted & set(r.answers.get("device_imei") or [])
+            or (serial is not None and r.answers.get("device_serial") == serial)
+        ]
 
     def claim_due(self, now: datetime, lease_seconds: float, limit: int) -> list[MonitoringRequest]:
         """Lease up to `limit` due requests until now + lease_seconds. Commit to make the lease

@@ -27,6 +27,7 @@ from flows.outputs import (
     InfoReplyRecorded,
     Notice,
     Output,
+    PrefillOffered,
     Question,
     Summary,
 )
@@ -52,6 +53,35 @@ CANCEL_CONFIRM = {
 }
 #: free-text answers longer than this are shown in full below the summary list
 LONG_ANSWER = 160
+
+
+def prefill_offer(offer: PrefillOffered) -> tuple[str, list[dict[str, Any]]]:
+    """Reuse an earlier request's answers about the same person? Only what is about the person
+    is offered (never the device), and nothing the officer has answered is overwritten."""
+    labels = ", ".join(escape(label) for label in offer.labels)
+    body = (
+        f":recycle: {offer.source_id} was about the same person. Reuse its answers about them "
+        f"({labels})? You can still change any of them at the summary."
+    )
+    return f"Reuse the answers of {offer.source_id}?", [
+        section(body, ids.PREFILL_BLOCK),
+        {
+            "type": "actions",
+            "block_id": ids.PREFILL_ACTIONS_BLOCK,
+            "elements": [
+                button("Reuse these answers", ids.PREFILL_ACCEPT, offer.source_id, "primary"),
+                button("Answer afresh", ids.PREFILL_DECLINE, offer.source_id),
+            ],
+        },
+    ]
+
+
+def prefill_answered(blocks: list[dict[str, Any]], accepted: bool) -> Message:
+    """The offer once taken or declined: its buttons gone, the choice said."""
+    kept = [b for b in blocks if b.get("block_id") != ids.PREFILL_ACTIONS_BLOCK]
+    said = "Reused." if accepted else "Not reused: answering afresh."
+    kept.append(context(said, ids.PREFILL_DONE_BLOCK))
+    return Message(text=said, blocks=kept)
 
 
 def restart_actions(request: MonitoringRequest) -> dict[str, Any]:
@@ -130,6 +160,8 @@ def _render_one(output: Output) -> tuple[str, list[dict[str, Any]]]:
     if isinstance(output, Notice):
         # a notice may quote what the officer typed (e.g. `edit <name>` naming no question)
         return escape(output.text), [section(escape(output.text), ids.NOTICE_BLOCK)]
+    if isinstance(output, PrefillOffered):
+        return prefill_offer(output)
     if isinstance(output, InfoReplyRecorded):
         note = "Reply recorded for the supervisor. When you are ready, type `submit` to send it back for approval (or `edit &lt;question&gt;` first)."
         return note, [context(note, ids.INFO_RECORDED_BLOCK)]
@@ -231,6 +263,8 @@ def summary_lines(summary: Summary) -> list[str]:
         value = shown(row.field, row.value)
         if row.field.kind == FieldKind.TEXT and len(value) > LONG_ANSWER:
             value = escape_within(row.field.display(row.value), LONG_ANSWER) + " _(in full below)_"
+        if row.reused_from:
+            value += f" _(reused from {escape(row.reused_from)})_"
         lines.append(f"{row.number}. *{escape(row.field.label)}:* {value}")
     return lines
 

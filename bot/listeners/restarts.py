@@ -1,4 +1,5 @@
-"""Clicks that spare the officer retyping: restarting a closed request with its answers."""
+"""Clicks that spare the officer retyping: restarting a closed request with its answers, and
+reusing an earlier request's answers about the same person."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot import ids
-from bot.blocks.conversation import restarted_message
+from bot.blocks.conversation import prefill_answered, restarted_message
 from bot.listeners.actions import clicked
 from bot.services import Reply
 from bot.starting import open_thread, refusal_to_start
@@ -44,3 +45,29 @@ def register(app: App, wiring: Wiring) -> None:
             messenger.update(
                 asker.channel, closing_ts, restarted_message(blocks, str(new.request_id), link)
             )
+
+    def reuse(body: dict[str, Any], action: dict[str, Any], accept: bool) -> None:
+        asker, delivery = clicked(body)
+        if asker.channel is None or asker.thread_ts is None:
+            return
+        request = service.find_in_thread(asker.channel, asker.thread_ts)
+        if request is None:
+            return
+        source = str(action.get("value") or "")
+        result = service.prefill(str(request.request_id), asker.user, source, accept, delivery)
+        if isinstance(result, Reply):
+            offer_ts = (body.get("container") or {}).get("message_ts")
+            blocks = (body.get("message") or {}).get("blocks") or []
+            if offer_ts:
+                messenger.update(asker.channel, offer_ts, prefill_answered(blocks, accept))
+        responder.respond(result, asker)
+
+    @app.action(ids.PREFILL_ACCEPT)
+    def prefill_accept(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        reuse(body, action, accept=True)
+
+    @app.action(ids.PREFILL_DECLINE)
+    def prefill_decline(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        reuse(body, action, accept=False)
