@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.sweep_bench $(ARGS)
 	$(BIN)/python -m bench.home_bench $(ARGS)
 	$(BIN)/python -m bench.load $(ARGS)
+	$(BIN)/python -m bench.conversation_cost
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

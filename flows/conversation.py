@@ -12,7 +12,7 @@ from flows.config import FlowConfig
 from flows.errors import InvalidTransition, NotRequester, StaleQuestion
 from flows.fields import Accepted, Catalogue, Field, ParseContext, Rejected, validate
 from flows.flags import compute_flags
-from flows.form import FormOutcome, page_after, page_named
+from flows.form import FormOutcome, page_after, page_named, with_basis
 from flows.models import MonitoringRequest
 from flows.notification import notification_duty
 from flows.outputs import (
@@ -377,7 +377,9 @@ class Conversation:
                 f"{request.request_id} is {request.state.replace('_', ' ')}: its answers can no "
                 "longer be changed."
             )
-        page = page_named(self.catalogue, request.answers, page_name)
+        page = page_named(
+            self.catalogue, with_basis(self.catalogue, request.answers, values), page_name
+        )
         if page is None:
             raise StaleQuestion("That page of the form no longer applies: open the form again.")
         now = self.clock.now()

@@ -13,7 +13,8 @@ from flows.fields import SECTIONS, Catalogue, Field
 
 @dataclass(frozen=True)
 class FormPage:
-    #: stable between requests: "person", "basis", "basis:<basis>", "risk", "device", "software"
+    #: stable between requests: the section's name ("person", "basis", "risk", "device",
+    #: "software")
     name: str
     title: str
     fields: tuple[Field, ...]
@@ -30,28 +31,32 @@ class FormOutcome:
 
 
 def form_pages(catalogue: Catalogue, answers: Mapping[str, Any]) -> list[FormPage]:
-    """The pages for the answers so far: the branch page follows the basis once it is chosen.
+    """The pages for the answers so far, one per section. The basis page holds the basis and
+    the questions of its branch (choosing another basis redraws the page with that branch's).
     A page shows every question its section may ask on this basis; one whose condition is not
     met (a serial number for a phone) is optional there and ignored when it does not apply."""
     basis = answers.get("legal_basis")
     pages: list[FormPage] = []
     for section, title in SECTIONS:
-        common = tuple(
+        fields = tuple(
             f
             for f in catalogue.fields
             if f.section == section and (f.branch is None or f.branch == basis)
         )
-        if section == "basis":
-            own = tuple(f for f in common if f.branch is None)
-            branch = tuple(f for f in common if f.branch is not None)
-            if own:
-                pages.append(FormPage(section, title, own))
-            if branch:
-                label = catalogue.get("legal_basis").display(basis) if basis else title
-                pages.append(FormPage(f"{section}:{basis}", label, branch))
-        elif common:
-            pages.append(FormPage(section, title, common))
+        if fields:
+            pages.append(FormPage(section, title, fields))
     return pages
+
+
+def with_basis(
+    catalogue: Catalogue, answers: Mapping[str, Any], values: Mapping[str, str]
+) -> dict[str, Any]:
+    """The answers as a page submitting `values` would make its branch: the basis chosen on it
+    (an option's value) decides which branch questions the page holds."""
+    chosen = values.get("legal_basis")
+    if chosen in catalogue.bases:
+        return {**answers, "legal_basis": chosen}
+    return dict(answers)
 
 
 def page_named(catalogue: Catalogue, answers: Mapping[str, Any], name: str) -> FormPage | None:

@@ -26,6 +26,8 @@ OPTION_TEXT_LIMIT = 75
 OPTIONS_LIMIT = 100
 INPUT_ACTION = "value"
 YES_NO = (("yes", "Yes"), ("no", "No"))
+#: the question whose answer chooses the branch: picking one redraws the page with its questions
+BASIS_KEY = "legal_basis"
 
 
 def form_actions(request: MonitoringRequest) -> dict[str, Any]:
@@ -107,6 +109,8 @@ def _input(field: Field, request: MonitoringRequest, ctx: ParseContext) -> dict[
         "optional": not required_here(field, request.answers),
         "element": _element(field, value, ctx),
     }
+    if field.key == BASIS_KEY:
+        block["dispatch_action"] = True
     return block
 
 

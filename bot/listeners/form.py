@@ -4,17 +4,18 @@ shown in the modal), and closing it part-way (the thread asks what is still unan
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt import Ack, App
 
 from bot import ids
-from bot.blocks.form import form_errors, form_values, form_view
+from bot.blocks.form import BASIS_KEY, INPUT_ACTION, form_errors, form_values, form_view
 from bot.listeners.actions import clicked
 from bot.responder import Asker
 from bot.services import Acted, Refused, Reply
 from bot.wiring import Wiring
-from flows.form import FormPage, first_page_to_fill, form_pages
+from flows.form import FormPage, first_page_to_fill, form_pages, page_named, with_basis
 from flows.models import MonitoringRequest
 
 
@@ -36,6 +37,22 @@ def register(app: App, wiring: Wiring) -> None:
             return
         page = first_page_to_fill(catalogue, checked.answers)
         wiring.messenger.open_view(body["trigger_id"], page_view(checked, page))
+
+    @app.action({"block_id": ids.form_block(BASIS_KEY), "action_id": INPUT_ACTION})
+    def basis_chosen(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """A basis picked on the basis page: redraw it with that branch's questions."""
+        ack()
+        view = body.get("view") or {}
+        meta = json.loads(view.get("private_metadata") or "{}")
+        checked = service.form_may_open(str(meta.get("id")), body["user"]["id"])
+        if isinstance(checked, Refused) or not view.get("id"):
+            return
+        chosen = str((action.get("selected_option") or {}).get("value") or "")
+        answers = with_basis(catalogue, checked.answers, {BASIS_KEY: chosen})
+        page = page_named(catalogue, answers, str(meta.get("page")))
+        if page is not None:
+            drawn = page_view(replace(checked, answers=answers), page)
+            wiring.messenger.update_view(view["id"], drawn)
 
     @app.view(ids.FORM_VIEW)
     def page_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:

@@ -286,8 +286,34 @@ def open_form(app: RunningBot, request_id: str, thread_ts: str, user: str = OFFI
     (None when no modal opened)."""
     before = len(app.slack.calls("views.open"))
     app.click(ids.REQUEST_FORM, request_id, user=user, message_ts=thread_ts, thread_ts=None)
-    opened = app.slack.calls("views.open")[before:]
-    return dict(opened[-1].args["view"]) if opened else None
+    opened = [c for c in app.slack.calls("views.open")[before:] if c.ok]
+    if not opened:
+        return None
+    assert opened[-1].response is not None
+    return {**opened[-1].args["view"], "id": opened[-1].response["view"]["id"]}
+
+
+def choose_basis(
+    app: RunningBot, view: dict[str, Any], basis: str, user: str = OFFICER
+) -> dict[str, Any]:
+    """Pick the basis on the basis page (its select dispatches at once): the page as redrawn
+    with that branch's questions."""
+    stored = app.slack.view(view["id"])
+    assert stored is not None, "the modal is not open"
+    before = len(app.slack.calls("views.update"))
+    app.send(
+        signing.block_actions(
+            SECRET,
+            action_id="value",
+            block_id=ids.form_block("legal_basis"),
+            action_type="static_select",
+            value=basis,
+            user_id=user,
+            view={**stored, "private_metadata": view["private_metadata"]},
+        )
+    )
+    [redrawn] = [c for c in app.slack.calls("views.update")[before:] if c.ok]
+    return {**redrawn.args["view"], "id": view["id"]}
 
 
 def form_state(view: dict[str, Any], answers: dict[str, str]) -> dict[str, dict[str, Any]]:
@@ -322,6 +348,7 @@ def submit_page(
             private_metadata=view.get("private_metadata", ""),
             user_id=user,
             blocks=view["blocks"],
+            view_id=view.get("id"),
         )
     )
     assert result.status == 200
@@ -333,9 +360,20 @@ def fill_form(
 ) -> int:
     """Submit every page until the form closes; how many pages were submitted."""
     for pages in range(1, 13):
+        if "legal_basis" in form_inputs(view) and answers.get("legal_basis"):
+            view = choose_basis(app, view, answers["legal_basis"], user)
         response = submit_page(app, view, answers, user)
         assert response.get("response_action") != "errors", response
         if response.get("response_action") != "update":
             return pages
-        view = response["view"]
+        view = {**response["view"], "id": view.get("id")}
     raise AssertionError("the form never closed")
+
+
+def form_inputs(view: dict[str, Any]) -> list[str]:
+    """The field keys of a page's inputs, in order."""
+    return [
+        str(b["block_id"]).removeprefix(ids.FORM_BLOCK_PREFIX)
+        for b in view["blocks"]
+        if b["type"] == "input"
+    ]

@@ -460,8 +460,12 @@ def block_actions(
     trigger_id: str | None = None,
     team_id: str = TEAM_ID,
     timestamp: int | None = None,
+    view: Json | None = None,
 ) -> SignedRequest:
     """A ``block_actions`` click (form-encoded ``payload=<json>``), from block_actions_button.json.
+
+    Pass ``view`` (the modal as Slack holds it, with ``id`` and ``hash``) for an action inside a
+    modal (e.g. a select with ``dispatch_action``): then there is no message and no channel.
 
     The clicked message is ``message_ts`` (in thread ``thread_ts``); pass ``message`` to give its
     full content (default: a bot message with no blocks). For a select, give ``action_type``
@@ -512,6 +516,11 @@ def block_actions(
             }
         action["action_ts"] = new_ts()
     payload["actions"] = [action]
+    if view is not None:
+        payload.pop("message", None)
+        payload.pop("channel", None)
+        payload["container"] = {"type": "view", "view_id": view["id"]}
+        payload["view"] = view
     return _signed_form(secret, {"payload": json.dumps(payload)}, timestamp=timestamp)
 
 

@@ -13,7 +13,7 @@ from bot.blocks.form import form_actions, form_errors, form_values, form_view
 from flows.catalogue import build_catalogue
 from flows.config import FlowConfig
 from flows.fields import FieldKind
-from flows.form import first_page_to_fill, form_pages, page_after
+from flows.form import first_page_to_fill, form_pages, page_after, with_basis
 from flows.models import MonitoringRequest
 from tests.support.block_kit import validate_blocks, validate_view
 
@@ -31,27 +31,26 @@ def request(**answers: object) -> MonitoringRequest:
 
 
 @pytest.mark.parametrize("basis", BASES)
-def test_pages_follow_the_sections_with_the_branch_after_the_basis(basis: str) -> None:
+def test_pages_follow_the_sections_and_the_basis_page_holds_its_branch(basis: str) -> None:
     names = [p.name for p in form_pages(CATALOGUE, {"legal_basis": basis})]
-    assert names == ["person", "basis", f"basis:{basis}", "risk", "device", "software"]
-    branch = form_pages(CATALOGUE, {"legal_basis": basis})[2]
-    assert {f.key for f in branch.fields} == {
+    assert names == ["person", "basis", "risk", "device", "software"]
+    page = form_pages(CATALOGUE, {"legal_basis": basis})[1]
+    assert [f.key for f in page.fields] == ["legal_basis"] + [
         f.key for f in CATALOGUE.branch_fields(basis) if f.section == "basis"
-    }
-    # before the basis is known there is no branch page, and none of another basis ever
-    assert [p.name for p in form_pages(CATALOGUE, {})] == [
-        "person",
-        "basis",
-        "risk",
-        "device",
-        "software",
     ]
-    assert page_after(CATALOGUE, {"legal_basis": basis}, "basis") == branch
+    # before the basis is known the page holds the basis alone, never another basis' branch
+    assert [f.key for f in form_pages(CATALOGUE, {})[1].fields] == ["legal_basis"]
+    assert (
+        page_after(CATALOGUE, {"legal_basis": basis}, "basis")
+        == form_pages(CATALOGUE, {"legal_basis": basis})[2]
+    )
+    assert with_basis(CATALOGUE, {}, {"legal_basis": basis}) == {"legal_basis": basis}
+    assert with_basis(CATALOGUE, {}, {"legal_basis": "bogus"}) == {}
 
 
 def test_the_notification_dates_are_on_the_device_page_of_an_order_only() -> None:
-    order = form_pages(CATALOGUE, {"legal_basis": "order"})[4]
-    voluntary = form_pages(CATALOGUE, {"legal_basis": "voluntary"})[4]
+    order = form_pages(CATALOGUE, {"legal_basis": "order"})[3]
+    voluntary = form_pages(CATALOGUE, {"legal_basis": "voluntary"})[3]
     assert {"date_acquired", "date_notified"} <= {f.key for f in order.fields}
     assert not {"date_acquired", "date_notified"} & {f.key for f in voluntary.fields}
 
@@ -59,7 +58,7 @@ def test_the_notification_dates_are_on_the_device_page_of_an_order_only() -> Non
 def test_the_form_opens_at_the_first_page_with_an_unanswered_question() -> None:
     assert first_page_to_fill(CATALOGUE, {}).name == "person"
     answered = {"visor_ref": "NOM/1", "pnc_id": None, "legal_basis": "order"}
-    assert first_page_to_fill(CATALOGUE, answered).name == "basis:order"
+    assert first_page_to_fill(CATALOGUE, answered).name == "basis"
 
 
 @pytest.mark.parametrize("basis", BASES)
@@ -94,15 +93,17 @@ def test_answers_already_given_are_shown_as_initial_values() -> None:
         order_date="2025-05-01",
         order_expiry="indefinite",
     )
-    branch = form_pages(CATALOGUE, given.answers)[2]
-    view = form_view(given, branch, 3, 6, TODAY, CONFIG)
+    branch = form_pages(CATALOGUE, given.answers)[1]
+    view = form_view(given, branch, 2, 5, TODAY, CONFIG)
+    basis = next(b for b in view["blocks"] if b.get("block_id") == ids.form_block("legal_basis"))
+    assert basis["dispatch_action"] is True
     blocks = {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
     clause = blocks[ids.form_block("order_monitoring_clause")]["element"]
     assert clause["initial_option"]["value"] == "no"
     assert blocks[ids.form_block("order_date")]["element"]["initial_date"] == "2025-05-01"
     expiry = blocks[ids.form_block("order_expiry")]["element"]
     assert expiry["type"] == "plain_text_input" and expiry["initial_value"] == "indefinite"
-    person = form_view(given, form_pages(CATALOGUE, given.answers)[0], 1, 6, TODAY, CONFIG)
+    person = form_view(given, form_pages(CATALOGUE, given.answers)[0], 1, 5, TODAY, CONFIG)
     visor = next(b for b in person["blocks"] if b["block_id"] == ids.form_block("visor_ref"))
     assert visor["element"]["initial_value"] == "NOM/1234567" and visor["optional"] is False
 
@@ -116,7 +117,7 @@ def test_limits_hold_for_a_long_answer_and_a_long_list_of_products() -> None:
     catalogue = build_catalogue(config)
     given = request(legal_basis="voluntary", notes="n" * 5000)
     page = form_pages(catalogue, given.answers)[-1]
-    view = form_view(given, page, 6, 6, TODAY, config)
+    view = form_view(given, page, 5, 5, TODAY, config)
     assert validate_view(view) == []
 
 
