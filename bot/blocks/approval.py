@@ -230,8 +230,10 @@ def approve_modal(
     card_ts: str,
     channel: str,
     thread_ts: str,
+    needed: int = 1,
 ) -> dict[str, Any]:
-    """Approve, after seeing the flags again; an optional comment and the review date."""
+    """Approve, after seeing the flags again; an optional comment and the review date. Where
+    two approvals are needed, it says which this one is."""
     record = round_of(request)
     flags = flag_lines(record.flags)
     intro = (
@@ -239,6 +241,11 @@ def approve_modal(
         "Your approval, comment and review date are recorded.\n\n"
         + ("\n".join(flags) if flags else "No flags.")
     )
+    if needed > 1:
+        intro += (
+            f"\n\n:busts_in_silhouette: It needs {needed} approvals from different deciders: "
+            f"yours is {len(record.approvals) + 1} of {needed}."
+        )
     metadata = {"id": request.request_id, "card": card_ts, "channel": channel, "thread": thread_ts}
     return {
         "type": "modal",

@@ -94,6 +94,7 @@ def register(app: App, wiring: Wiring) -> None:
             card_ts(body) or "",
             asker.channel or "",
             asker.thread_ts or "",
+            service.approvals_needed(checked),
         )
         if wiring.messenger.open_view(body["trigger_id"], view) is None:
             responder.tell(asker, DIALOG_FAILED)

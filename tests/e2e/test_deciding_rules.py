@@ -63,6 +63,8 @@ def test_a_high_risk_request_needs_two_different_approvers(two_person: RunningBo
     assert "Needs 2 approvals" in block_text(card, ids.APPROVAL_PROGRESS_BLOCK)
 
     click_card(app, card, ids.APPROVAL_APPROVE, user=SUP1)
+    intro = next(b for b in last_view(app)["blocks"] if b["block_id"] == ids.APPROVE_INTRO_BLOCK)
+    assert "yours is 1 of 2" in intro["text"]["text"]
     assert app.request(request_id).state == "awaiting_approval"
     live = card_updates(app, card)[-1]
     assert "Approved 1 of 2 (by <@U0SUP1>)" in block_text(live, ids.APPROVAL_PROGRESS_BLOCK)
