@@ -81,8 +81,9 @@ class RequestRepository(Protocol):
     def awaiting_decision(
         self, excluding_officer: str, escalated_only: bool, limit: int, offset: int = 0
     ) -> Page[MonitoringRequest]:
-        """Requests awaiting approval, oldest submission first, other than `excluding_officer`'s
-        own; `escalated_only`: just those already escalated. Cost follows `limit`, not the queue."""
+        """Requests awaiting approval, oldest submission first, other than those
+        `excluding_officer` made, answered or changed; `escalated_only`: just those already
+        escalated. Cost follows `limit`, not the queue."""
         ...
 
     def for_officer(self, officer_id: str, limit: int, offset: int = 0) -> Page[MonitoringRequest]:

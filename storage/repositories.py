@@ -110,6 +110,11 @@ def due_requests_query(now: datetime, limit: int) -> Select[Any]:
     )
 
 
+def _like_literal(text: str) -> str:
+    """`text` matched as itself inside a LIKE pattern (escape character: backslash)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 class SqlRequestRepository:
     """flows.ports.RequestRepository. Audit events raised on a request go to `audit`, which
     writes them when the unit of work commits, so a request and its trail commit together."""
@@ -186,6 +191,12 @@ class SqlRequestRepository:
             select(requests)
             .where(requests.c.state == "awaiting_approval")
             .where(requests.c.officer_id != excluding_officer)
+            # nor one they answered or changed: they may not approve it (no self-approval)
+            .where(
+                sql_cast(requests.c.contributors, Text).not_like(
+                    f'%"{_like_literal(excluding_officer)}"%', escape="\\"
+                )
+            )
         )
         if escalated_only:
             # the escalation timer's nudge key in the JSON text: portable to both databases

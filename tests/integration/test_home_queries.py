@@ -89,3 +89,17 @@ def test_a_persons_decisions_come_from_the_audit_trail_newest_first(
         (first.request_id, "decided"),
     ]
     assert len(latest) == 1
+
+
+def test_a_request_the_decider_answered_or_changed_is_not_in_their_queue(
+    db: Database, store: Store, t0: datetime
+) -> None:
+    helped = store(awaiting(t0, "U1", 10, contributors=["U1", "USUP"]))
+    other = store(awaiting(t0, "U1", 20, contributors=["U1", "USUPX"]))
+    with db.reader() as uow:
+        mine = uow.requests.awaiting_decision("USUP", False, limit=10)
+        theirs = uow.requests.awaiting_decision("USUPX", False, limit=10)
+        wildcard = uow.requests.awaiting_decision("U%", False, limit=10)
+    assert [r.request_id for r in mine.items] == [other.request_id]
+    assert [r.request_id for r in theirs.items] == [helped.request_id]
+    assert wildcard.total == 2  # a LIKE wildcard in an id matches only itself
