@@ -433,15 +433,18 @@ class RequestService:
         roles = self._roles(user_id)
         if isinstance(roles, Refused):
             return roles
-        with self.reads() as uow:
+
+        def check(uow: UnitOfWork) -> Refused | MonitoringRequest:
             request = uow.requests.get(request_id)
-        if request is None:
-            return _unknown(request_id)
-        try:
-            installation.check_recorder(request, user_id, roles.may_decide(request))
-        except DomainError as error:
-            return Refused(error.message, error, request)
-        return request
+            if request is None:
+                return _unknown(request_id)
+            try:
+                installation.check_recorder(request, user_id, roles.may_decide(request))
+            except DomainError as error:
+                return self._refuse(uow, request, error, user_id)
+            return request
+
+        return self._retrying(check)
 
     def record_installation(
         self,
@@ -534,7 +537,7 @@ class RequestService:
                 delegator, roles.supervisor, delegate_id, until_text, self.today(), now
             )
         except DomainError as error:
-            return Refused(error.message, error)
+            return self._refuse_delegation(delegator, error)
         with self.uow() as uow:
             uow.delegations.add(given)
             uow.audit.append(
@@ -562,7 +565,7 @@ class RequestService:
         try:
             delegation_rules.check_revoker(roles.supervisor)
         except DomainError as error:
-            return Refused(error.message, error)
+            return self._refuse_delegation(revoker, error)
         now = self.clock.now()
         with self.uow() as uow:
             ended = uow.delegations.revoke(delegate_id, revoker, now, self.today())
@@ -583,6 +586,19 @@ class RequestService:
             return f"<@{delegate_id}> holds no delegation in force: nothing to revoke."
         log.info("delegation revoked", extra={"user": revoker, "delegate": delegate_id})
         return f"<@{delegate_id}> may no longer decide monitoring requests on anyone's behalf."
+
+    def _refuse_delegation(self, user_id: str, error: DomainError) -> Refused:
+        """A delegation refused; recorded (belonging to no request) when it is evidence."""
+        if error.audit_action:
+            with self.uow() as uow:
+                uow.audit.append(
+                    error.audit_action,
+                    user_id,
+                    self.clock.now(),
+                    detail={"refused": type(error).__name__},
+                )
+                uow.commit()
+        return Refused(error.message, error)
 
     def active_delegations(self) -> list[Delegation]:
         """Delegations in force today (for App Home); lapsed ones are simply not among them."""

@@ -20,6 +20,13 @@ class DelegationRefused(DomainError):
     """A delegation that may not be given or revoked, with why."""
 
 
+class NotDelegator(DelegationRefused):
+    """Someone who is not a supervisor tried to give or revoke a delegation: audited like a
+    refused decision (a mistyped date by a supervisor is not evidence of anything)."""
+
+    audit_action = "unauthorised_decision_attempt"
+
+
 @dataclass
 class Delegation:
     delegate_id: str
@@ -45,7 +52,7 @@ def delegate(
 ) -> Delegation:
     """A new delegation, or DelegationRefused saying why not."""
     if not delegator_is_supervisor:
-        raise DelegationRefused("Only a supervisor can delegate deciding monitoring requests.")
+        raise NotDelegator("Only a supervisor can delegate deciding monitoring requests.")
     if delegate_id == delegator:
         raise DelegationRefused("You cannot delegate to yourself.")
     try:
@@ -61,4 +68,4 @@ def delegate(
 
 def check_revoker(revoker_is_supervisor: bool) -> None:
     if not revoker_is_supervisor:
-        raise DelegationRefused("Only a supervisor can revoke a delegation.")
+        raise NotDelegator("Only a supervisor can revoke a delegation.")

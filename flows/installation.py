@@ -30,9 +30,16 @@ class RecordRefused(DomainError):
     """An installation or review record that does not hold together, with why."""
 
 
+class NotRecorder(NotRequester):
+    """Someone neither the requesting officer nor a decider tried to record an installation or
+    a review: evidence, so it is audited like a refused decision."""
+
+    audit_action = "unauthorised_decision_attempt"
+
+
 def check_recorder(request: MonitoringRequest, actor: str, may_decide: bool) -> None:
     if actor != request.officer_id and not may_decide:
-        raise NotRequester(
+        raise NotRecorder(
             "Only the requesting officer or a supervisor can record the installation."
         )
 

@@ -74,7 +74,7 @@ def installation(outcome: str | None, on: str | None, notes: str | None = None) 
     }
 
 
-def review(outcome: str, next_review: str | None) -> dict[str, Any]:
+def review(outcome: str, next_review: str | None, notes: str | None = None) -> dict[str, Any]:
     return {
         ids.REVIEW_OUTCOME_BLOCK: {
             ids.REVIEW_OUTCOME_ACTION: {
@@ -85,8 +85,18 @@ def review(outcome: str, next_review: str | None) -> dict[str, Any]:
         ids.REVIEW_NEXT_BLOCK: {
             ids.REVIEW_NEXT_ACTION: {"type": "datepicker", "selected_date": next_review}
         },
-        ids.REVIEW_NOTES_BLOCK: {ids.REVIEW_NOTES_ACTION: None},
+        ids.REVIEW_NOTES_BLOCK: {ids.REVIEW_NOTES_ACTION: notes},
     }
+
+
+def review_falls_due(app: RunningBot, thread: str) -> SlackCall:
+    """Move to the review date (28 February 2027, as the approval proposed) and sweep; the
+    reminder with the Review button."""
+    clock = app.clock
+    assert isinstance(clock, FixedClock)
+    clock.set(datetime(2027, 2, 28, 9, 0, tzinfo=UTC))
+    app.bot.sweeper.run_once()
+    return with_block(thread_posts(app.slack, thread), ids.REVIEW_DUE_BLOCK)[-1]
 
 
 def open_installation(

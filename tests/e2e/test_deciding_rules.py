@@ -199,12 +199,14 @@ def test_a_delegation_lapses_at_the_end_of_its_last_day(slack: SlackDouble, db_u
         (STRANGER, f"delegate revoke <@{SUP2}>", "Only a supervisor can revoke"),
     ],
 )
-def test_a_delegation_that_may_not_be_given_is_refused_and_not_recorded(
+def test_a_delegation_that_may_not_be_given_is_refused_and_not_given(
     app: RunningBot, user: str, command: str, expected: str
 ) -> None:
     app.command(command, user=user)
     assert expected in said(app)
-    assert trail(app) == []
+    # a non-supervisor trying is evidence, audited; a supervisor's slip is not
+    attempted = [("unauthorised_decision_attempt", user)] if user == STRANGER else []
+    assert [(action, actor) for action, actor, _ in trail(app)] == attempted
     assert app.bot.wiring.service.active_delegations() == []
 
 
