@@ -14,10 +14,10 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from bot.cli import audit, db, diagram, doctor, export, report, retention, run
+from bot.cli import audit, db, demo, diagram, doctor, export, report, retention, run
 
-#: In the order ``--help`` lists them. Still to come: workbench, demo.
-COMMANDS = (run, doctor, db, export, report, retention, audit, diagram)
+#: In the order ``--help`` lists them. Still to come: workbench.
+COMMANDS = (run, demo, doctor, db, export, report, retention, audit, diagram)
 
 
 def build_parser() -> argparse.ArgumentParser:
