@@ -123,7 +123,7 @@ def create_bot(
     )
     messenger = Messenger(client, database.uow, clock)
     channels = ChannelPolicy(client, settings.request_channels)
-    homes = HomeService(database.uow, database.reader, service.roles_of, clock)
+    homes = HomeService(database.uow, database.reader, service.roles_of, clock, service.today)
     home = HomePublisher(
         homes, client, messenger, supervisors.ids, clock, settings.timezone, settings.command
     )

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 from bot.services import Refused, Roles, UnknownRequest
 from flows.clock import Clock
+from flows.delegation import Delegation
 from flows.errors import DomainError
 from flows.models import AuditEvent, MonitoringRequest
 from flows.ports import Page, UnitOfWorkFactory
@@ -27,6 +29,8 @@ class Home:
     queue: Page[MonitoringRequest] | None
     decided: list[tuple[str, AuditEvent]]
     mine: Page[MonitoringRequest]
+    #: delegations in force today, shown to deciders so nobody decides on a lapsed say-so
+    delegations: list[Delegation] = field(default_factory=list)
 
 
 class NotYoursToView(DomainError):
@@ -40,25 +44,29 @@ class HomeService:
         reads: UnitOfWorkFactory,
         roles: Callable[[str], Roles | Refused],
         clock: Clock,
+        today: Callable[[], date],
     ) -> None:
         self.uow = uow
         self.reads = reads
         #: what a user may do, delegation included (RequestService.roles_of)
         self.roles = roles
         self.clock = clock
+        #: today in the force's zone (a delegation runs to the end of its last local day)
+        self.today = today
 
     def home(self, user_id: str, queue_offset: int = 0, mine_offset: int = 0) -> Home:
         roles = self._roles(user_id)  # may ask Slack: before the transaction
         with self.reads() as uow:
-            queue, decided = None, []
+            queue, decided, delegations = None, [], []
             if roles.decides_some:
+                delegations = uow.delegations.active(self.today())
                 escalated_only = not roles.decides_any
                 queue = uow.requests.awaiting_decision(
                     user_id, escalated_only, QUEUE_PAGE, queue_offset
                 )
                 decided = uow.audit.decisions_by(user_id, DECISIONS_SHOWN)
             mine = uow.requests.for_officer(user_id, MINE_PAGE, mine_offset)
-        return Home(user_id, queue, decided, mine)
+        return Home(user_id, queue, decided, mine, delegations)
 
     def _roles(self, user_id: str) -> Roles:
         """Fails closed: when Slack cannot say who someone is, they decide nothing here."""

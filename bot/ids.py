@@ -121,6 +121,7 @@ HOME_QUEUE_BLOCK = "home_queue"
 HOME_QUEUE_ACTIONS_BLOCK = "home_queue_actions"
 HOME_DECIDED_BLOCK = "home_decided"
 HOME_MINE_BLOCK = "home_mine"
+HOME_DELEGATIONS_BLOCK = "home_delegations"
 HOME_MINE_ACTIONS_BLOCK = "home_mine_actions"
 #: View on a home entry: `home_view:<request id>` where a view holds several (value: the id)
 HOME_VIEW = "home_view"

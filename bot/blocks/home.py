@@ -36,6 +36,7 @@ from bot.blocks.text import (
 from bot.home_service import Home
 from flows.fields import Catalogue, FieldKind
 from flows.models import AuditEvent, MonitoringRequest
+from flows.parsers import format_date
 from flows.ports import Page
 from flows.waiting import (
     age_words,
@@ -69,6 +70,7 @@ def home_view(
     if home.queue is not None:
         blocks += _queue(home.queue, links, now)
         blocks += [DividerBlock(), _section(_decided(home.decided, tz), ids.HOME_DECIDED_BLOCK)]
+        blocks.append(_section(_delegations(home), ids.HOME_DELEGATIONS_BLOCK))
         blocks.append(DividerBlock())
     blocks += _mine(home.mine, links, deciders)
     blocks.append(
@@ -126,6 +128,20 @@ def _decided(decided: list[tuple[str, AuditEvent]], tz: ZoneInfo) -> str:
         for request_id, event in decided
     ]
     return "\n".join([f"*Your last {len(decided)} decisions*", *lines])
+
+
+def _delegations(home: Home) -> str:
+    if not home.delegations:
+        return "*Delegations in force*\nNobody is deciding on a supervisor's behalf."
+    lines = []
+    for given in home.delegations:
+        delegate = "You" if given.delegate_id == home.user else mention(given.delegate_id)
+        delegator = "you" if given.delegator_id == home.user else mention(given.delegator_id)
+        lines.append(
+            f"• {delegate} may decide on behalf of {delegator} until the end of "
+            f"{format_date(given.until)}"
+        )
+    return "\n".join(["*Delegations in force*", *lines])
 
 
 def _decision_words(event: AuditEvent) -> str:

@@ -89,9 +89,11 @@ def delegation(wiring: Wiring, user: str, text: str) -> str:
     revoke = REVOKE.match(text)
     give = DELEGATE.match(text)
     if revoke:
-        result = wiring.service.revoke_delegation(user, revoke["user"])
+        other = revoke["user"]
+        result = wiring.service.revoke_delegation(user, other)
     elif give:
-        result = wiring.service.delegate(user, give["user"], give["until"])
+        other = give["user"]
+        result = wiring.service.delegate(user, other, give["until"])
     else:
         return (
             f"Write `{wiring.command} delegate @user until 24/12/2026` or "
@@ -99,4 +101,6 @@ def delegation(wiring: Wiring, user: str, text: str) -> str:
         )
     if isinstance(result, Refused):
         return wiring.responder.refusal_text(result)
+    # both people's Homes list the delegations in force
+    wiring.home.refresh([user, other])
     return result

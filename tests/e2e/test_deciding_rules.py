@@ -132,6 +132,18 @@ def test_an_officer_who_is_also_a_supervisor_cannot_approve_their_own_request(
 # -- delegation -------------------------------------------------------------------------------
 
 
+def delegation_homes(app: RunningBot) -> dict[str, str]:
+    """The delegations block of each Home published last, by user (a revoked delegate decides
+    nothing, so their Home has no such block)."""
+    shown = {}
+    for call in app.slack.calls("views.publish"):
+        view = call.args["view"]
+        view = json.loads(view) if isinstance(view, str) else view
+        found = [b for b in view["blocks"] if b.get("block_id") == ids.HOME_DELEGATIONS_BLOCK]
+        shown[call.args["user_id"]] = found[0]["text"]["text"] if found else ""
+    return shown
+
+
 def said(app: RunningBot) -> str:
     return str(responses(app)[-1]["text"])
 
@@ -144,6 +156,10 @@ def test_a_delegate_decides_on_the_supervisors_behalf_until_revoked(app: Running
     assert detail == {"delegate": STRANGER, "delegator": SUP1, "until": "2026-12-24"}
     [active] = app.bot.wiring.service.active_delegations()
     assert (active.delegate_id, active.delegator_id) == (STRANGER, SUP1)
+    homes = delegation_homes(app)
+    assert set(homes) == {SUP1, STRANGER}  # both Homes are redrawn at once
+    assert f"You may decide on behalf of <@{SUP1}> until the end of 24 December" in homes[STRANGER]
+    assert f"<@{STRANGER}> may decide on behalf of you" in homes[SUP1]
 
     request_id, _thread, card = submitted(app, "order")
     click_card(app, card, ids.APPROVAL_APPROVE, user=STRANGER)
@@ -165,6 +181,7 @@ def test_a_delegate_decides_on_the_supervisors_behalf_until_revoked(app: Running
         (SUP2, STRANGER, SUP1)
     ]
     assert app.bot.wiring.service.active_delegations() == []
+    assert "Nobody is deciding" in delegation_homes(app)[SUP2]
 
     second_id, _thread, second_card = submitted(app, "order")
     click_card(app, second_card, ids.APPROVAL_APPROVE, user=STRANGER)

@@ -4,7 +4,7 @@ Slack's limits."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,6 +14,7 @@ from bot.blocks.home import home_view, page_offsets, refusal_modal, request_moda
 from bot.home_service import Home
 from flows.catalogue import build_catalogue
 from flows.config import FlowConfig
+from flows.delegation import Delegation
 from flows.models import AuditEvent, MonitoringRequest
 from flows.ports import Page
 from tests.support.block_kit import validate_blocks, validate_view
@@ -111,6 +112,23 @@ def test_an_empty_queue_says_so_and_an_officer_sees_only_their_requests() -> Non
     lines = text(view, ids.HOME_MINE_BLOCK)
     assert "awaiting a decision · waiting on <@U0SUP> <!subteam^S0LEADS>" in lines
     assert "more information requested · waiting on you" in lines
+
+
+def test_deciders_see_the_delegations_in_force_and_an_officer_does_not() -> None:
+    nobody = home_view(decider_home(page([])), {}, DECIDERS, NOW, LONDON, "/mr")
+    assert "Nobody is deciding" in text(nobody, ids.HOME_DELEGATIONS_BLOCK)
+    given = [
+        Delegation("U0DEPUTY", "U0SUP", date(2026, 12, 24), NOW),
+        Delegation("U0SUP", "U0OTHER", date(2026, 12, 2), NOW),
+    ]
+    home = Home("U0SUP", page([]), [], page([]), given)
+    view = home_view(home, {}, DECIDERS, NOW, LONDON, "/mr")
+    assert validate_view(view) == []
+    shown = text(view, ids.HOME_DELEGATIONS_BLOCK)
+    assert "<@U0DEPUTY> may decide on behalf of you until the end of 24 December 2026" in shown
+    assert "You may decide on behalf of <@U0OTHER> until the end of 2 December 2026" in shown
+    officer = home_view(Home("U0OFFICER", None, [], page([])), {}, DECIDERS, NOW, LONDON, "/mr")
+    assert ids.HOME_DELEGATIONS_BLOCK not in [b.get("block_id") for b in officer["blocks"]]
 
 
 def test_decisions_read_in_words() -> None:
