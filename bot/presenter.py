@@ -192,6 +192,8 @@ class ThreadPresenter:
             concerned.add(by)
         elif request.state == "awaiting_approval":
             concerned |= self.authority.deciders(request)
+            # delegates decide too, though Slack's groups do not name them
+            concerned |= {d.delegate_id for d in self.service.active_delegations()}
         self.home.refresh(concerned)
 
     def installed(self, request: MonitoringRequest, by: str) -> None:

@@ -132,13 +132,16 @@ def test_an_officer_who_is_also_a_supervisor_cannot_approve_their_own_request(
 # -- delegation -------------------------------------------------------------------------------
 
 
+def view_of(sent: str | dict[str, Any]) -> dict[str, Any]:
+    return json.loads(sent) if isinstance(sent, str) else sent
+
+
 def delegation_homes(app: RunningBot) -> dict[str, str]:
     """The delegations block of each Home published last, by user (a revoked delegate decides
     nothing, so their Home has no such block)."""
     shown = {}
     for call in app.slack.calls("views.publish"):
-        view = call.args["view"]
-        view = json.loads(view) if isinstance(view, str) else view
+        view = view_of(call.args["view"])
         found = [b for b in view["blocks"] if b.get("block_id") == ids.HOME_DELEGATIONS_BLOCK]
         shown[call.args["user_id"]] = found[0]["text"]["text"] if found else ""
     return shown
@@ -161,7 +164,17 @@ def test_a_delegate_decides_on_the_supervisors_behalf_until_revoked(app: Running
     assert f"You may decide on behalf of <@{SUP1}> until the end of 24 December" in homes[STRANGER]
     assert f"<@{STRANGER}> may decide on behalf of you" in homes[SUP1]
 
+    before = len(app.slack.calls("views.publish"))
     request_id, _thread, card = submitted(app, "order")
+    # the delegate's Home shows the new request at once, like a supervisor's
+    [queue] = [
+        b["text"]["text"]
+        for c in app.slack.calls("views.publish")[before:]
+        if c.args["user_id"] == STRANGER
+        for b in view_of(c.args["view"])["blocks"]
+        if b.get("block_id") == ids.HOME_QUEUE_BLOCK
+    ]
+    assert request_id in queue
     click_card(app, card, ids.APPROVAL_APPROVE, user=STRANGER)
     request = app.request(request_id)
     assert (request.state, request.decided_by, request.decided_on_behalf_of) == (
