@@ -8,9 +8,7 @@ this process. What the people do is scripted; everything the bot says is its own
 from __future__ import annotations
 
 import secrets
-import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 from itertools import groupby
 from typing import Any
@@ -22,6 +20,7 @@ from bot.app import Bot, create_bot
 from bot.demo import payloads
 from bot.demo.transcript import message_lines, readable
 from bot.demo.workspace import Call, DemoSlack, Workspace
+from bot.listener_pool import CountingListenerPool
 from bot.settings import load_settings
 
 Json = dict[str, Any]
@@ -41,33 +40,15 @@ class DemoError(Exception):
     """The script could not go on: what the bot did differs from what it expects."""
 
 
-class ListenerPool(ThreadPoolExecutor):
+class ListenerPool(CountingListenerPool):
     """Bolt's listener threads, counted so that each step waits for the bot to finish."""
 
     def __init__(self) -> None:
         super().__init__(max_workers=4, thread_name_prefix="demo-listener")
-        self._running = 0
-        self._idle = threading.Condition()
-        self.errors: list[BaseException] = []
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        with self._idle:
-            self._running += 1
-        future = super().submit(fn, *args, **kwargs)
-        future.add_done_callback(self._done)
-        return future
-
-    def _done(self, future: Future[Any]) -> None:
-        if future.exception() is not None:
-            self.errors.append(future.exception())  # type: ignore[arg-type]
-        with self._idle:
-            self._running -= 1
-            self._idle.notify_all()
 
     def wait_idle(self, timeout: float = 30.0) -> None:
-        with self._idle:
-            if not self._idle.wait_for(lambda: self._running == 0, timeout=timeout):
-                raise DemoError(f"the bot was still busy after {timeout:.0f}s")
+        if not self.became_idle(timeout):
+            raise DemoError(f"the bot was still busy after {timeout:.0f}s")
         if self.errors:
             raise DemoError(f"a listener failed: {self.errors[0]!r}")
 

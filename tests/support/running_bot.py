@@ -9,14 +9,14 @@ from __future__ import annotations
 import json
 import threading
 import urllib.request
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from bot.app import Bot, create_bot
 from bot.http import make_metrics_server, make_server, serve_in_background, serve_until_stopped
+from bot.listener_pool import CountingListenerPool
 from bot.settings import load_settings
 from flows.clock import Clock, FixedClock
 from flows.models import MonitoringRequest
@@ -39,35 +39,15 @@ STRANGER = "U0STRANGER"
 MONDAY_10AM = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 
 
-class TrackingExecutor(ThreadPoolExecutor):
+class TrackingExecutor(CountingListenerPool):
     """Bolt's listener pool, counting work in flight so tests can wait for it to finish."""
 
     def __init__(self) -> None:
         super().__init__(max_workers=8, thread_name_prefix="bolt-listener")
-        self._pending = 0
-        self._idle = threading.Condition()
-        self.errors: list[BaseException] = []
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        with self._idle:
-            self._pending += 1
-        future = super().submit(fn, *args, **kwargs)
-        future.add_done_callback(self._done)
-        return future
-
-    def _done(self, future: Future[Any]) -> None:
-        if future.exception() is not None:
-            self.errors.append(future.exception())  # type: ignore[arg-type]
-        with self._idle:
-            self._pending -= 1
-            self._idle.notify_all()
 
     def wait_idle(self, timeout: float = 20.0) -> None:
-        with self._idle:
-            if not self._idle.wait_for(lambda: self._pending == 0, timeout=timeout):
-                raise AssertionError(
-                    f"{self._pending} Slack handler(s) still running after {timeout}s"
-                )
+        if not self.became_idle(timeout):
+            raise AssertionError(f"{self.pending} Slack handler(s) still running after {timeout}s")
 
 
 def settings_env(slack: SlackDouble, database_url: str, **overrides: str) -> dict[str, str]:
