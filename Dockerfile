@@ -10,7 +10,10 @@ COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY flows ./flows
 COPY storage ./storage
-RUN python -m venv /opt/venv && /opt/venv/bin/pip install .
+# the catalogues are compiled here (Babel is a dependency anyway), then packaged with flows/
+RUN python -m venv /opt/venv && /opt/venv/bin/pip install 'Babel>=2.14,<3' \
+    && for po in flows/locale/*/LC_MESSAGES/*.po; do /opt/venv/bin/pybabel compile -i "$po" -o "${po%.po}.mo" || exit 1; done \
+    && /opt/venv/bin/pip install .
 
 FROM python:3.11-slim
 RUN groupadd --system --gid 10001 mosovo \

@@ -4,19 +4,47 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck check diagram digest bench clean
+.PHONY: run test lint typecheck check diagram digest bench clean i18n extract
+
+# Translations (docs/i18n.md): flows/locale/<lang>/LC_MESSAGES/<domain>.po, compiled to .mo here.
+LOCALE := flows/locale
+LANGUAGES := en cy
+DOMAINS := conversation people cards
+PO := $(foreach l,$(LANGUAGES),$(foreach d,$(DOMAINS),$(LOCALE)/$(l)/LC_MESSAGES/$(d).po))
+MO := $(PO:.po=.mo)
+BABEL_KEYWORDS := --no-default-keywords -k t -k N_ -k NN_:1,2 -k gettext -k ngettext:1,2 -k pgettext:1c,2
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+	$(MAKE) --no-print-directory i18n
 
-run: $(STAMP)
+run: $(STAMP) $(MO)
 	$(BIN)/mosovo-bot run
 
-test: $(STAMP)
+test: $(STAMP) $(MO)
 	$(BIN)/pytest -q
+
+# Compile the catalogues (the venv stamp, `run` and `test` do it; a test fails on a stale .mo).
+i18n: $(MO)
+
+$(LOCALE)/%.mo: $(LOCALE)/%.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+# After marking strings: extract each domain's, merge into its catalogues (English filled in with
+# the msgid), then translate the new Welsh entries and `make i18n`.
+extract: $(STAMP)
+	for d in $(DOMAINS); do \
+	  $(BIN)/pybabel extract -F $(LOCALE)/$$d.cfg $(BABEL_KEYWORDS) --sort-output --add-location=file \
+	    --no-wrap -o $(LOCALE)/$$d.pot . || exit 1; \
+	  for l in $(LANGUAGES); do [ -f $(LOCALE)/$$l/LC_MESSAGES/$$d.po ] || \
+	    $(BIN)/pybabel init -i $(LOCALE)/$$d.pot -d $(LOCALE) -D $$d -l $$l --no-wrap || exit 1; done; \
+	  $(BIN)/pybabel update -i $(LOCALE)/$$d.pot -d $(LOCALE) -D $$d \
+	    --no-fuzzy-matching --ignore-obsolete --no-wrap --ignore-pot-creation-date || exit 1; \
+	done
+	$(BIN)/python scripts/i18n_english.py $(LOCALE)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.databases import NO_PG, fresh_postgres_schema, postgres_base_url
+from tests.support.i18n import marked_translations
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -35,3 +36,10 @@ def _postgres_schema_url() -> Iterator[str]:
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path}/test.db"
+
+
+@pytest.fixture
+def marked() -> Iterator[None]:
+    """Translators mark what they translate and refuse uncatalogued text (tests/support/i18n.py)."""
+    with marked_translations():
+        yield

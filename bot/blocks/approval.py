@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,6 +23,7 @@ from bot.blocks.text import (
     section,
 )
 from flows.fields import Catalogue
+from flows.i18n import DEFAULT_LANGUAGE, N_, joined
 from flows.models import MonitoringRequest
 from flows.parsers import format_date
 from flows.rounds import Round, round_of
@@ -121,17 +123,24 @@ def partly_approved_notice(
     )
 
 
-def approval_buttons(request: MonitoringRequest) -> dict[str, Any]:
+def approval_buttons(
+    request: MonitoringRequest, languages: Sequence[str] = (DEFAULT_LANGUAGE,)
+) -> dict[str, Any]:
+    """The card's decisions; in two thread languages each button carries both."""
     value = str(request.request_id)
+
+    def label(msgid: str) -> str:
+        return joined(languages, lambda t: t(msgid))
+
     # no confirm dialog: Approve opens a modal (approve_modal) that is the confirmation
-    approve = button("Approve", ids.APPROVAL_APPROVE, value, "primary")
+    approve = button(label(N_("Approve")), ids.APPROVAL_APPROVE, value, "primary")
     return {
         "type": "actions",
         "block_id": ids.APPROVAL_ACTIONS_BLOCK,
         "elements": [
             approve,
-            button("Reject", ids.APPROVAL_REJECT, value, "danger"),
-            button("Request more info", ids.APPROVAL_MORE_INFO, value),
+            button(label(N_("Reject")), ids.APPROVAL_REJECT, value, "danger"),
+            button(label(N_("Request more info")), ids.APPROVAL_MORE_INFO, value),
         ],
     }
 

@@ -27,6 +27,7 @@ from bot.blocks.text import (
 )
 from flows.conversation import DECLARATION
 from flows.fields import Catalogue, stored_date
+from flows.i18n import DEFAULT_LANGUAGE, NN_, translator
 from flows.models import MonitoringRequest
 from flows.notification import BEGINNING_WITH, notification_duty
 from flows.parsers import format_date
@@ -38,6 +39,7 @@ OTHER_USERS_PREVIEW = 150
 FIELD_LIMIT = 2000
 #: how much of an old or new answer the list of changes quotes (the card has the new one whole)
 CHANGE_PREVIEW = 200
+DAYS_LATE = NN_("{n} day late", "{n} days late")
 NECESSITY_TITLE = "Why monitoring is necessary and proportionate (officer)"
 
 
@@ -168,18 +170,21 @@ def basis_facts(answers: dict[str, Any], catalogue: Catalogue) -> list[tuple[str
     return facts
 
 
-def deadline_text(record: Round, counting: str = BEGINNING_WITH) -> str | None:
+def deadline_text(
+    record: Round, counting: str = BEGINNING_WITH, language: str = DEFAULT_LANGUAGE
+) -> str | None:
     """A court order's deadline to notify police of the device, the rule in words, and whether
     the person notified in time."""
     duty = notification_duty(record.answers, counting)
     if duty is None:
         return None
-    text = f"*Notification deadline:* {escape(str(duty))}."
+    t = translator(language)
+    text = t("*Notification deadline:* {deadline}.", deadline=escape(str(duty)))
     notified = stored_date(record.answers, "date_notified")
     if notified is not None:
         late = (notified - duty.deadline).days
-        verdict = f"{late} day{'s' if late != 1 else ''} late" if late > 0 else "in time"
-        text += f"\nNotified {format_date(notified)}: {verdict}."
+        verdict = t.nplural(DAYS_LATE, late) if late > 0 else t("in time")
+        text += "\n" + t("Notified {date}: {verdict}.", date=format_date(notified), verdict=verdict)
     return text
 
 
