@@ -32,6 +32,7 @@ from flows.outputs import (
 )
 from flows.request_machine import at_summary, awaiting_decision, fire, is_collecting, may
 from flows.rounds import begin_round, record_reply
+from flows.words import command_word, is_keyword, split_command
 
 _MISSING = object()
 
@@ -111,9 +112,8 @@ class Conversation:
         self._require_requester(request, actor)
         now = self.clock.now()
         request.last_activity_at = now
-        words = text.strip().split(maxsplit=1)
-        command = words[0].lower() if words else ""
-        argument = words[1] if len(words) > 1 else ""
+        # commands in either language: "nôl" is back, "golygu 3" is edit 3
+        command, argument = split_command(text)
         if is_collecting(request):
             return self._while_collecting(request, text, command, argument)
         if at_summary(request):
@@ -488,7 +488,7 @@ class Conversation:
         kept: list[Output] = []
         for index, line in enumerate(lines):
             field = self.catalogue.get(self._current(request))
-            word = line.strip().lower()
+            word = command_word(line)
             if word in ("cancel", "back", "help", "submit"):
                 kept.append(
                     Notice(
@@ -496,7 +496,7 @@ class Conversation:
                     )
                 )
                 return [*kept, self._question(request, field)]
-            if word == "skip" and field.optional:
+            if is_keyword(line, "skip") and field.optional:
                 step = self._accept(request, field, None)
             else:
                 step = self._answer(request, field, line)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
-from flows import parsers
+from flows import parsers, words
 from flows.config import FlowConfig
 from flows.errors import InvalidAnswer
 from flows.fields import Field, FieldKind, Option, ParseContext, Parser, stored_date
@@ -44,10 +44,11 @@ def others_use_device(answers: Mapping[str, Any]) -> bool:
 
 
 def skippable(parser: Parser) -> Parser:
-    """`skip` gives None, as the conversation stores it, so as_text(None) parses back."""
+    """`skip` (`hepgor`) gives None, as the conversation stores it, so as_text(None) parses
+    back."""
 
     def parse(text: str, ctx: ParseContext) -> Any:
-        if text.strip().lower() == "skip":
+        if words.is_keyword(text, "skip"):
             return None
         return parser(text, ctx)
 
@@ -103,7 +104,7 @@ def required_yes(refusal: str) -> Parser:
 
 
 def parse_order_expiry(value: str, ctx: ParseContext) -> str:
-    if value.strip().lower() == INDEFINITE:
+    if words.is_keyword(value, INDEFINITE):
         return INDEFINITE
     try:
         day = parsers.parse_date(value, ctx.today)
@@ -126,12 +127,12 @@ def parse_device_imei(value: str, ctx: ParseContext) -> list[str]:
 
 
 UNKNOWN = "unknown"
-UNKNOWN_SPELLINGS = frozenset({"unknown", "not known", "dont know", "don't know", "n/k", "nk", "?"})
+UNKNOWN_SPELLINGS = frozenset(words.spelling_key(s) for s in words.KEYWORDS[UNKNOWN])
 
 
 def parse_device_os(value: str, _ctx: ParseContext) -> str:
     """The operating system, or `unknown` when the officer cannot tell yet."""
-    if parsers.choice_key(value).replace("’", "'") in UNKNOWN_SPELLINGS:
+    if words.is_keyword(value, UNKNOWN):
         return UNKNOWN
     return parsers.parse_text(value, 2, 60, "Android 14")
 
@@ -179,6 +180,9 @@ def choice_field(
     section: str = "person",
     **extra: Any,
 ) -> Field:
+    """A choice question; what may be typed in Welsh for its options (flows.words.CHOICES_CY)
+    is added to their synonyms."""
+    options = words.with_welsh(key, options)
     check_options(key, options)
     return Field(
         key=key,
@@ -197,11 +201,12 @@ def choice_field(
 
 YES = Option("yes", "Yes", ("y", "yeah", "yep", "yup", "aye", "correct", "true", "ok", "confirmed"))
 NO = Option("no", "No", ("n", "nope", "nah", "no way", "false", "not yet", "negative"))
-YES_NO_OPTIONS = (YES, NO)
+YES_NO_OPTIONS = words.with_welsh("yes_no", (YES, NO))
 
 
 def parse_yes_no(value: str, _ctx: ParseContext | None = None) -> bool:
-    """Yes or no, however it is typed on a phone (the spellings are declared in YES and NO)."""
+    """Yes or no, however it is typed on a phone, in English or Welsh (`ie`, `na`, `oes`,
+    `nac oes`, `do`, `naddo`…: the spellings are declared in YES and NO and words.CHOICES_CY)."""
     try:
         return parsers.parse_choice(value, YES_NO_OPTIONS, by_number=False) == "yes"
     except InvalidAnswer:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Protocol
 
+from flows import words
 from flows.errors import InvalidAnswer
 
 MONTH_NAMES = (
@@ -33,6 +34,8 @@ MONTH_NAMES = (
 _MONTHS_BY_NAME = {name.lower(): i for i, name in enumerate(MONTH_NAMES, start=1)}
 _MONTHS_BY_NAME |= {name[:3].lower(): i for i, name in enumerate(MONTH_NAMES, start=1)}
 _MONTHS_BY_NAME["sept"] = 9
+# Welsh month names too, whatever the conversation's language (no spelling is in both tables)
+_MONTHS_BY_NAME |= words.MONTHS_CY
 
 #: years before this are typing mistakes, not dates anyone in a request could mean
 EARLIEST_YEAR = 1900
@@ -47,7 +50,11 @@ _SMALL_NUMBERS |= {"six": 6, "seven": 7}
 # [0-9] rather than \d: \d also matches other scripts' digits, which int() would then accept.
 _ISO = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
 _NUMERIC = re.compile(r"([0-9]{1,2})([/.-])([0-9]{1,2})\2([0-9]+)")
-_WORDY = re.compile(r"([0-9]{1,2})(?:st|nd|rd|th)?[\s-]+([a-z]+)\.?,?[\s-]+([0-9]+)")
+_ORDINAL_ENDINGS = "|".join(("st", "nd", "rd", "th", *words.ORDINAL_ENDINGS_CY))
+# "1st March 2026", "1 Mar. 2026", and in Welsh "1af Mawrth 2026" or "3ydd o Fawrth 2026"
+_WORDY = re.compile(
+    rf"([0-9]{{1,2}})(?:{_ORDINAL_ENDINGS})?[\s-]+(?:o[\s-]+)?([a-z]+)\.?,?[\s-]+([0-9]+)"
+)
 
 
 def format_date(value: date) -> str:
@@ -57,17 +64,14 @@ def format_date(value: date) -> str:
 
 def parse_date(text: str, today: date) -> date:
     """A calendar date typed in any of the usual UK forms (day before month)."""
-    cleaned = " ".join(text.split()).lower()
+    cleaned = words.fold(text)
     if not cleaned:
         raise InvalidAnswer(f"Please type a date, for example {DATE_FORMS}.")
-    if cleaned == "today":
-        return today
-    if cleaned == "yesterday":
-        return today - timedelta(days=1)
-    if cleaned == "tomorrow":
-        return today + timedelta(days=1)
-    if match := _DAYS_AGO.fullmatch(cleaned):
-        count = _SMALL_NUMBERS.get(match["n"]) or int(match["n"])
+    if cleaned in words.RELATIVE_DAYS:  # today, heddiw, yesterday, ddoe…
+        return today - timedelta(days=words.RELATIVE_DAYS[cleaned])
+    if match := _DAYS_AGO.fullmatch(cleaned) or words.WELSH_DAYS_AGO.fullmatch(cleaned):
+        number = match["n"] or "1"  # "diwrnod yn ôl": a day ago
+        count = _SMALL_NUMBERS.get(number) or words.WELSH_NUMBERS.get(number) or int(number)
         if count > MAX_DAYS_AGO:
             raise InvalidAnswer(
                 f"{count} days ago is too far back to count: type the date, for example 01/03/2026."
@@ -182,8 +186,8 @@ class ChoiceOption(Protocol):
 
 def choice_key(text: str) -> str:
     """What two spellings of one option have in common: case, spaces, `_`, `-` and `.` do not
-    matter ("V. high"), nor an exclamation mark typed after it."""
-    return re.sub(r"[\s_.-]+", " ", text.casefold()).strip(" !")
+    matter ("V. high"), nor accents ("ffon" is "ffôn"), nor an exclamation mark after it."""
+    return words.spelling_key(text)
 
 
 def parse_choice(text: str, options: Sequence[ChoiceOption], by_number: bool = True) -> str:
@@ -278,8 +282,8 @@ def ordinal(n: int) -> str:
 
 
 def parse_imeis(text: str, allow_none: bool = False) -> list[str]:
-    """One or more IMEIs (dual SIM); `none` gives [] when the device may have none."""
-    if text.strip().lower() == "none":
+    """One or more IMEIs (dual SIM); `none` (`dim`) gives [] when the device may have none."""
+    if words.is_keyword(text, "none"):
         if allow_none:
             return []
         raise InvalidAnswer(
@@ -368,7 +372,7 @@ def parse_text(
 def parse_whole_number(text: str, minimum: int, maximum: int, default: int | None = None) -> int:
     answer = text.strip().lower()
     default_hint = f", or default for {default}" if default is not None else ""
-    if default is not None and answer == "default":
+    if default is not None and words.is_keyword(answer, "default"):
         return default
     # Bounded length: int() of a huge digit string is slow (and refused past 4300 digits).
     if not re.fullmatch(r"[0-9]{1,9}", answer) or not minimum <= int(answer) <= maximum:
