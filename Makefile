@@ -1,4 +1,5 @@
-# `make run` starts the bot, `make test` runs the whole suite; both build .venv first.
+# `make run` starts the bot (or, with no Slack settings, the local workbench), `make test` runs the
+# whole suite; both build .venv first.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -21,10 +22,24 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 	$(MAKE) --no-print-directory i18n
 
+# With no Slack settings at all (environment or .env), the local workbench on 127.0.0.1 instead.
 run: $(STAMP) $(MO)
-	$(BIN)/mosovo-bot run
+	$(BIN)/mosovo-bot run --workbench-if-no-slack
 
-test: $(STAMP) $(MO)
+# The workbench's browser test drives Debian's Chromium: installed here when missing and possible
+# (root with apt-get); otherwise that test fails saying how to install it.
+CHROMIUM := /usr/bin/chromium
+
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Debian's chromium for the workbench's browser test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends chromium; \
+	else \
+		echo "the browser test needs $(CHROMIUM): apt-get install -y --no-install-recommends chromium"; \
+	fi
+
+test: $(STAMP) $(MO) | $(CHROMIUM)
 	$(BIN)/pytest -q
 
 # Compile the catalogues (the venv stamp, `run` and `test` do it; a test fails on a stale .mo).

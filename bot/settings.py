@@ -649,3 +649,25 @@ class AuditSettings(BaseSettings):
 def audit_settings_from_env(env_file: str | Path | None = ".env") -> AuditSettings:
     with _as_settings_error():
         return AuditSettings(_env_file=env_file)  # type: ignore[call-arg]
+
+
+class _SlackPresence(BaseSettings):
+    """Only whether any Slack setting is given at all, in the environment or ``.env``."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    slack_bot_token: str = Field("", alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: str = Field("", alias="SLACK_SIGNING_SECRET")
+    slack_app_token: str = Field("", alias="SLACK_APP_TOKEN")
+
+
+#: the settings whose absence means "no Slack workspace here" (`make run` starts the workbench)
+SLACK_SETTINGS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN")
+
+
+def slack_settings_given(env_file: str | Path | None = ".env") -> bool:
+    """True when any of SLACK_SETTINGS is set (not blank): then `run` serves Slack, and says
+    which setting is still missing if one is."""
+    found = _SlackPresence(_env_file=env_file)  # type: ignore[call-arg]
+    given = (found.slack_bot_token, found.slack_signing_secret, found.slack_app_token)
+    return any(value.strip() for value in given)

@@ -14,10 +14,21 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from bot.cli import audit, db, demo, diagram, doctor, export, report, retention, run
+from bot.cli import (
+    audit,
+    db,
+    demo,
+    diagram,
+    doctor,
+    export,
+    report,
+    retention,
+    run,
+    workbench,
+)
 
-#: In the order ``--help`` lists them. Still to come: workbench.
-COMMANDS = (run, demo, doctor, db, export, report, retention, audit, diagram)
+#: In the order ``--help`` lists them.
+COMMANDS = (run, workbench, demo, doctor, db, export, report, retention, audit, diagram)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -21,19 +21,35 @@ def register(commands: Commands) -> None:
     parser = commands.add_parser(
         "run", help="run the bot (Socket Mode when SLACK_APP_TOKEN is set, else HTTP)"
     )
-    parser.add_argument("--host", default="0.0.0.0", help="HTTP mode: address to listen on")
+    parser.add_argument(
+        "--host", default=None, help="HTTP mode: address to listen on (default: 0.0.0.0)"
+    )
     parser.add_argument(
         "--port", type=int, default=None, help="HTTP mode: port (default: $PORT or 3000)"
     )
     parser.add_argument(
         "--no-scheduler", action="store_true", help="do not run reminders and the outbox here"
     )
+    parser.add_argument(
+        "--workbench-if-no-slack",
+        action="store_true",
+        help="with no Slack setting at all, start the local workbench instead (make run)",
+    )
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
-    from bot.settings import SettingsError, load_settings
+    from bot.settings import SLACK_SETTINGS, SettingsError, load_settings, slack_settings_given
 
+    if args.workbench_if_no_slack and not slack_settings_given():
+        from bot.cli.workbench import serve
+
+        unset = ", ".join(SLACK_SETTINGS)
+        return serve(
+            args.host,
+            args.port,
+            f"mosovo-bot: no Slack settings ({unset} unset), so the local workbench",
+        )
     try:
         settings = load_settings()
     except SettingsError as error:
@@ -66,7 +82,7 @@ def handle(args: argparse.Namespace) -> int:
     try:
         if settings.socket_mode:
             return run_socket_mode(bot, stopped)
-        return run_http(bot, args.host, args.port or settings.port, stopped)
+        return run_http(bot, args.host or "0.0.0.0", args.port or settings.port, stopped)
     finally:
         stopped.set()
         if metrics is not None:
