@@ -136,22 +136,23 @@ def test_a_whole_request_officer_to_approval_in_the_browser(
     assert page.title() != "1"
 
     # Submit asks for confirmation first (the button's confirm dialog), then the card appears
-    thread.get_by_role("button", name="Submit for approval").click()
+    submit = thread.locator(f"[data-action-id='{ids.REQUEST_SUBMIT}']")
+    submit.click()
     expect(page.locator("#confirm")).to_contain_text("By submitting you declare")
-    page.locator("#confirm").get_by_role("button", name="Go back").click()
+    page.locator("#confirm-no").click()
     expect(page.locator("#confirm-backdrop")).to_be_hidden()
-    assert thread.get_by_role("button", name="Approve", exact=True).count() == 0
-    thread.get_by_role("button", name="Submit for approval").click()
+    approve = thread.locator(f"[data-action-id='{ids.APPROVAL_APPROVE}']")
+    assert approve.count() == 0
+    submit.click()
     with page.expect_response("**/api/act"):
         page.locator("#confirm-yes").click()
-    approve = thread.get_by_role("button", name="Approve", exact=True)
     expect(approve).to_be_visible()
     expect(thread).to_contain_text("@supervisors")
 
     # someone not in the unit may not decide, and only they are told so
     act_as(page, STRANGER)
     with page.expect_response("**/api/act"):
-        thread.get_by_role("button", name="Approve", exact=True).click()
+        approve.click()
     expect(thread.locator(".message.ephemeral")).to_have_count(1)
     expect(thread.locator(".message.ephemeral")).to_contain_text("Only visible to you")
     expect(page.locator("#modal-backdrop")).to_be_hidden()
@@ -160,10 +161,11 @@ def test_a_whole_request_officer_to_approval_in_the_browser(
     act_as(page, SUPERVISOR)
     expect(thread.locator(".message.ephemeral")).to_have_count(0)
     with page.expect_response("**/api/act"):
-        thread.get_by_role("button", name="Approve", exact=True).click()
+        approve.click()
     modal = page.locator("#modal")
     expect(modal).to_be_visible()
-    expect(page.locator("#modal-title")).to_have_text("Approve request")
+    expect(modal).to_have_attribute("data-callback-id", ids.APPROVE_VIEW)
+    expect(page.locator("#modal-title")).not_to_be_empty()
     review = modal.locator(f"[data-block-id='{ids.REVIEW_DATE_BLOCK}'] input[type=date]")
     review.fill((today(workbench) - timedelta(days=1)).isoformat())
     with page.expect_response("**/api/submit"):
@@ -181,12 +183,12 @@ def test_a_whole_request_officer_to_approval_in_the_browser(
     expect(page.locator("#modal-backdrop")).to_be_hidden()
     expect(thread).to_contain_text("was approved by @DS Sam Patel")
     # the card was edited in place: its buttons are gone
-    expect(thread.get_by_role("button", name="Approve", exact=True)).to_have_count(0)
+    expect(approve).to_have_count(0)
 
     # the officer sees the approval and may record the installation; the record says approved
     act_as(page, OFFICER)
     expect(thread).to_contain_text("was approved by @DS Sam Patel")
-    expect(thread.get_by_role("button", name="Record installation")).to_be_visible()
+    expect(thread.locator(f"[data-action-id='{ids.INSTALLATION_CONFIRM}']")).to_be_visible()
     stored = workbench.bench.real_bot.wiring.service.get("MR-000001")
     assert stored is not None and stored.state == "approved" and stored.decided_by == SUPERVISOR
 

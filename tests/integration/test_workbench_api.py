@@ -204,3 +204,83 @@ def test_the_api_refuses_what_no_page_of_its_own_would_send(wb: WorkbenchClient)
     policy = page.headers["Content-Security-Policy"]
     assert "default-src 'self'" in policy and "unsafe-inline" not in policy
     assert wb.get("/workbench.js").status == 200 and wb.get("/workbench.css").status == 200
+
+
+def approve_as(wb: WorkbenchClient, who: str, card: Json) -> Json:
+    seen = wb.do(
+        "act",
+        who,
+        where={"message_ts": card["ts"]},
+        block_id=ids.APPROVAL_ACTIONS_BLOCK,
+        action_id=ids.APPROVAL_APPROVE,
+    )
+    modal = seen["modal"]
+    if modal is None:
+        return seen
+    review = (today(wb) + timedelta(days=90)).isoformat()
+    values = {ids.REVIEW_DATE_BLOCK: {ids.REVIEW_DATE_ACTION: review}}
+    return wb.do("submit", who, view_id=modal["id"], values=values)
+
+
+def test_a_very_high_risk_needs_the_second_supervisor_too(wb: WorkbenchClient) -> None:
+    thread = start_request(wb)
+    answers = answers_for("order", today(wb))
+    answers["rosh_level"] = "very high"
+    answer_everything(wb, thread, answers)
+    card = submit_and_find_card(wb, thread)
+    approve_as(wb, SUPERVISOR, card)
+    stored = wb.bench.real_bot.wiring.service.get("MR-000001")
+    assert stored is not None and stored.state != "approved"
+    # the same supervisor may not give the second approval: told so, only them
+    card = last_with(thread_of(wb.state(SUPERVISOR), thread), ids.APPROVAL_BLOCK)
+    assert card is not None
+    again = approve_as(wb, SUPERVISOR, card)
+    assert again["modal"] is None
+    assert [r for r in thread_of(again, thread)["replies"] if r.get("ephemeral")]
+    approve_as(wb, SECOND_SUPERVISOR, card)
+    stored = wb.bench.real_bot.wiring.service.get("MR-000001")
+    assert stored is not None and stored.state == "approved"
+    assert stored.decided_by == SECOND_SUPERVISOR
+
+
+def test_a_request_opens_in_full_from_app_home(wb: WorkbenchClient) -> None:
+    start_request(wb)
+    home = wb.do("home", OFFICER)["home"]
+    button = next(
+        (block["block_id"], element["action_id"])
+        for block in home["blocks"]
+        for element in [*(block.get("elements") or []), block.get("accessory") or {}]
+        if ids.HOME_VIEW_PATTERN.match(str(element.get("action_id", "")))
+    )
+    seen = wb.do(
+        "act", OFFICER, where={"view_id": home["id"]}, block_id=button[0], action_id=button[1]
+    )
+    assert seen["modal"] is not None and "MR-000001" in json.dumps(seen["modal"])
+
+
+def test_picking_a_basis_in_the_form_redraws_its_page(wb: WorkbenchClient) -> None:
+    thread = start_request(wb)
+    for text in ("NOM/1234567", "skip"):  # the first page answered in the thread
+        wb.do("say", OFFICER, text=text, thread_ts=thread)
+    parent = thread_of(wb.state(OFFICER), thread)
+    modal = wb.do(
+        "act",
+        OFFICER,
+        where={"message_ts": parent["ts"]},
+        block_id="form_actions",
+        action_id=ids.REQUEST_FORM,
+    )["modal"]
+    basis = ids.form_block("legal_basis")
+    assert basis in [b["block_id"] for b in modal["blocks"]], "the form opens at the basis"
+    before = json.dumps(modal["blocks"])
+    seen = wb.do(
+        "act",
+        OFFICER,
+        where={"view_id": modal["id"], "values": {}},
+        block_id=basis,
+        action_id="value",
+        picked="voluntary",
+    )
+    redrawn = seen["modal"]
+    assert redrawn["id"] == modal["id"] and json.dumps(redrawn["blocks"]) != before
+    assert ids.form_block("consent_obtained") in [b["block_id"] for b in redrawn["blocks"]]

@@ -533,6 +533,7 @@ function drawModal() {
   page.drawn.modal = signature;
   const box = $("modal");
   box.replaceChildren();
+  box.dataset.callbackId = (modal && modal.callback_id) || "";
   $("modal-backdrop").hidden = !modal;
   if (!modal) return;
   const surface = { key: `view:${modal.id}`, where: { view_id: modal.id }, modal: true };
@@ -579,7 +580,10 @@ function confirmThen(confirm, then) {
     el("div", { class: "modal-head" }, el("h2", { id: "confirm-title", text: plain(confirm.title) })),
     el("div", { class: "modal-body" }, textObject(confirm.text)),
     el("div", { class: "modal-foot" },
-      el("button", { type: "button", class: "bk-button", text: plain(confirm.deny) || words("cancel"), onclick: () => done(false) }),
+      el("button", {
+        type: "button", class: "bk-button", id: "confirm-no",
+        text: plain(confirm.deny) || words("cancel"), onclick: () => done(false),
+      }),
       el("button", {
         type: "button", class: `bk-button ${confirm.style || "primary"}`, id: "confirm-yes",
         text: plain(confirm.confirm) || words("submit"), onclick: () => done(true),
