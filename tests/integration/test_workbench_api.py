@@ -232,8 +232,9 @@ def test_a_very_high_risk_needs_the_second_supervisor_too(wb: WorkbenchClient) -
     stored = wb.bench.real_bot.wiring.service.get("MR-000001")
     assert stored is not None and stored.state != "approved"
     # the same supervisor may not give the second approval: told so, only them
-    card = last_with(thread_of(wb.state(SUPERVISOR), thread), ids.APPROVAL_BLOCK)
-    assert card is not None
+    redrawn = last_with(thread_of(wb.state(SUPERVISOR), thread), ids.APPROVAL_BLOCK)
+    assert redrawn is not None
+    card = redrawn
     again = approve_as(wb, SUPERVISOR, card)
     assert again["modal"] is None
     assert [r for r in thread_of(again, thread)["replies"] if r.get("ephemeral")]
