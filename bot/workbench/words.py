@@ -24,6 +24,7 @@ UI: dict[str, str] = {
     "no_home": "Nothing published on the Home tab yet.",
     "required": "Please complete this required field.",
     "failed": "Something went wrong; see the workbench's log.",
+    "not_a_command": "{command} is not a command here (try {ours}).",
     "empty_channel": "No messages yet.",
 }
 

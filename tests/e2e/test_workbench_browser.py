@@ -104,12 +104,20 @@ def test_a_whole_request_officer_to_approval_in_the_browser(
     expect(page.locator("#act-as")).to_have_value(OFFICER)
     expect(page.locator("#messages")).to_be_visible()
 
+    # a command the bot does not have is refused by the page, as Slack would
+    page.fill("#composer-text", "/nonsense")
+    page.press("#composer-text", "Enter")
+    expect(page.locator("#composer-error")).to_contain_text("/nonsense")
+    expect(page.locator("#messages .message")).to_have_count(0)
+
     # the officer runs the command in the channel: the bot's message and its thread appear
     page.fill("#composer-text", "/monitoring-request")
     with page.expect_response("**/api/command"):
         page.press("#composer-text", "Enter")
     expect(page.locator("#messages .message")).to_have_count(1)
-    expect(page.locator("#messages")).to_contain_text("OFFICIAL-SENSITIVE")
+    # the bot's mrkdwn drawn as Slack draws it: bold, and mentions by name
+    expect(page.locator("#messages b", has_text="OFFICIAL-SENSITIVE")).to_have_count(1)
+    expect(page.locator("#messages .mention", has_text="@PC Alex Morgan").first).to_be_visible()
     expect(page.locator("#thread-pane")).to_be_visible()
     expect(page.locator("#thread")).to_contain_text("Question 1 of")
 
@@ -119,7 +127,7 @@ def test_a_whole_request_officer_to_approval_in_the_browser(
     asked: list[str] = []
     while page.locator(f"#thread [data-block-id='{ids.SUMMARY_BLOCK}']").count() == 0:
         key = current_question(page)
-        assert key in answers, key
+        assert key in answers, page.locator("#thread").inner_html()[-3000:]
         assert asked[-2:] != [key, key], f"the bot keeps asking {key}"
         asked.append(key)
         reply(page, answers[key])

@@ -384,7 +384,7 @@ async function call(path, body) {
       return null;
     }
     $("failure").hidden = true;
-    draw(answer);
+    if (answer.me === page.me) draw(answer);
     return answer;
   } catch (error) {
     showFailure(words("failed"));
@@ -414,7 +414,9 @@ async function refresh() {
     const response = await fetch(`/api/state?as=${encodeURIComponent(page.me)}`);
     if (response.ok) {
       const answer = await response.json();
-      if (answer.version !== page.version || answer.me !== (page.data || {}).me) draw(answer);
+      // a poll answered while the bot was still at work must not undo a newer state
+      if (answer.me !== page.me) return;
+      if (answer.version > page.version || answer.me !== (page.data || {}).me) draw(answer);
     }
   } catch (error) {
     /* the next poll tries again */
@@ -604,7 +606,8 @@ async function typed(event) {
   if (text.startsWith("/")) {
     const name = text.split(/\s+/)[0];
     if (name !== page.data.command) {
-      $("composer-error").textContent = `${name}?`;
+      $("composer-error").textContent = words("not_a_command")
+        .replace("{command}", name).replace("{ours}", page.data.command);
       $("composer-error").hidden = false;
       return;
     }
