@@ -50,6 +50,10 @@ APPROVAL_ASKED_BLOCK = "approval_asked"
 APPROVAL_REPLIES_BLOCK = "approval_replies"
 APPROVAL_CHANGES_BLOCK = "approval_changes"
 APPROVAL_ACTIONS_BLOCK = "approval_actions"
+#: on every approval card, a context block naming the round it shows: a click is judged by the
+#: round on the card it came from, never by whether the card's ts was saved
+CARD_ROUND_BLOCK = "card_round:{round}"
+CARD_ROUND_PATTERN = re.compile(r"^card_round:(?P<round>[0-9]{1,6})$")
 APPROVAL_APPROVE = "approval_approve"
 APPROVAL_REJECT = "approval_reject"
 APPROVAL_MORE_INFO = "approval_more_info"

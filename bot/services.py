@@ -365,7 +365,12 @@ class RequestService:
     # -- supervisors ------------------------------------------------------------------------------
 
     def may_decide(
-        self, request_id: str, user_id: str, card_ts: str | None, decision: str | None = None
+        self,
+        request_id: str,
+        user_id: str,
+        card_ts: str | None,
+        decision: str | None = None,
+        card_round: int | None = None,
     ) -> Refused | MonitoringRequest:
         """Check before opening the reason dialog, so a refused user never sees it."""
         roles = self._roles(user_id)
@@ -379,7 +384,7 @@ class RequestService:
             authorised = roles.may_decide(request)
             try:
                 approval.check_decider(
-                    request, user_id, authorised, _round(request, card_ts), decision
+                    request, user_id, authorised, _round(request, card_ts, card_round), decision
                 )
             except DomainError as error:
                 return self._refuse(uow, request, error, user_id)
@@ -397,25 +402,34 @@ class RequestService:
         delivery: str,
         comment: str | None = None,
         review_date: date | None = None,
+        card_round: int | None = None,
     ) -> Decided | Refused | None:
+        """`card_ts` and `card_round`: the message the decision was made on and the round it
+        shows. The round judges the click; the decision updates that message, and it becomes
+        the request's card if its ts had not been saved."""
         roles = self._roles(user_id)
         if isinstance(roles, Refused):
             return roles
 
         def step(request: MonitoringRequest) -> DecisionMade:
-            return approval.decide(
+            made = approval.decide(
                 request,
                 decision,
                 user_id,
                 roles.may_decide(request),
                 reason,
                 self.clock.now(),
-                _round(request, card_ts),
+                _round(request, card_ts, card_round),
                 comment=comment,
                 review_date=review_date,
                 approvals_needed=self.approvals_needed(request),
                 on_behalf_of=roles.on_behalf_of(),
             )
+            if not card_ts:
+                return made
+            if request.approval_card_ref is None:
+                request.approval_card_ref = card_ts
+            return replace(made, card=card_ts)
 
         result = self._act(request_id, user_id, delivery, step)
         if not isinstance(result, Acted):
@@ -788,10 +802,15 @@ def _reply(result: Acted[list[Output]] | Refused | None) -> Reply | Refused | No
     return result
 
 
-def _round(request: MonitoringRequest, card_ts: str | None) -> int | None:
-    """The approval round a clicked card belongs to: a card other than the current one is
-    stale. While a resubmission's card is still on its way (no ref yet), only the first round's
-    card can be the current one, so any click on a later round waits for the ref."""
+def _round(
+    request: MonitoringRequest, card_ts: str | None, card_round: int | None = None
+) -> int | None:
+    """The approval round a clicked card belongs to: the round it carries (`card_round:<n>`),
+    whether or not its ts was ever saved. A card drawn before cards carried their round is
+    judged by its ts: one other than the current card's is stale, and while a resubmission's
+    card has no ref yet only the first round's card can be the current one."""
+    if card_round is not None:
+        return card_round
     if card_ts is None:
         return None
     if request.approval_card_ref is None:

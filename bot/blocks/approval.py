@@ -83,9 +83,24 @@ def approval_card(
     ]
     if with_buttons and needed > 1:
         blocks.insert(3, progress_block(record, needed))
+    blocks.append(round_block(request, record))
     if with_buttons:
         blocks.append(approval_buttons(request))
     return Message(text=f"{text} {who}".strip(), blocks=blocks)
+
+
+def round_block(request: MonitoringRequest, record: Round) -> dict[str, Any]:
+    """Which approval round this card shows (`card_round:<n>`): a click is judged by it."""
+    return {
+        "type": "context",
+        "block_id": ids.CARD_ROUND_BLOCK.format(round=record.number),
+        "elements": [
+            {
+                "type": "mrkdwn",
+                "text": f"{request.request_id} · approval round {record.number}",
+            }
+        ],
+    }
 
 
 def who_asked(request: MonitoringRequest, record: Round) -> str | None:
@@ -240,6 +255,7 @@ def approve_modal(
     channel: str,
     thread_ts: str,
     needed: int = 1,
+    card_round: int | None = None,
 ) -> dict[str, Any]:
     """Approve, after seeing the flags again; an optional comment and the review date. Where
     two approvals are needed, it says which this one is."""
@@ -255,7 +271,13 @@ def approve_modal(
             f"\n\n:busts_in_silhouette: It needs {needed} approvals from different deciders: "
             f"yours is {len(record.approvals) + 1} of {needed}."
         )
-    metadata = {"id": request.request_id, "card": card_ts, "channel": channel, "thread": thread_ts}
+    metadata = {
+        "id": request.request_id,
+        "card": card_ts,
+        "round": card_round,
+        "channel": channel,
+        "thread": thread_ts,
+    }
     return {
         "type": "modal",
         "callback_id": ids.APPROVE_VIEW,
@@ -340,7 +362,12 @@ def installed_notice(request: MonitoringRequest, by: str, tz: ZoneInfo) -> Messa
 
 
 def reason_modal(
-    request_id: str, decision: str, card_ts: str, channel: str, thread_ts: str
+    request_id: str,
+    decision: str,
+    card_ts: str,
+    channel: str,
+    thread_ts: str,
+    card_round: int | None = None,
 ) -> dict[str, Any]:
     title = "Reject request" if decision == "reject" else "Request more info"
     label = (
@@ -350,6 +377,7 @@ def reason_modal(
         "id": request_id,
         "decision": decision,
         "card": card_ts,
+        "round": card_round,
         "channel": channel,
         "thread": thread_ts,
     }

@@ -40,7 +40,19 @@ def clicked(body: dict[str, Any]) -> tuple[Asker, str]:
 
 
 def card_ts(body: dict[str, Any]) -> str | None:
-    return (body.get("container") or {}).get("message_ts")
+    """The ts of the message clicked: the card a decision is made on, and then updates."""
+    container = body.get("container") or {}
+    return container.get("message_ts") or (body.get("message") or {}).get("ts")
+
+
+def card_round(body: dict[str, Any]) -> int | None:
+    """The approval round the clicked card shows (its `card_round:<n>` block); None for a card
+    drawn before cards carried their round."""
+    for block in (body.get("message") or {}).get("blocks") or []:
+        match = ids.CARD_ROUND_PATTERN.match(str(block.get("block_id") or ""))
+        if match is not None:
+            return int(match["round"])
+    return None
 
 
 def register(app: App, wiring: Wiring) -> None:
@@ -84,7 +96,9 @@ def register(app: App, wiring: Wiring) -> None:
     def approve(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         asker, _ = clicked(body)
-        checked = service.may_decide(action["value"], asker.user, card_ts(body), "approve")
+        checked = service.may_decide(
+            action["value"], asker.user, card_ts(body), "approve", card_round(body)
+        )
         if isinstance(checked, Refused):
             responder.respond(checked, asker)
             return
@@ -95,6 +109,7 @@ def register(app: App, wiring: Wiring) -> None:
             asker.channel or "",
             asker.thread_ts or "",
             service.approvals_needed(checked),
+            card_round(body),
         )
         if wiring.messenger.open_view(body["trigger_id"], view) is None:
             responder.tell(asker, DIALOG_FAILED)
@@ -111,12 +126,15 @@ def register(app: App, wiring: Wiring) -> None:
             card_ts(body) or "",
             asker.channel or "",
             asker.thread_ts or "",
+            card_round(body),
         )
         view_id = wiring.messenger.open_view(body["trigger_id"], view)
         if view_id is None:
             responder.tell(asker, DIALOG_FAILED)
             return
-        checked = service.may_decide(action["value"], asker.user, card_ts(body))
+        checked = service.may_decide(
+            action["value"], asker.user, card_ts(body), card_round=card_round(body)
+        )
         if isinstance(checked, Refused):
             said = responder.refusal_text(checked)
             wiring.messenger.update_view(view_id, refused_dialog(said))

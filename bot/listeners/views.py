@@ -44,6 +44,7 @@ def register(app: App, wiring: Wiring) -> None:
             reason,
             meta.get("card") or None,
             f"view:{view['id']}",
+            card_round=_round(meta),
         )
         asker = Asker(user, meta.get("channel") or None, meta.get("thread") or None)
         wiring.responder.respond(result, asker)
@@ -70,6 +71,7 @@ def register(app: App, wiring: Wiring) -> None:
             f"view:{view['id']}",
             comment=comment,
             review_date=review,
+            card_round=_round(meta),
         )
         asker = Asker(user, meta.get("channel") or None, meta.get("thread") or None)
         wiring.responder.respond(result, asker)
@@ -126,6 +128,13 @@ def register(app: App, wiring: Wiring) -> None:
         recorded(
             ack, body, view, record, (ids.REVIEW_OUTCOME_BLOCK, ids.REVIEW_NEXT_BLOCK), outcome
         )
+
+
+def _round(meta: dict[str, Any]) -> int | None:
+    """The round of the card the dialog was opened from (None: a dialog from before cards
+    carried their round)."""
+    value = meta.get("round")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _choice(values: dict[str, Any], block: str, action: str) -> str:

@@ -198,6 +198,7 @@ def click_card(
     proposed (use `open_approval` to fill it in)."""
     request_id = approval_value(card)
     opened = len(app.slack.calls("views.open"))
+    options.setdefault("message", clicked_message(app, card))
     app.click(
         action_id,
         request_id,
@@ -219,8 +220,17 @@ def open_approval(app: RunningBot, card: SlackCall, user: str) -> dict[str, Any]
         user=user,
         message_ts=ts_of(card),
         thread_ts=card.args["thread_ts"],
+        message=clicked_message(app, card),
     )
     return last_view(app) if len(app.slack.calls("views.open")) > opened else None
+
+
+def clicked_message(app: RunningBot, card: SlackCall) -> dict[str, Any]:
+    """The card as Slack holds it now, as a click on it carries it (`message`)."""
+    stored = app.slack.message(card.args["channel"], ts_of(card))
+    if stored is not None:
+        return dict(stored)
+    return {"type": "message", "ts": ts_of(card), "blocks": card.args.get("blocks") or []}
 
 
 def approval_value(card: SlackCall) -> str:

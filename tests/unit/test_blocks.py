@@ -734,6 +734,7 @@ def test_the_approval_card_has_its_block_and_approve_reject_and_more_info_button
         "necessity:0",
         ids.APPROVAL_ATTESTATION_BLOCK,
         *notes,
+        "card_round:1",
         ids.APPROVAL_ACTIONS_BLOCK,
     ]
     title = block(card, ids.APPROVAL_TITLE_BLOCK)
@@ -833,6 +834,7 @@ def test_the_reason_modal_carries_its_ids_and_the_request_in_private_metadata(
         "id": REQUEST_ID,
         "decision": decision,
         "card": CARD_TS,
+        "round": None,
         "channel": CHANNEL,
         "thread": THREAD,
     }
@@ -864,6 +866,7 @@ def test_the_approve_modal_lists_the_flags_and_asks_for_a_comment_and_a_review_d
     assert json.loads(view["private_metadata"]) == {
         "id": REQUEST_ID,
         "card": CARD_TS,
+        "round": None,
         "channel": CHANNEL,
         "thread": THREAD,
     }
