@@ -201,6 +201,11 @@ BANK_HOLIDAY_REGIONS: dict[str, str | None] = {
 }
 
 
+#: (subdivision, year) -> its bank holidays, shared by every BankHolidays of the process
+_YEARS: dict[tuple[str | None, int], frozenset[date]] = {}
+_YEARS_LOCK = threading.Lock()  # the scheduler and listeners ask from several threads
+
+
 class BankHolidays:
     """The bank holidays of one UK nation (or none), looked up by local date."""
 
@@ -211,8 +216,6 @@ class BankHolidays:
             )
         self.region = region
         self._subdivision = BANK_HOLIDAY_REGIONS[region]
-        self._years: dict[int, frozenset[date]] = {}
-        self._lock = threading.Lock()  # the scheduler and listeners ask from several threads
 
     def __contains__(self, day: object) -> bool:
         if not isinstance(day, date) or self._subdivision is None:
@@ -220,13 +223,24 @@ class BankHolidays:
         return day in self._year(day.year)
 
     def _year(self, year: int) -> frozenset[date]:
-        with self._lock:
-            if year not in self._years:
+        key = (self._subdivision, year)
+        known = _YEARS.get(key)  # no lock once known: every timer of every message asks
+        if known is not None:
+            return known
+        with _YEARS_LOCK:
+            if key not in _YEARS:
                 calendar = holiday_calendars.country_holidays(
                     "GB", subdiv=self._subdivision, years=year
                 )
-                self._years[year] = frozenset(calendar)
-            return self._years[year]
+                _YEARS[key] = frozenset(calendar)
+            return _YEARS[key]
+
+    def warm(self, *years: int) -> None:
+        """Work out these years now: the first look-up of a year costs the `holidays` package
+        about half a second of CPU, which every request asking meanwhile would wait for."""
+        if self._subdivision is not None:
+            for year in years:
+                self._year(year)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, BankHolidays) and other.region == self.region

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, MetaData, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
-from storage.sqlite_writers import WriterQueue, begin_writing, done_writing
+from storage.sqlite_writers import GroupSync, WriterQueue, begin, begin_writing, done_writing
 from storage.tables import metadata
 from storage.timeouts import PostgresTimeouts
 
@@ -99,7 +99,12 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
         create_private_file(Path(database))
     connect_args: dict[str, Any] = {"check_same_thread": False}
     connect_args["timeout"] = SQLITE_BUSY_TIMEOUT_MS / 1000
-    connect_args["factory"] = WriterQueue(SQLITE_BUSY_TIMEOUT_MS / 1000).connection_class()
+    # a file database commits in groups (storage/sqlite_writers.py); `file:` URIs do not
+    group = None
+    if not in_memory and database and not database.startswith("file:"):
+        group = GroupSync(os.path.abspath(database) + "-wal")
+    queue = WriterQueue(SQLITE_BUSY_TIMEOUT_MS / 1000, group)
+    connect_args["factory"] = queue.connection_class()
     if in_memory:
         # one shared connection, or every checkout would see a different empty database
         kwargs.setdefault("poolclass", StaticPool)
@@ -113,9 +118,15 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer
+        # readers do not block the writer
+        journal = cursor.execute("PRAGMA journal_mode=WAL").fetchone()[0]
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=FULL")  # _on_begin sets it for each write
+        if queue.group is not None and str(journal).lower() == "wal":
+            # commits are written to the log here and synced by GroupSync, after the lock
+            dbapi_connection.group_commit = True
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        else:
+            cursor.execute("PRAGMA synchronous=FULL")  # _on_begin sets it for each write
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -125,17 +136,19 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
         mode = connection.get_execution_options().get(SQLITE_BEGIN, "IMMEDIATE")
         if mode not in ("IMMEDIATE", "DEFERRED"):
             raise ValueError(f"bad {SQLITE_BEGIN} option: {mode!r}")
-        # FULL: a commit survives a power cut (NORMAL in WAL mode may lose the last few)
         relaxed = connection.get_execution_options().get(DURABILITY) == RELAXED
-        synchronous = "NORMAL" if relaxed else "FULL"
         record = connection.connection
-        if record.info.get("synchronous", "FULL") != synchronous:
-            connection.exec_driver_sql(f"PRAGMA synchronous={synchronous}")
-            record.info["synchronous"] = synchronous
+        dbapi_connection = record.dbapi_connection
+        if not begin(dbapi_connection, durable=not relaxed):
+            # no group commit: FULL, so that a commit survives a power cut (NORMAL in WAL mode
+            # may lose the last few)
+            synchronous = "NORMAL" if relaxed else "FULL"
+            if record.info.get("synchronous", "FULL") != synchronous:
+                connection.exec_driver_sql(f"PRAGMA synchronous={synchronous}")
+                record.info["synchronous"] = synchronous
         if mode == "DEFERRED":
             connection.exec_driver_sql("BEGIN DEFERRED")
             return
-        dbapi_connection = record.dbapi_connection
         begin_writing(dbapi_connection)  # this process's writers queue here, not in busy_timeout
         try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")

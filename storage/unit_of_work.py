@@ -20,6 +20,16 @@ from storage.timeouts import PostgresTimeouts
 log = logging.getLogger(__name__)
 
 
+#: PostgreSQL: this transaction's COMMIT does not wait for the log to reach the disk
+_COMMIT_WITHOUT_WAITING = text("SELECT set_config('synchronous_commit', 'off', true)")
+
+
+#: PostgreSQL: a log record in a transaction of its own (any role may write one)
+_WAIT_FOR_THE_DISK = (
+    "SELECT pg_logical_emit_message(true, 'mosovo-durable', ''), pg_current_wal_insert_lsn()::text"
+)
+
+
 class SqlUnitOfWork:
     """flows.ports.UnitOfWork: one transaction. Rolls back on exit unless `commit()` was called;
     after a commit the same unit may go on and commit again."""
@@ -40,6 +50,9 @@ class SqlUnitOfWork:
         self._clock = clock or SystemClock()
         self._session: Session | None = None
         self._relaxed = relaxed
+        #: PostgreSQL: a log position at or before which the last commit of audit events is on
+        #: disk (tests compare it with pg_current_wal_flush_lsn())
+        self.flushed_past: str | None = None
 
     def __enter__(self) -> SqlUnitOfWork:
         if self._session is not None:
@@ -68,9 +81,30 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         if self._relaxed and self.audit.has_pending:
             raise RuntimeError("audit events are never committed without waiting for the disk")
+        chained = self.audit.has_pending and self.session.get_bind().dialect.name == "postgresql"
+        if chained:
+            # the chain lock is released at COMMIT: do not wait for the disk while holding it
+            self.session.execute(_COMMIT_WITHOUT_WAITING)
         # the audit chain is written last: its lock is then held only for the commit itself
         self.audit.flush()
+        if not chained:
+            self.session.commit()
+            return
+        raw = self.session.connection().connection.dbapi_connection
+        assert raw is not None
+        raw.commit()  # the chain lock is free for the next appender now
+        # ...and this commit returns once ours is on disk: a transaction that writes to the log
+        # (an empty logical-decoding message; a mere transaction id would commit without a
+        # flush) commits after ours, durably, so the log is flushed past ours. PostgreSQL flushes
+        # for every backend waiting at once: this is the appenders' group commit.
+        cursor = raw.cursor()
+        try:
+            cursor.execute(_WAIT_FOR_THE_DISK)
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
         self.session.commit()
+        self.flushed_past = str(row[1]) if row else None
 
     def rollback(self) -> None:
         self.audit.discard()

@@ -6,6 +6,7 @@ import argparse
 import logging
 import signal
 import threading
+from datetime import UTC, datetime
 from types import FrameType
 from typing import TYPE_CHECKING
 
@@ -70,6 +71,7 @@ def handle(args: argparse.Namespace) -> int:
     except SchemaNotReady as error:
         bot.database.dispose()
         return refuse(str(error))
+    warm_calendar(settings.bank_holidays)
     scheduler = (
         None
         if args.no_scheduler
@@ -90,6 +92,17 @@ def handle(args: argparse.Namespace) -> int:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
         bot.database.dispose()
+
+
+def warm_calendar(region: str) -> None:
+    """Work out this year's and next year's bank holidays in the background while the bot starts,
+    not inside the first requests' timers (where every listener thread would wait for it)."""
+    from flows.calendar import BankHolidays
+
+    year = datetime.now(UTC).year
+    threading.Thread(
+        target=BankHolidays(region).warm, args=(year, year + 1), name="holidays", daemon=True
+    ).start()
 
 
 def run_socket_mode(bot: Bot, stopped: threading.Event | None = None) -> int:

@@ -1,29 +1,53 @@
 """Writers under load: one process's SQLite writers queue and always hand the lock on; a commit
-waits for the disk unless it is a relaxed one, which refuses to carry audit events."""
+waits for the disk unless it is a relaxed one, which refuses to carry audit events; commits reach
+the disk in groups, after the lock is handed on."""
 
 from __future__ import annotations
 
+import os
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import exc, text
 
 from flows.models import AuditEvent, MonitoringRequest
 from flows.ports import ConcurrentUpdate
+from storage import sqlite_writers
+from storage.audit import verify_chain
 from storage.unit_of_work import Database, SqlUnitOfWork
 
 AT = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
-#: SQLite's `PRAGMA synchronous` values
-FULL, NORMAL = 2, 1
 
 
-def durability(uow: SqlUnitOfWork) -> str:
-    """What this transaction's commit waits for, as the database reports it."""
-    if uow.session.get_bind().dialect.name == "postgresql":
-        return str(uow.session.execute(text("SHOW synchronous_commit")).scalar_one())
-    synchronous: int = uow.session.execute(text("PRAGMA synchronous")).scalar_one()
-    return {FULL: "on", NORMAL: "off"}[synchronous]
+@pytest.fixture
+def synced(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The files SQLite's group commit syncs, in order (it still syncs them)."""
+    files: list[str] = []
+    real = os.fdatasync
+
+    def fdatasync(descriptor: int) -> None:
+        files.append(os.readlink(f"/proc/self/fd/{descriptor}"))
+        real(descriptor)
+
+    monkeypatch.setattr(sqlite_writers.os, "fdatasync", fdatasync)
+    yield files
+
+
+def flushed(uow: SqlUnitOfWork) -> bool:
+    """PostgreSQL: is the log on disk past the position the last commit said it waited for?"""
+    assert uow.flushed_past is not None
+    return bool(
+        uow.session.execute(
+            text("SELECT pg_current_wal_flush_lsn() >= CAST(:lsn AS pg_lsn)"),
+            {"lsn": uow.flushed_past},
+        ).scalar_one()
+    )
+
+
+def synchronous_commit(uow: SqlUnitOfWork) -> str:
+    return str(uow.session.execute(text("SHOW synchronous_commit")).scalar_one())
 
 
 def stored_request(db: Database) -> MonitoringRequest:
@@ -34,22 +58,147 @@ def stored_request(db: Database) -> MonitoringRequest:
     return request
 
 
-def test_a_commit_waits_for_the_disk_unless_relaxed(db: Database) -> None:
-    request = stored_request(db)
-    for _ in range(2):  # the same pooled connections, switched back and forth
-        with db.relaxed() as uow:
-            assert durability(uow) == "off"
-            found = uow.requests.get(str(request.request_id))
-            assert found is not None
-            found.question_ref = "1700000000.000100"
-            uow.requests.save(found)
-            uow.commit()
-        with db.uow() as uow:
-            assert durability(uow) == "on"
-            saved = uow.requests.get(str(request.request_id))
-            assert saved is not None and saved.question_ref == "1700000000.000100"
+def answer(uow: SqlUnitOfWork, request_id: str, ref: str, audited: bool = True) -> None:
+    found = uow.requests.get(request_id)
+    assert found is not None
+    found.question_ref = ref
+    if audited:
+        found.events.append(AuditEvent("answered", "U0OFFICER", AT, {"field": "visor_ref"}))
+    uow.requests.save(found)
+    uow.commit()
+
+
+def test_a_sqlite_commit_is_synced_before_it_returns_unless_relaxed(
+    sqlite_url: str, synced: list[str]
+) -> None:
+    db = Database(sqlite_url)
+    try:
+        db.upgrade()
+        request_id = str(stored_request(db).request_id)
+        wal = os.path.realpath(sqlite_url.removeprefix("sqlite:///") + "-wal")
+        for n in range(2):  # the same pooled connections, switched back and forth
+            synced.clear()
+            with db.relaxed() as uow:
+                answer(uow, request_id, f"1700000000.00010{n}", audited=False)
+            with db.reader() as uow:
+                assert uow.requests.get(request_id) is not None
+            assert synced == []  # neither a relaxed commit nor a read waits for the disk
+            with db.uow() as uow:
+                answer(uow, request_id, f"1700000000.00020{n}")
+                assert synced == [wal]  # the log was synced before commit() returned
+            with db.reader() as uow:
+                stored = uow.requests.get(request_id)
+                assert stored is not None and stored.question_ref == f"1700000000.00020{n}"
+    finally:
+        db.dispose()
+
+
+def test_sqlite_writers_share_syncs_and_each_returns_once_its_commit_is_on_disk(
+    sqlite_url: str, synced: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = Database(sqlite_url)
+    db.upgrade()
+    syncing = threading.Event()
+    release = threading.Event()
+    real_sync = sqlite_writers.GroupSync._sync
+
+    def slow_sync(group: sqlite_writers.GroupSync) -> None:
+        syncing.set()
+        release.wait(timeout=30)  # the first sync lasts until every other writer has committed
+        real_sync(group)
+
+    monkeypatch.setattr(sqlite_writers.GroupSync, "_sync", slow_sync)
+    returned: list[int] = []
+    errors: list[BaseException] = []
+
+    def write(n: int) -> None:
+        try:
+            with db.uow() as uow:
+                request = MonitoringRequest(f"U0OFFICER{n}", "G0PRIV", AT)
+                request.record("created", request.officer_id, AT)
+                uow.requests.add(request)
+                uow.commit()
+            returned.append(n)
+        except BaseException as error:
+            errors.append(error)
+
+    try:
+        first = threading.Thread(target=write, args=(0,))
+        first.start()
+        assert syncing.wait(timeout=30)
+        others = [threading.Thread(target=write, args=(n,)) for n in range(1, 11)]
+        for other in others:
+            other.start()
+        # the lock was handed on: the others commit while the first one's sync is under way...
         with db.reader() as uow:
-            assert durability(uow) == "on"
+            while uow.session.execute(text("SELECT count(*) FROM requests")).scalar_one() < 11:
+                uow.session.commit()
+        assert returned == []  # ...but none returns before its commit is on disk
+        release.set()
+        for thread in (first, *others):
+            thread.join(timeout=60)
+        assert errors == [] and sorted(returned) == list(range(11))
+        assert len(synced) < 11  # commits written during a sync shared the next one
+        with db.read_session_factory() as session:
+            assert verify_chain(session).ok
+    finally:
+        release.set()
+        db.dispose()
+
+
+def test_a_failed_sync_fails_the_commit_and_hands_the_lock_on(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = Database(sqlite_url)
+    try:
+        db.upgrade()
+
+        def broken(_descriptor: int) -> None:
+            raise OSError(5, "Input/output error")
+
+        with monkeypatch.context() as patched:
+            patched.setattr(sqlite_writers.os, "fdatasync", broken)
+            with pytest.raises(exc.OperationalError, match="could not sync"), db.uow() as uow:
+                uow.requests.add(MonitoringRequest("U0OFFICER", "G0PRIV", AT))
+                uow.commit()
+        stored_request(db)  # the next writer gets in, and its commit is synced
+    finally:
+        db.dispose()
+
+
+def test_an_in_memory_sqlite_database_commits_with_synchronous_full(synced: list[str]) -> None:
+    db = Database("sqlite://")
+    try:
+        db.upgrade()
+        with db.uow() as uow:
+            assert uow.session.execute(text("PRAGMA synchronous")).scalar_one() == 2  # FULL
+        stored_request(db)
+        assert synced == []  # no log to sync: SQLite's own FULL commit does it
+    finally:
+        db.dispose()
+
+
+def test_a_postgresql_commit_of_audit_events_is_on_disk_before_it_returns(pg_url: str) -> None:
+    db = Database(pg_url)
+    try:
+        db.upgrade()
+        request_id = str(stored_request(db).request_id)
+        for _ in range(2):  # the same pooled connections, switched back and forth
+            with db.relaxed() as uow:
+                assert synchronous_commit(uow) == "off"
+                answer(uow, request_id, "1700000000.000100", audited=False)
+            with db.uow() as uow:
+                assert synchronous_commit(uow) == "on"  # a commit without events just waits
+                answer(uow, request_id, "1700000000.000200")
+                # with events it commits without waiting, to free the chain lock, then waits
+                assert flushed(uow)
+                assert synchronous_commit(uow) == "on"  # only that one commit was changed
+            with db.reader() as uow:
+                stored = uow.requests.get(request_id)
+                assert stored is not None and stored.question_ref == "1700000000.000200"
+                assert [e.action for e in uow.audit.history(request_id)].count("answered") >= 1
+    finally:
+        db.dispose()
 
 
 def test_a_relaxed_commit_refuses_audit_events(db: Database) -> None:
