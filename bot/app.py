@@ -34,6 +34,7 @@ from flows.conversation import Conversation
 from flows.ports import OutboxMessage
 from flows.timers import Timers, TimerSchedule
 from storage.checkpoints import CheckpointSinks, load_private_key, take_checkpoint
+from storage.hints import GroupedHints
 from storage.unit_of_work import Database
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,7 @@ def create_bot(
         schedule,
         reads=database.reader,
         hints=database.relaxed,
+        remember_question=GroupedHints(database.relaxed).remember_question,
         review_after=settings.review_after,
         second_approval=settings.second_approval,
         command_hint=settings.command,

@@ -143,8 +143,12 @@ class RequestService:
         hints: UnitOfWorkFactory | None = None,
         second_approval: SecondApproval | None = None,
         command_hint: str = "/monitoring-request",
+        remember_question: Callable[[str, str, str], None] | None = None,
     ) -> None:
         self.uow = uow
+        #: (request id, field key, ts): where a question was posted, committed before it
+        #: returns; storage may write many callers' at once (storage/hints.py)
+        self._remember_question = remember_question
         #: for saves whose loss in a power cut costs only tidiness, never evidence (the same as
         #: `uow` unless storage offers a unit of work that commits without waiting for the disk)
         self.hints = hints or uow
@@ -351,6 +355,9 @@ class RequestService:
         once given. A question posted late (from the outbox) after it was answered is left."""
 
         # Once per answer: lost in a power cut, only the answered question stays untidied.
+        if self._remember_question is not None:
+            self._remember_question(request_id, field_key, ts)
+            return
         with self.hints() as uow:
             uow.requests.remember_question(request_id, field_key, ts)
             uow.commit()

@@ -8,6 +8,7 @@ import os
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import exc, text
@@ -16,6 +17,7 @@ from flows.models import AuditEvent, MonitoringRequest
 from flows.ports import ConcurrentUpdate
 from storage import sqlite_writers
 from storage.audit import verify_chain
+from storage.hints import GroupedHints
 from storage.unit_of_work import Database, SqlUnitOfWork
 
 AT = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
@@ -264,3 +266,67 @@ def test_where_a_question_was_posted_is_kept_only_while_it_is_asked(db: Database
         assert loaded is not None and stored.version == loaded.version + 1
         with pytest.raises(ConcurrentUpdate):  # a save from the earlier load would undo it
             uow.requests.save(loaded)
+
+
+def test_hints_from_many_threads_share_transactions_and_each_is_committed_on_return(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    requests = []
+    with db.uow() as uow:
+        for n in range(12):
+            request = MonitoringRequest(f"U0OFFICER{n}", "G0PRIV", AT)
+            request.state, request.current_field = "collecting", "visor_ref"
+            uow.requests.add(request)
+            requests.append(str(request.request_id))
+        uow.commit()
+    hints = GroupedHints(db.relaxed)
+    writing = threading.Event()
+    release = threading.Event()
+    real_write = GroupedHints._write
+
+    def held_write(self: GroupedHints, batch: list[Any]) -> None:
+        writing.set()
+        release.wait(timeout=30)  # the first transaction lasts until the others are waiting
+        real_write(self, batch)
+
+    monkeypatch.setattr(GroupedHints, "_write", held_write)
+    returned: list[str] = []
+    errors: list[BaseException] = []
+
+    def remember(request_id: str, ts: str) -> None:
+        try:
+            hints.remember_question(request_id, "visor_ref", ts)
+            with db.reader() as uow:  # committed by the time the call returns
+                stored = uow.requests.get(request_id)
+                assert stored is not None and stored.question_ref == ts
+            returned.append(request_id)
+        except BaseException as error:
+            errors.append(error)
+
+    first = threading.Thread(target=remember, args=(requests[0], "1700000000.000001"))
+    first.start()
+    assert writing.wait(timeout=30)
+    others = [
+        threading.Thread(target=remember, args=(r, f"1700000000.0001{n:02d}"))
+        for n, r in enumerate(requests[1:])
+    ]
+    for other in others:
+        other.start()
+    while len(hints._waiting) < len(others):  # all of them queued behind the first
+        threading.Event().wait(0.01)
+    assert returned == []
+    release.set()
+    for thread in (first, *others):
+        thread.join(timeout=60)
+    assert errors == [] and sorted(returned) == sorted(requests)
+    assert hints.transactions == 2  # the first alone, then the eleven together
+
+
+def test_a_failed_hint_transaction_is_reported_to_every_caller_in_it(db: Database) -> None:
+    def broken() -> SqlUnitOfWork:
+        raise RuntimeError("the database went away")
+
+    hints = GroupedHints(broken)
+    with pytest.raises(RuntimeError, match="went away"):
+        hints.remember_question("MR-1", "visor_ref", "1700000000.000001")
+    assert hints._writing is False  # the next caller gets a turn
