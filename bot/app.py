@@ -118,7 +118,13 @@ def create_bot(
         schedule,
         reads=database.reader,
         hints=database.relaxed,
-        remember_question=GroupedHints(database.relaxed).remember_question,
+        # SQLite: one writer at a time, so hints share its turns; PostgreSQL updates rows side by
+        # side, and a group would wait for the row locks of every answer in progress
+        remember_question=(
+            GroupedHints(database.relaxed).remember_question
+            if database.dialect == "sqlite"
+            else None
+        ),
         review_after=settings.review_after,
         second_approval=settings.second_approval,
         command_hint=settings.command,
