@@ -35,6 +35,8 @@ REQUEST_FORM = "request_form"
 FORM_VIEW = "request_form"
 FORM_ACTIONS_BLOCK = "form_actions"
 FORM_INTRO_BLOCK = "form_intro"
+#: on a page shown again with answers reused from an earlier request while it was open
+FORM_REFILLED_BLOCK = "form_refilled"
 FORM_BLOCK_PREFIX = "form:"
 
 APPROVAL_BLOCK = "approval"

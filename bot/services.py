@@ -257,13 +257,20 @@ class RequestService:
         return request
 
     def form_page(
-        self, request_id: str, user_id: str, page: str, values: dict[str, str], delivery: str
+        self,
+        request_id: str,
+        user_id: str,
+        page: str,
+        values: dict[str, str],
+        delivery: str,
+        shown: list[str] | None = None,
     ) -> Acted[FormOutcome] | Refused | None:
+        """`shown`: the page's questions that had an answer when it was drawn."""
         return self._act(
             request_id,
             user_id,
             delivery,
-            lambda r: self.conversation.answer_form(r, page, values, user_id),
+            lambda r: self.conversation.answer_form(r, page, values, user_id, shown),
         )
 
     def form_closed(self, request_id: str, user_id: str, delivery: str) -> Reply | Refused | None:

@@ -3,6 +3,7 @@ say what to say next. Pure: no Slack, no database, time from the injected clock.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
@@ -365,12 +366,21 @@ class Conversation:
     # -- the form -------------------------------------------------------------------------------
 
     def answer_form(
-        self, request: MonitoringRequest, page_name: str, values: dict[str, str], actor: str
+        self,
+        request: MonitoringRequest,
+        page_name: str,
+        values: dict[str, str],
+        actor: str,
+        shown: Collection[str] | None = None,
     ) -> FormOutcome:
         """One page of the form: every value through the same parsers and rules as in the
         thread. A page with any bad value stores nothing and says what is wrong with each;
         a good one is stored and audited like typed answers (`via: form`). The thread hears of
-        it when the form is done: its summary, or the first question still unanswered."""
+        it when the form is done: its summary, or the first question still unanswered.
+
+        `shown`: the page's questions that had an answer when it was drawn. One answered since
+        (an earlier request's answers accepted in the thread while the page was open) and left
+        empty on the page is kept, and the same page comes back with it filled in to check."""
         self._require_requester(request, actor)
         if not (is_collecting(request) or at_summary(request)):
             raise InvalidTransition(
@@ -387,10 +397,14 @@ class Conversation:
         trial = dict(request.answers)
         accepted: dict[str, Any] = {}
         errors: dict[str, str] = {}
+        refilled: list[str] = []
         for field in page.fields:
             if not field.applies(trial):
                 continue  # e.g. a serial number for a phone: not asked, whatever was typed
             text = (values.get(field.key) or "").strip()
+            if not text and shown is not None and field.key in trial and field.key not in shown:
+                refilled.append(field.key)  # answered since the page was drawn: keep it
+                continue
             if not text:
                 if field.optional:
                     accepted[field.key] = trial[field.key] = None
@@ -421,7 +435,11 @@ class Conversation:
         dropped = self._recheck(request)
         if dropped:
             outputs.append(dropped)
-        following = page_after(self.catalogue, request.answers, page.name)
+        following = (
+            page_named(self.catalogue, request.answers, page.name)
+            if refilled
+            else page_after(self.catalogue, request.answers, page.name)
+        )
         if following is not None:
             if answered_current:
                 # the thread asks the next one when the form is done (or closed)
@@ -434,7 +452,7 @@ class Conversation:
                     None,
                 )
             self._refresh_flags(request)
-            return FormOutcome(outputs=outputs, next_page=following)
+            return FormOutcome(outputs=outputs, next_page=following, refilled=tuple(refilled))
         return FormOutcome(outputs=outputs + self.resume(request))
 
     def resume(self, request: MonitoringRequest) -> list[Output]:

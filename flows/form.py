@@ -28,6 +28,9 @@ class FormOutcome:
     errors: dict[str, str] = field(default_factory=dict)
     outputs: list[Any] = field(default_factory=list)
     next_page: FormPage | None = None
+    #: answers given elsewhere (an earlier request's, reused from the thread) while the page was
+    #: open and left empty on it: kept, and the page is shown again with them filled in
+    refilled: tuple[str, ...] = ()
 
 
 def form_pages(catalogue: Catalogue, answers: Mapping[str, Any]) -> list[FormPage]:
@@ -80,6 +83,11 @@ def first_page_to_fill(catalogue: Catalogue, answers: Mapping[str, Any]) -> Form
         if any(f.applies(answers) and f.key not in answers for f in page.fields):
             return page
     return pages[0]
+
+
+def shown_on(page: FormPage, answers: Mapping[str, Any]) -> list[str]:
+    """The page's questions that already had an answer when it was drawn (shown filled in)."""
+    return [f.key for f in page.fields if f.key in answers]
 
 
 def required_here(field: Field, answers: Mapping[str, Any]) -> bool:

@@ -6,6 +6,7 @@ never escaped for mrkdwn (which a modal's inputs do not render)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -14,7 +15,7 @@ from bot.blocks.text import MARKING, button, context, section, truncate
 from flows.config import FlowConfig
 from flows.field_rules import INDEFINITE
 from flows.fields import Field, FieldKind, ParseContext, Rejected, validate
-from flows.form import FormPage, required_here
+from flows.form import FormPage, required_here, shown_on
 from flows.models import MonitoringRequest
 
 #: Slack's limits for modals (Block Kit reference)
@@ -46,7 +47,10 @@ def form_view(
     total: int,
     today: date,
     config: FlowConfig,
+    refilled: Sequence[str] = (),
 ) -> dict[str, Any]:
+    """`refilled`: questions answered elsewhere while this page was open (answers reused from
+    an earlier request, accepted in the thread), now shown filled in for the officer to check."""
     last = number == total
     intro = (
         f"{MARKING}\n*{page.title}* (page {number} of {total}). Every answer is checked as in "
@@ -58,6 +62,14 @@ def form_view(
         )
     )
     blocks: list[dict[str, Any]] = [section(intro, ids.FORM_INTRO_BLOCK)]
+    if refilled:
+        blocks.append(
+            context(
+                "Answers reused from an earlier request were filled in while this page was "
+                "open: check them, then press " + ("*Done*." if last else "*Next*."),
+                ids.FORM_REFILLED_BLOCK,
+            )
+        )
     for field in page.fields:
         blocks.append(_input(field, request, ParseContext(today, dict(request.answers), config)))
     blocks = blocks[: MODAL_BLOCKS - 1]
@@ -69,7 +81,9 @@ def form_view(
         "submit": _plain("Done" if last else "Next"),
         "close": _plain("Close"),
         "notify_on_close": True,
-        "private_metadata": json.dumps({"id": request.request_id, "page": page.name}),
+        "private_metadata": json.dumps(
+            {"id": request.request_id, "page": page.name, "shown": shown_on(page, request.answers)}
+        ),
         "blocks": blocks,
     }
 

@@ -22,10 +22,14 @@ from flows.models import MonitoringRequest
 def register(app: App, wiring: Wiring) -> None:
     service, responder, catalogue = wiring.service, wiring.responder, wiring.catalogue
 
-    def page_view(request: MonitoringRequest, page: FormPage) -> dict[str, Any]:
+    def page_view(
+        request: MonitoringRequest, page: FormPage, refilled: tuple[str, ...] = ()
+    ) -> dict[str, Any]:
         names = [p.name for p in form_pages(catalogue, request.answers)]
         number = names.index(page.name) + 1 if page.name in names else len(names)
-        return form_view(request, page, number, len(names), service.today(), catalogue.config)
+        return form_view(
+            request, page, number, len(names), service.today(), catalogue.config, refilled
+        )
 
     @app.action(ids.REQUEST_FORM)
     def open_form(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -59,12 +63,14 @@ def register(app: App, wiring: Wiring) -> None:
         meta = json.loads(view.get("private_metadata") or "{}")
         user = body["user"]["id"]
         values = form_values(view["state"]["values"])
+        shown = meta.get("shown")
         result = service.form_page(
             str(meta.get("id")),
             user,
             str(meta.get("page")),
             values,
             f"form:{view['id']}:{meta.get('page')}:{body.get('trigger_id')}",
+            [str(k) for k in shown] if isinstance(shown, list) else None,
         )
         if isinstance(result, Refused):
             first = next(iter(view["state"]["values"]), ids.FORM_INTRO_BLOCK)
@@ -79,7 +85,8 @@ def register(app: App, wiring: Wiring) -> None:
             ack(response_action="errors", errors=form_errors(outcome.errors, fields))
             return
         if outcome.next_page is not None:
-            ack(response_action="update", view=page_view(request, outcome.next_page))
+            drawn = page_view(request, outcome.next_page, outcome.refilled)
+            ack(response_action="update", view=drawn)
         else:
             ack()
         if outcome.outputs:

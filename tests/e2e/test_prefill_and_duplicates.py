@@ -4,11 +4,24 @@ same device is flagged on the summary and the card."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sqlalchemy import text
 
 from bot import ids
-from tests.e2e.flow import answer_all, answers_for, start, submit, submitted
+from tests.e2e.flow import (
+    answer_all,
+    answers_for,
+    choose_basis,
+    fill_form,
+    form_answers_for,
+    open_form,
+    start,
+    submit,
+    submit_page,
+    submitted,
+)
+from tests.support.block_kit import validate_view
 from tests.support.running_bot import (
     OFFICER,
     PRIVATE,
@@ -138,3 +151,90 @@ def test_another_device_is_not_a_duplicate(app: RunningBot) -> None:
         answers_for("voluntary", visor_ref="NOM/7654321", device_imei="352099001761481"),
     )
     assert "Possible duplicate" not in block_text(summary, ids.SUMMARY_BLOCK)
+
+
+RISK = ("mappa_category", "mappa_level", "rosh_level", "risk_assessment_date")
+BRANCH = ("order_type", "order_reference", "order_court", "order_date", "order_expiry")
+
+
+def shown(view: dict[str, Any]) -> dict[str, str]:
+    """What each input of a page holds as drawn (its initial value), by field key: what Slack
+    sends back when the officer submits it untouched."""
+    values: dict[str, str] = {}
+    for b in view["blocks"]:
+        if b["type"] != "input":
+            continue
+        element = b["element"]
+        value = (
+            (element.get("initial_option") or {}).get("value")
+            or element.get("initial_date")
+            or element.get("initial_value")
+            or ""
+        )
+        values[b["block_id"].removeprefix(ids.FORM_BLOCK_PREFIX)] = value
+    return values
+
+
+def test_a_prefill_accepted_while_the_form_is_open_fills_in_its_later_pages(
+    app: RunningBot,
+) -> None:
+    earlier_id, _, _ = submitted(app, "order")
+    request_id, thread = start(app)
+    view = open_form(app, request_id, thread)
+    response = submit_page(app, view, {"visor_ref": "NOM/1234567", "pnc_id": ""})
+    view = {**response["view"], "id": view["id"]}  # the basis page, drawn before the offer
+    click_offer(app, offer_in(app, thread), ids.PREFILL_ACCEPT, thread)
+
+    view = choose_basis(app, view, "order")
+    assert all(shown(view)[key] for key in BRANCH), shown(view)
+    response = submit_page(app, view, shown(view))
+    assert response["response_action"] == "update"
+    risk = response["view"]
+    assert json.loads(risk["private_metadata"])["page"] == "risk"
+    expected = form_answers_for("order")
+    assert {k: shown(risk)[k] for k in RISK} == {k: expected[k] for k in RISK}
+    fill_form(app, {**risk, "id": view["id"]}, {**form_answers_for("order"), **shown(risk)})
+    stored = app.request(request_id)
+    earlier = app.request(earlier_id)
+    assert stored.state == "confirming"
+    for key in (*RISK, *BRANCH):
+        assert stored.answers[key] == earlier.answers[key]
+    assert set(RISK) <= set(stored.prefill["fields"])
+
+
+def test_the_page_open_when_a_prefill_is_accepted_comes_back_filled_in(
+    app: RunningBot,
+) -> None:
+    earlier_id, _, _ = submitted(app, "order")
+    request_id, thread = start(app)
+    view = open_form(app, request_id, thread)
+    answers = form_answers_for("order")
+    response = submit_page(app, view, answers)  # the person: the offer goes to the thread
+    view = {**response["view"], "id": view["id"]}
+    view = choose_basis(app, view, "order")
+    response = submit_page(app, view, answers)
+    view = {**response["view"], "id": view["id"]}  # the risk page, drawn empty
+    assert not any(shown(view).values())
+    click_offer(app, offer_in(app, thread), ids.PREFILL_ACCEPT, thread)
+
+    # submitted untouched: nothing is required of the officer or erased, the page comes back
+    response = submit_page(app, view, shown(view))
+    assert response["response_action"] == "update", response
+    again = {**response["view"], "id": view["id"]}
+    assert json.loads(again["private_metadata"])["page"] == "risk"
+    assert {k: shown(again)[k] for k in RISK} == {k: answers[k] for k in RISK}
+    assert ids.FORM_REFILLED_BLOCK in [b.get("block_id") for b in again["blocks"]]
+    assert validate_view(again) == []
+    earlier = app.request(earlier_id)
+    assert all(app.request(request_id).answers[k] == earlier.answers[k] for k in RISK)
+
+    # checked and sent on: the next page, and the request completes with the reused answers
+    response = submit_page(app, again, shown(again))
+    assert json.loads(response["view"]["private_metadata"])["page"] == "device"
+    assert ids.FORM_REFILLED_BLOCK not in [b.get("block_id") for b in response["view"]["blocks"]]
+    fill_form(app, {**response["view"], "id": view["id"]}, answers)
+    stored = app.request(request_id)
+    assert stored.state == "confirming"
+    assert all(stored.answers[k] == earlier.answers[k] for k in RISK)
+    reused = {d["field"] for d in audit(app, request_id, "answered") if d.get("reused_from")}
+    assert set(RISK) <= reused
