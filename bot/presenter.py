@@ -157,7 +157,8 @@ class ThreadPresenter:
         self.say(request, notice, purpose="decision")
 
     def partly_approved(self, request: MonitoringRequest, made: DecisionMade) -> None:
-        """The first of two approvals: the card keeps its buttons and says who approved."""
+        """The first of two approvals: the card keeps its buttons and says who approved; the
+        approver's Home drops it from their queue (the other approval is someone else's)."""
         needed = self.service.approvals_needed(request)
         if made.card:
             self.messenger.update(
@@ -167,6 +168,7 @@ class ThreadPresenter:
             request, round_of(request), needed, self.deciders
         )
         self.say(request, notice, purpose="decision")
+        self.home.refresh({made.decider})
 
     def live_card(self, request: MonitoringRequest) -> Message:
         """The current round's card, with its buttons, as deciders should see it now."""

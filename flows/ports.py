@@ -82,8 +82,9 @@ class RequestRepository(Protocol):
         self, excluding_officer: str, escalated_only: bool, limit: int, offset: int = 0
     ) -> Page[MonitoringRequest]:
         """Requests awaiting approval, oldest submission first, other than those
-        `excluding_officer` made, answered or changed; `escalated_only`: just those already
-        escalated. Cost follows `limit`, not the queue."""
+        `excluding_officer` made, answered or changed, or whose current round they approved
+        already; `escalated_only`: just those already escalated. Cost follows `limit`, not the
+        queue."""
         ...
 
     def for_officer(self, officer_id: str, limit: int, offset: int = 0) -> Page[MonitoringRequest]:

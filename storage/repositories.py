@@ -12,6 +12,7 @@ from sqlalchemy import (
     Text,
     bindparam,
     delete,
+    exists,
     func,
     insert,
     or_,
@@ -26,10 +27,12 @@ from sqlalchemy.orm import Session
 from flows.clock import Clock, SystemClock
 from flows.models import OPEN_STATES, PENDING_STATES, MonitoringRequest
 from flows.ports import ConcurrentUpdate, Page
+from flows.rounds import round_of
 from storage.audit import SqlAuditLog
 from storage.ids import format_request_id, parse_request_id
 from storage.tables import processed_deliveries_table as deliveries
 from storage.tables import requests_table as requests
+from storage.tables import round_approvals_table as round_approvals
 
 #: dataclass fields that are not columns of their own
 _NOT_COLUMNS = frozenset({"request_id", "events"})
@@ -73,6 +76,14 @@ _FIRST_TIME = {
     .values(key=bindparam("key"), at=bindparam("at"))
     .on_conflict_do_nothing(index_elements=["key"])
     .returning(deliveries.c.key)
+    for name, make_insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
+
+#: who approved which round (binds "request_id", "round", "approver"); per dialect
+_NOTE_APPROVAL = {
+    name: make_insert(round_approvals).on_conflict_do_nothing(
+        index_elements=["request_id", "round", "approver"]
+    )
     for name, make_insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
 }
 
@@ -156,6 +167,7 @@ class SqlRequestRepository:
                 f"{request.request_id} was changed by someone else since it was loaded"
             )
         request.version += 1
+        self._note_approvals(pk, request)
         self._take_events(pk, request)
 
     def remember_question(self, request_id: str, field_key: str, ts: str) -> bool:
@@ -195,6 +207,14 @@ class SqlRequestRepository:
             .where(
                 sql_cast(requests.c.contributors, Text).not_like(
                     f'%"{_like_literal(excluding_officer)}"%', escape="\\"
+                )
+            )
+            # nor one whose current round they approved already (the other approval is not theirs)
+            .where(
+                ~exists().where(
+                    round_approvals.c.request_id == requests.c.id,
+                    round_approvals.c.round == requests.c.approval_round,
+                    round_approvals.c.approver == excluding_officer,
                 )
             )
         )
@@ -277,6 +297,22 @@ class SqlRequestRepository:
 
     def _all(self, query: Select[Any]) -> list[MonitoringRequest]:
         return [_to_domain(row) for row in self._session.execute(query)]
+
+    def _note_approvals(self, pk: int, request: MonitoringRequest) -> None:
+        """The current round's approvers, for the queue to leave out: written with the request,
+        so the two never disagree. Only a request with an approval in its round costs a write."""
+        approvers = sorted({str(a["by"]) for a in round_of(request).approvals if a.get("by")})
+        if not approvers:
+            return
+        dialect = self._session.get_bind().dialect.name
+        statement = _NOTE_APPROVAL["postgresql" if dialect == "postgresql" else "sqlite"]
+        self._session.execute(
+            statement,
+            [
+                {"request_id": pk, "round": request.approval_round, "approver": by}
+                for by in approvers
+            ],
+        )
 
     def _take_events(self, pk: int, request: MonitoringRequest) -> None:
         for event in request.events:

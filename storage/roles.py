@@ -21,12 +21,12 @@ from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from storage.db import normalise_url
-from storage.tables import audit_events_table, requests_table
+from storage.tables import audit_events_table, requests_table, round_approvals_table
 
 #: the audit log: read and append, nothing else
 APPEND_ONLY_TABLES = frozenset({audit_events_table.name})
 #: records that are kept (closed ones are erased, never deleted): no DELETE
-KEPT_TABLES = frozenset({requests_table.name})
+KEPT_TABLES = frozenset({requests_table.name, round_approvals_table.name})
 #: Alembic's bookkeeping: the bot checks the revision, only the owner changes it
 READ_ONLY_TABLES = frozenset({"alembic_version"})
 

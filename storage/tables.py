@@ -220,8 +220,28 @@ class DelegationRow(SQLModel, table=True):
     revoked_by: str | None = _str()
 
 
+class RoundApprovalRow(SQLModel, table=True):
+    """Who has given an approval in which approval round of a request: where two approvals are
+    needed, App Home's queue leaves a request out for a decider who already gave the first.
+    Written by the repository from the round record (`requests.rounds`) in the same transaction
+    as the request; kept, like the approvals themselves."""
+
+    __tablename__ = "round_approvals"
+
+    request_id: int = Field(
+        sa_column=Column(
+            _BigId,
+            ForeignKey("requests.id", name="fk_round_approvals_request"),
+            primary_key=True,
+        )
+    )
+    round: int = Field(sa_column=Column(Integer(), primary_key=True, autoincrement=False))
+    approver: str = Field(sa_column=Column(String(), primary_key=True))
+
+
 requests_table = RequestRow.__table__  # type: ignore[attr-defined]
 audit_events_table = AuditEventRow.__table__  # type: ignore[attr-defined]
 processed_deliveries_table = ProcessedDeliveryRow.__table__  # type: ignore[attr-defined]
 outbox_table = OutboxRow.__table__  # type: ignore[attr-defined]
 delegations_table = DelegationRow.__table__  # type: ignore[attr-defined]
+round_approvals_table = RoundApprovalRow.__table__  # type: ignore[attr-defined]

@@ -267,6 +267,27 @@ def metadata(view: dict[str, Any]) -> dict[str, Any]:
     return dict(json.loads(view["private_metadata"]))
 
 
+def open_home(app: RunningBot, user: str) -> dict[str, Any]:
+    before = len(app.slack.calls("views.publish"))
+    event = {
+        "type": "app_home_opened",
+        "user": user,
+        "channel": "D0HOME",
+        "tab": "home",
+        "event_ts": signing.new_ts(),
+    }
+    app.send(signing.event_callback(SECRET, event))
+    published = app.slack.calls("views.publish")[before:]
+    assert [c.args["user_id"] for c in published] == [user]
+    return published_view(published[-1])
+
+
+def published_view(call: SlackCall) -> dict[str, Any]:
+    assert call.ok, call.summary()
+    assert call.response is not None
+    return dict(call.response["view"])
+
+
 __all__ = ["block_ids"]
 
 

@@ -18,6 +18,8 @@ from tests.e2e.flow import (
     click_card,
     ephemerals,
     last_view,
+    open_home,
+    published_view,
     responses,
     submitted,
 )
@@ -93,6 +95,32 @@ def test_a_high_risk_request_needs_two_different_approvers(two_person: RunningBo
     [decided] = [e for e in events if e[0] == "decided"]
     assert decided[1] == SUP2 and decided[2]["approved_by"] == [SUP1, SUP2]
     assert ("unauthorised_decision_attempt", SUP1) in [(a, actor) for a, actor, _ in events]
+
+
+def test_the_first_approver_no_longer_has_it_in_their_home_queue(two_person: RunningBot) -> None:
+    app = two_person
+    request_id, _thread, card = submitted(app, "order")
+    for decider in (SUP1, SUP2):
+        assert request_id in home_text(open_home(app, decider), ids.HOME_QUEUE_BLOCK)
+
+    before = len(app.slack.calls("views.publish"))
+    click_card(app, card, ids.APPROVAL_APPROVE, user=SUP1)
+    assert app.request(request_id).state == "awaiting_approval"
+    # redrawn at once for the approver, and the same when they open it again
+    refreshed = [c for c in app.slack.calls("views.publish")[before:] if c.args["user_id"] == SUP1]
+    assert refreshed, "the first approver's Home was not redrawn"
+    assert request_id not in home_text(published_view(refreshed[-1]), ids.HOME_QUEUE_BLOCK)
+    assert request_id not in home_text(open_home(app, SUP1), ids.HOME_QUEUE_BLOCK)
+    # the other decider still has it to give the second approval
+    assert request_id in home_text(open_home(app, SUP2), ids.HOME_QUEUE_BLOCK)
+
+    click_card(app, card, ids.APPROVAL_APPROVE, user=SUP2)
+    assert app.request(request_id).state == "approved"
+    assert request_id not in home_text(open_home(app, SUP2), ids.HOME_QUEUE_BLOCK)
+
+
+def home_text(view: dict[str, Any], block_id: str) -> str:
+    return " ".join(str(b["text"]["text"]) for b in view["blocks"] if b.get("block_id") == block_id)
 
 
 def test_either_approver_may_reject_after_the_first_approval(two_person: RunningBot) -> None:

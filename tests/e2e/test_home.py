@@ -14,7 +14,7 @@ from sqlalchemy import text
 from bot import ids
 from flows.clock import FixedClock
 from flows.models import MonitoringRequest
-from tests.e2e.flow import approval_submission, start, submitted
+from tests.e2e.flow import approval_submission, open_home, published_view, start, submitted
 from tests.support import signing
 from tests.support.running_bot import (
     MONDAY_10AM,
@@ -28,7 +28,7 @@ from tests.support.running_bot import (
     RunningBot,
     running_bot,
 )
-from tests.support.slack_double import SlackCall, SlackDouble
+from tests.support.slack_double import SlackDouble
 
 LEAD = "U0LEAD"
 LEADS = "S0LEADS"
@@ -41,27 +41,6 @@ def home_app(slack: SlackDouble, db_url: str) -> Iterator[RunningBot]:
     slack.set_usergroup(LEADS, [LEAD])
     with running_bot(slack, db_url, MOSOVO_SUPERVISORS=f"{SUP1},{SUP2},{LEADS}") as bot:
         yield bot
-
-
-def open_home(app: RunningBot, user: str) -> dict[str, Any]:
-    before = len(app.slack.calls("views.publish"))
-    event = {
-        "type": "app_home_opened",
-        "user": user,
-        "channel": "D0HOME",
-        "tab": "home",
-        "event_ts": signing.new_ts(),
-    }
-    app.send(signing.event_callback(SECRET, event))
-    published = app.slack.calls("views.publish")[before:]
-    assert [c.args["user_id"] for c in published] == [user]
-    return published_view(published[-1])
-
-
-def published_view(call: SlackCall) -> dict[str, Any]:
-    assert call.ok, call.summary()
-    assert call.response is not None
-    return dict(call.response["view"])
 
 
 def home_click(app: RunningBot, view: dict[str, Any], action_id: str, user: str) -> None:

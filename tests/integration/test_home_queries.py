@@ -103,3 +103,76 @@ def test_a_request_the_decider_answered_or_changed_is_not_in_their_queue(
     assert [r.request_id for r in mine.items] == [other.request_id]
     assert [r.request_id for r in theirs.items] == [helped.request_id]
     assert wildcard.total == 2  # a LIKE wildcard in an id matches only itself
+
+
+def first_approval(by: str, at: datetime, number: int = 1) -> dict[str, object]:
+    """A round record holding one approval of two (as flows.approval records it)."""
+    return {
+        "round": number,
+        "submitted_at": at.isoformat(),
+        "answers": {},
+        "flags": {},
+        "approvals": [{"by": by, "at": at.isoformat(), "on_behalf_of": None}],
+    }
+
+
+def queue_of(db: Database, decider: str) -> list[str | None]:
+    with db.reader() as uow:
+        return [r.request_id for r in uow.requests.awaiting_decision(decider, False, 10).items]
+
+
+def test_a_first_approver_no_longer_sees_the_request_but_other_deciders_do(
+    db: Database, store: Store, t0: datetime
+) -> None:
+    waiting = store(awaiting(t0, "U1", 10, approval_round=1, rounds=[first_approval("USUP", t0)]))
+    with db.uow() as uow:
+        loaded = uow.requests.get(str(waiting.request_id))
+        assert loaded is not None
+        uow.requests.save(loaded)  # the approval was given: the request is saved with it
+        uow.commit()
+    assert queue_of(db, "USUP") == []
+    assert queue_of(db, "USUP2") == [waiting.request_id]
+    assert queue_of(db, "US") == [waiting.request_id]  # an approver's id matches only itself
+
+
+def test_the_approvers_of_a_round_are_saved_with_the_request_or_not_at_all(
+    db: Database, store: Store, t0: datetime
+) -> None:
+    waiting = store(awaiting(t0, "U1", 10, approval_round=1))
+    with db.uow() as uow:
+        loaded = uow.requests.get(str(waiting.request_id))
+        assert loaded is not None
+        loaded.rounds = [first_approval("USUP", t0)]
+        uow.requests.save(loaded)
+        # not committed: the unit of work rolls back, the approval with it
+    assert queue_of(db, "USUP") == [waiting.request_id]
+    with db.uow() as uow:
+        loaded = uow.requests.get(str(waiting.request_id))
+        assert loaded is not None
+        loaded.rounds = [first_approval("USUP", t0)]
+        uow.requests.save(loaded)
+        uow.requests.save(loaded)  # saved again: the approver is noted once
+        uow.commit()
+    assert queue_of(db, "USUP") == []
+
+
+def test_a_resubmitted_request_is_back_in_the_first_approvers_queue(
+    db: Database, store: Store, t0: datetime
+) -> None:
+    """An approval belongs to its round: after more information and a resubmission, both
+    approvals are needed again, and may come from anyone who may decide."""
+    waiting = store(awaiting(t0, "U1", 10, approval_round=1))
+    with db.uow() as uow:
+        loaded = uow.requests.get(str(waiting.request_id))
+        assert loaded is not None
+        loaded.rounds = [first_approval("USUP", t0)]
+        uow.requests.save(loaded)
+        uow.commit()
+    with db.uow() as uow:
+        loaded = uow.requests.get(str(waiting.request_id))
+        assert loaded is not None
+        loaded.approval_round = 2
+        loaded.rounds.append({"round": 2, "submitted_at": t0.isoformat(), "answers": {}})
+        uow.requests.save(loaded)
+        uow.commit()
+    assert queue_of(db, "USUP") == [waiting.request_id]

@@ -99,3 +99,36 @@ def test_events_from_before_digests_can_be_erased_and_the_chain_still_verifies(
         assert (result.ok, result.count, result.erased, result.unsealed) == (True, 8, 4, 3)
     finally:
         database.dispose()
+
+
+def test_approvals_given_before_the_upgrade_keep_the_request_out_of_the_approvers_queue(
+    db_url: str,
+) -> None:
+    """0009 fills round_approvals from the round records already stored."""
+    upgrade(db_url, "0008_home_indexes")
+    engine = make_engine(db_url)
+    stamp = AT.replace(tzinfo=None) if engine.dialect.name == "sqlite" else AT
+    rounds = (
+        '[{"round": 1, "answers": {}, "approvals": [{"by": "U0OLD"}],'
+        ' "decision": {"outcome": "info_requested", "by": "U0OLD"}},'
+        ' {"round": 2, "answers": {}, "approvals": [{"by": "U0SUP", "at": "2026-01-05"}]}]'
+    )
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO requests (officer_id, channel_id, state, answers, flags, strikes,"
+                " created_at, submitted_at, approval_round, rounds, nudges, contributors,"
+                " prefill, version) VALUES ('U0OFF', 'G0PRIV', 'awaiting_approval', '{}', '{}',"
+                " 0, :at, :at, 2, :rounds, '{}', '[]', '{}', 0)"
+            ),
+            {"at": stamp, "rounds": rounds},
+        )
+    engine.dispose()
+    upgrade(db_url)
+    database = Database(db_url)
+    try:
+        with database.reader() as uow:
+            for decider, shown in (("U0SUP", 0), ("U0OLD", 1), ("U0NEW", 1)):
+                assert uow.requests.awaiting_decision(decider, False, 10).total == shown, decider
+    finally:
+        database.dispose()
