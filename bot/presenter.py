@@ -73,12 +73,10 @@ class ThreadPresenter:
         if outputs and self.withheld(request, "thread"):
             return
         conversational: list[Output] = []
+        answered: list[AnswerAccepted] = []
         for output in outputs:
             if isinstance(output, AnswerAccepted):
-                answered = conversation_blocks.answered_question(output)
-                self.messenger.update(
-                    request.channel_id, output.ref, answered, request.request_id, "question_update"
-                )
+                answered.append(output)
             elif isinstance(output, SubmittedForApproval | Withdrawn):
                 self._flush(request, conversational)
                 conversational = []
@@ -89,6 +87,15 @@ class ThreadPresenter:
             else:
                 conversational.append(output)
         self._flush(request, conversational)
+        # the officer waits for the next question, not for the tidying of the one answered
+        for output in answered:
+            self.messenger.update(
+                request.channel_id,
+                output.ref,
+                conversation_blocks.answered_question(output),
+                request.request_id,
+                "question_update",
+            )
 
     def _flush(self, request: MonitoringRequest, outputs: list[Output]) -> None:
         for message in conversation_blocks.render(outputs):
