@@ -17,6 +17,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.home import HomePublisher
 from bot.home_service import HomeService
+from bot.languages import Languages
 from bot.listeners import register_listeners
 from bot.presenter import ThreadPresenter
 from bot.responder import Responder
@@ -24,6 +25,7 @@ from bot.scheduler import CheckpointJob
 from bot.services import RequestService
 from bot.settings import Settings, SlackPrincipals
 from bot.slack.directory import ChannelPolicy, GroupMembers, Roster, SlackAuthority
+from bot.slack.locales import SlackLocales
 from bot.slack.messenger import Messenger
 from bot.sweeps import Sweeper, SweepSettings
 from bot.wiring import Wiring
@@ -132,8 +134,23 @@ def create_bot(
     messenger = Messenger(client, database.uow, clock)
     channels = ChannelPolicy(client, settings.request_channels)
     homes = HomeService(database.uow, database.reader, service.roles_of, clock, service.today)
+    languages = Languages(
+        database.uow,
+        database.reader,
+        clock,
+        settings.default_language,
+        settings.thread_languages,
+        SlackLocales(client).language,
+    )
     home = HomePublisher(
-        homes, client, messenger, supervisors.ids, clock, settings.timezone, settings.command
+        homes,
+        client,
+        messenger,
+        supervisors.ids,
+        clock,
+        settings.timezone,
+        settings.command,
+        languages,
     )
     presenter = ThreadPresenter(
         messenger,
@@ -158,6 +175,7 @@ def create_bot(
         home=home,
         homes=homes,
         deciders=supervisors.ids,
+        languages=languages,
     )
     secret = settings.slack_signing_secret
     app = App(

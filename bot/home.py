@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 from slack_sdk import WebClient
 
 from bot.blocks.home import home_view
+from bot.blocks.language import language_block
 from bot.home_service import HomeService
+from bot.languages import Languages
 from bot.metrics import METRICS
 from bot.slack.messenger import SEND_ERRORS, Messenger, error_code
 from flows.clock import Clock
@@ -28,6 +30,7 @@ class HomePublisher:
         clock: Clock,
         tz: ZoneInfo,
         command: str,
+        languages: Languages | None = None,
     ) -> None:
         self.homes = homes
         self.client = client
@@ -36,12 +39,22 @@ class HomePublisher:
         self.clock = clock
         self.tz = tz
         self.command = command
+        self.languages = languages
 
     def publish(self, user_id: str, queue_offset: int = 0, mine_offset: int = 0) -> None:
         home = self.homes.home(user_id, queue_offset, mine_offset)
         shown = [*(home.queue.items if home.queue else []), *home.mine.items]
         links = {str(r.request_id): link for r in shown if (link := self._card_link(r))}
-        view = home_view(home, links, self.deciders, self.clock.now(), self.tz, self.command)
+        language = self.languages.language_for(user_id) if self.languages else None
+        view = home_view(
+            home,
+            links,
+            self.deciders,
+            self.clock.now(),
+            self.tz,
+            self.command,
+            language_control=language_block(language) if language else None,
+        )
         try:
             self.client.views_publish(user_id=user_id, view=view)
         except SEND_ERRORS as error:

@@ -129,6 +129,9 @@ HOME_DECIDED_BLOCK = "home_decided"
 HOME_MINE_BLOCK = "home_mine"
 HOME_DELEGATIONS_BLOCK = "home_delegations"
 HOME_MINE_ACTIONS_BLOCK = "home_mine_actions"
+#: App Home's language menu (the selected option's value: `en` or `cy`)
+HOME_LANGUAGE_BLOCK = "home_language"
+HOME_LANGUAGE_ACTION = "home_language"
 #: View on a home entry: `home_view:<request id>` where a view holds several (value: the id)
 HOME_VIEW = "home_view"
 HOME_VIEW_PATTERN = re.compile(r"^home_view(?::(?P<request_id>MR-\d+))?$")

@@ -24,6 +24,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from bot.durations import WorkingHours, format_duration, parse_duration
 from flows.calendar import BANK_HOLIDAY_REGIONS
 from flows.config import DEFAULT_SOFTWARE, DEFAULT_VISOR_PATTERN, FlowConfig, SoftwareOption
+from flows.languages import ENGLISH, LANGUAGES, Language, language_named, parse_languages
 from flows.notification import BEGINNING_WITH, COUNTING_RULES
 from flows.retention import DEFAULT_RETENTION
 from flows.review import ReviewPeriod
@@ -259,6 +260,26 @@ def _log_level(value: Any) -> Any:
     return value
 
 
+def _language(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    text = value.strip().lower()
+    if text not in LANGUAGES:
+        raise ValueError(f"must be en (English) or cy (Welsh), got {value!r}")
+    return language_named(text)
+
+
+def _thread_languages(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    if any(item.strip().lower() not in (*LANGUAGES, "") for item in value.split(",")):
+        raise ValueError(f"must be en, cy or en,cy (both, one after the other), got {value!r}")
+    try:
+        return parse_languages(value)
+    except ValueError as error:
+        raise ValueError(f"is not valid: {error}") from None
+
+
 def _one_of(choices: tuple[str, ...]) -> Callable[[Any], Any]:
     def parse(value: Any) -> Any:
         if not isinstance(value, str):
@@ -432,6 +453,19 @@ class Settings(BaseSettings):
         8, alias="MOSOVO_OUTBOX_MAX_ATTEMPTS"
     )
 
+    default_language: Annotated[Language, BeforeValidator(_language)] = Field(
+        ENGLISH,
+        alias="MOSOVO_DEFAULT_LANGUAGE",
+        description="en or cy: a person's language until they choose one (or Slack says)",
+    )
+    thread_languages_setting: Annotated[
+        tuple[Language, ...] | None, BeforeValidator(_thread_languages)
+    ] = Field(
+        None,
+        alias="MOSOVO_THREAD_LANGUAGES",
+        description="en, cy or en,cy: the language(s) of messages many people read in a thread",
+    )
+
     retention: Retention = Field(DEFAULT_RETENTION, alias="MOSOVO_RETENTION")
     audit_key_file: Path | None = Field(
         None, alias="MOSOVO_AUDIT_KEY_FILE", description="the Ed25519 key that signs checkpoints"
@@ -514,6 +548,12 @@ class Settings(BaseSettings):
     def redacted_database_url(self) -> str:
         """``database_url`` with any password masked, for logs and start-up messages."""
         return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", self.database_url)
+
+    @property
+    def thread_languages(self) -> tuple[Language, ...]:
+        """The languages of thread messages, in order: MOSOVO_THREAD_LANGUAGES, else the
+        default language alone."""
+        return self.thread_languages_setting or (self.default_language,)
 
     def postgres_timeouts(self) -> PostgresTimeouts:
         return PostgresTimeouts(

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.home import HomePublisher
 from bot.home_service import HomeService
+from bot.languages import Languages
 from bot.presenter import ThreadPresenter
 from bot.responder import Responder
 from bot.services import RequestService
@@ -30,3 +31,5 @@ class Wiring:
     homes: HomeService
     #: the configured supervisors (users and groups), as mentions name them
     deciders: tuple[str, ...]
+    #: each person's language (language_for) and the thread's (thread_languages)
+    languages: Languages

@@ -45,6 +45,8 @@ AUDIT_ACTIONS = frozenset(
         "approval_recorded",
         "delegated",
         "delegation_revoked",
+        # a person chose the language the bot speaks to them in (who, when, old, new)
+        "language_set",
         "unauthorised_decision_attempt",
         "late_decision_attempt",
         "exported",

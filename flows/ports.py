@@ -129,6 +129,16 @@ class DelegationRepository(Protocol):
         ...
 
 
+class LanguageRepository(Protocol):
+    def get(self, user_id: str) -> str | None:
+        """The language the person chose (`en`, `cy`), or None if they never chose one."""
+        ...
+
+    def set(self, user_id: str, language: str, at: datetime) -> str | None:
+        """Store the person's choice; returns the language it replaced (None: the first)."""
+        ...
+
+
 class DeliveryLog(Protocol):
     def first_time(self, key: str) -> bool:
         """Record a Slack delivery (event id, action id); False if it was processed before."""
@@ -183,6 +193,9 @@ class UnitOfWork(Protocol):
 
     @property
     def delegations(self) -> DelegationRepository: ...
+
+    @property
+    def languages(self) -> LanguageRepository: ...
 
     @property
     def audit(self) -> AuditLog: ...

@@ -239,9 +239,21 @@ class RoundApprovalRow(SQLModel, table=True):
     approver: str = Field(sa_column=Column(String(), primary_key=True))
 
 
+class PersonLanguageRow(SQLModel, table=True):
+    """The language a person chose to be spoken to in (`en` or `cy`); one row a person,
+    changed in place. Each choice is also in the audit log (`language_set`: who, when, old, new)."""
+
+    __tablename__ = "person_languages"
+
+    user_id: str = Field(sa_column=Column(String(), primary_key=True))
+    language: str = Field(sa_column=Column(String(8), nullable=False))
+    set_at: datetime = _at(nullable=False)
+
+
 requests_table = RequestRow.__table__  # type: ignore[attr-defined]
 audit_events_table = AuditEventRow.__table__  # type: ignore[attr-defined]
 processed_deliveries_table = ProcessedDeliveryRow.__table__  # type: ignore[attr-defined]
 outbox_table = OutboxRow.__table__  # type: ignore[attr-defined]
 delegations_table = DelegationRow.__table__  # type: ignore[attr-defined]
 round_approvals_table = RoundApprovalRow.__table__  # type: ignore[attr-defined]
+person_languages_table = PersonLanguageRow.__table__  # type: ignore[attr-defined]

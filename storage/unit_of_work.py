@@ -13,6 +13,7 @@ from flows.ports import UnitOfWorkFactory
 from storage.audit import SqlAuditLog
 from storage.db import DURABILITY, RELAXED, SQLITE_BEGIN, make_engine, upgrade
 from storage.delegations import SqlDelegationRepository
+from storage.languages import SqlLanguageRepository
 from storage.outbox import SqlOutbox
 from storage.repositories import SqlDeliveryLog, SqlRequestRepository
 from storage.timeouts import PostgresTimeouts
@@ -37,6 +38,7 @@ class SqlUnitOfWork:
     requests: SqlRequestRepository
     deliveries: SqlDeliveryLog
     delegations: SqlDelegationRepository
+    languages: SqlLanguageRepository
     audit: SqlAuditLog
     outbox: SqlOutbox
 
@@ -62,6 +64,7 @@ class SqlUnitOfWork:
         self.requests = SqlRequestRepository(self._session, self.audit)
         self.deliveries = SqlDeliveryLog(self._session, self._clock)
         self.delegations = SqlDelegationRepository(self._session)
+        self.languages = SqlLanguageRepository(self._session)
         self.outbox = SqlOutbox(self._session, self._clock)
         return self
 

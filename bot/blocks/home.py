@@ -63,9 +63,11 @@ def home_view(
     now: datetime,
     tz: ZoneInfo,
     command: str,
+    language_control: Block | None = None,
 ) -> dict[str, Any]:
     """The Home tab: the decision queue and recent decisions for a decider, then the person's own
-    requests. `links` maps request ids to their cards' permalinks."""
+    requests. `links` maps request ids to their cards' permalinks. `language_control` is the
+    person's language menu (bot/blocks/language.py), placed last but for the closing hint."""
     blocks: list[Block] = [_section(f"{MARKING}\n*Monitoring requests*", ids.HOME_HEADER_BLOCK)]
     if home.queue is not None:
         blocks += _queue(home.queue, links, now)
@@ -73,6 +75,8 @@ def home_view(
         blocks.append(_section(_delegations(home), ids.HOME_DELEGATIONS_BLOCK))
         blocks.append(DividerBlock())
     blocks += _mine(home.mine, links, deciders)
+    if language_control is not None:
+        blocks += [DividerBlock(), language_control]
     blocks.append(
         ContextBlock(
             elements=[

@@ -1,4 +1,4 @@
-"""The slash command: start a request, `help`, `list`, `delegate`."""
+"""The slash command: start a request, `help`, `list`, `delegate`, `language` (`iaith`)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from bot.blocks.language import language_current_text, language_set_text, language_unknown_text
 from bot.blocks.text import escape
 from bot.services import Refused
 from bot.starting import start_request
 from bot.wiring import Wiring
+from flows.languages import LANGUAGE_COMMANDS, language_named
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +34,9 @@ def help_text(command: str) -> str:
         "at the summary `submit`, `edit &lt;question&gt;` or `cancel`.\n"
         f"`{command} list` shows your open requests. `{command} help` shows this.\n"
         f"Supervisors: `{command} delegate @user until 24/12/2026` lets someone decide on your "
-        f"behalf until the end of that day; `{command} delegate revoke @user` ends it sooner."
+        f"behalf until the end of that day; `{command} delegate revoke @user` ends it sooner.\n"
+        f"`{command} language cymraeg|english` (or `{command} iaith cymraeg|saesneg`) chooses "
+        "the language I use with you."
     )
 
 
@@ -48,6 +52,10 @@ def register(app: App, wiring: Wiring) -> None:
         if text.startswith("delegate"):
             said = delegation(wiring, user, (command.get("text") or "").strip())
             respond(text=said, response_type="ephemeral")
+            return
+        words = text.split()
+        if words and words[0] in LANGUAGE_COMMANDS:
+            respond(text=language_text(wiring, user, words[1:]), response_type="ephemeral")
             return
         if text == "list":
             respond(text=open_requests_text(wiring, user), response_type="ephemeral")
@@ -74,6 +82,20 @@ def command_delivery(command: dict[str, Any]) -> str:
         return f"command:{trigger}"
     signed = json.dumps(command, sort_keys=True, default=str).encode()
     return f"command:{hashlib.sha256(signed).hexdigest()}"
+
+
+def language_text(wiring: Wiring, user: str, words: list[str]) -> str:
+    """`language cymraeg|english` or `iaith cymraeg|saesneg`: set (audited), answered in the
+    language chosen; with no language named, which one is in use."""
+    if not words:
+        return language_current_text(wiring.languages.language_for(user), wiring.command)
+    chosen = language_named(words[0]) if len(words) == 1 else None
+    if chosen is None:
+        said = " ".join(words)
+        return language_unknown_text(wiring.languages.language_for(user), wiring.command, said)
+    wiring.languages.set_language(user, chosen, "command")
+    wiring.home.refresh([user])  # Home shows the chosen language too
+    return language_set_text(chosen, wiring.command)
 
 
 def open_requests_text(wiring: Wiring, user: str) -> str:

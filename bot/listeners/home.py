@@ -10,6 +10,7 @@ from bot import ids
 from bot.blocks.home import page_offsets, refusal_modal, request_modal
 from bot.services import Refused
 from bot.wiring import Wiring
+from flows.languages import LANGUAGES, language_named
 
 
 def register(app: App, wiring: Wiring) -> None:
@@ -27,6 +28,18 @@ def register(app: App, wiring: Wiring) -> None:
         if match is not None and str(action.get("value", "")).isdigit():
             offsets[match["list"]] = int(action["value"])
         wiring.home.publish(body["user"]["id"], offsets["queue"], offsets["mine"])
+
+    @app.action(ids.HOME_LANGUAGE_ACTION)
+    def language(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """The language menu: stored and audited, then Home is redrawn in that language."""
+        ack()
+        value = str((action.get("selected_option") or {}).get("value") or "")
+        chosen = language_named(value) if value in LANGUAGES else None
+        user = body["user"]["id"]
+        if chosen is not None:
+            wiring.languages.set_language(user, chosen, "app_home")
+        offsets = page_offsets((body.get("view") or {}).get("private_metadata"))
+        wiring.home.publish(user, offsets["queue"], offsets["mine"])
 
     @app.action(ids.HOME_VIEW_PATTERN)
     def view(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:

@@ -562,6 +562,35 @@ def home_block_actions(
     return _signed_form(secret, {"payload": json.dumps(payload)}, timestamp=timestamp)
 
 
+def home_select(
+    secret: str,
+    *,
+    action_id: str,
+    value: str,
+    user_id: str,
+    view: Json,
+    team_id: str = TEAM_ID,
+) -> SignedRequest:
+    """An option chosen from a ``static_select`` on a published view (the Home tab)."""
+    request = home_block_actions(
+        secret, action_id=action_id, value=value, user_id=user_id, view=view, team_id=team_id
+    )
+    payload = request.payload()
+    payload["actions"] = [
+        {
+            "action_id": action_id,
+            "block_id": "b",
+            "type": "static_select",
+            "selected_option": {
+                "text": {"type": "plain_text", "text": value, "emoji": True},
+                "value": value,
+            },
+            "action_ts": new_ts(),
+        }
+    ]
+    return _signed_form(secret, {"payload": json.dumps(payload)})
+
+
 def view_submission(
     secret: str,
     *,

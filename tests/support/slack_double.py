@@ -350,10 +350,15 @@ class SlackDouble:
         is_bot: bool = False,
         deleted: bool = False,
         tz: str = "Europe/London",
+        locale: str | None = None,
     ) -> Json:
-        """Register a user for ``users.info`` (unregistered ``U…``/``W…`` ids get a default)."""
+        """Register a user for ``users.info`` (unregistered ``U…``/``W…`` ids get a default).
+        ``locale`` (e.g. ``en-GB``) is answered only to ``include_locale=true``, as Slack does;
+        None: Slack gives no locale for this user."""
         user = self._user_object(user_id, name=name, real_name=real_name, is_bot=is_bot, tz=tz)
         user["deleted"] = deleted
+        if locale is not None:
+            user["locale"] = locale
         with self._cond:
             self._users[user_id] = user
         return user
@@ -893,7 +898,10 @@ class SlackDouble:
     def _users_info(self, args: Json) -> Json:
         user_id = str(args["user"])
         if user_id in self._users:
-            return {"ok": True, "user": self._users[user_id]}
+            user = dict(self._users[user_id])
+            if str(args.get("include_locale", "")).lower() not in ("true", "1"):
+                user.pop("locale", None)
+            return {"ok": True, "user": user}
         if user_id == self.bot_user_id:
             return {"ok": True, "user": self._user_object(user_id, name="mosovo-bot", is_bot=True)}
         if not _USER_ID.match(user_id):

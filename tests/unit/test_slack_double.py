@@ -331,6 +331,15 @@ def test_conversations_info_registry(slack: SlackDouble, client: WebClient) -> N
     )
 
 
+def test_a_users_locale_is_told_only_when_asked_for(slack: SlackDouble, client: WebClient) -> None:
+    slack.add_user("W222", locale="cy-GB")
+    assert "locale" not in client.users_info(user="W222")["user"]
+    assert client.users_info(user="W222", include_locale=True)["user"]["locale"] == "cy-GB"
+    assert "locale" not in client.users_info(user="W222", include_locale=False)["user"]
+    # a stored user is not changed by being asked about
+    assert client.users_info(user="W222", include_locale=True)["user"]["locale"] == "cy-GB"
+
+
 def test_users_usergroups_and_auth(slack: SlackDouble, client: WebClient) -> None:
     slack.set_usergroup("S111", ["U1", "U2"])
     assert client.usergroups_users_list(usergroup="S111")["users"] == ["U1", "U2"]

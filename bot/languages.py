@@ -1,0 +1,88 @@
+"""Each person's language: what they chose (stored, audited), else what Slack says they use,
+else the force's default; and the languages of messages many people read in a thread.
+
+`language_for(user_id)` is what every other part asks before speaking to someone.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from flows.clock import Clock
+from flows.languages import LANGUAGES, Language
+from flows.ports import UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+#: where a person set their language (the audit event says which)
+Source = Literal["command", "app_home"]
+
+
+@dataclass(frozen=True)
+class LanguageSet:
+    user: str
+    #: what they had chosen before (None: they never had)
+    old: Language | None
+    new: Language
+
+
+class Languages:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        reads: UnitOfWorkFactory,
+        clock: Clock,
+        default: Language,
+        thread: tuple[Language, ...],
+        slack_language: Callable[[str], Language | None] | None = None,
+    ) -> None:
+        self.uow = uow
+        self.reads = reads
+        self.clock = clock
+        self.default = default
+        self.thread = thread or (default,)
+        #: the language of the person's Slack locale, if Slack says and we speak it
+        self.slack_language = slack_language or (lambda user_id: None)
+
+    def language_for(self, user_id: str) -> Language:
+        """The language to speak to this person in: their choice, else their Slack locale's,
+        else MOSOVO_DEFAULT_LANGUAGE."""
+        return self.chosen(user_id) or self.slack_language(user_id) or self.default
+
+    def chosen(self, user_id: str) -> Language | None:
+        """The language the person chose, or None if they never chose one."""
+        with self.reads() as uow:
+            stored = uow.languages.get(user_id)
+        return _known(stored)
+
+    def thread_languages(self) -> tuple[Language, ...]:
+        """The languages a thread message is written in, one after the other, in this order
+        (MOSOVO_THREAD_LANGUAGES)."""
+        return self.thread
+
+    def set_language(self, user_id: str, language: Language, source: Source) -> LanguageSet:
+        """Store the person's choice and record it (`language_set`: who, when, old, new)."""
+        if language not in LANGUAGES:
+            raise ValueError(f"not a language the bot speaks: {language!r}")
+        now = self.clock.now()
+        with self.uow() as uow:
+            old = _known(uow.languages.set(user_id, language, now))
+            uow.audit.append(
+                "language_set",
+                user_id,
+                now,
+                detail={"user": user_id, "old": old, "new": language, "source": source},
+            )
+            uow.commit()
+        log.info("language set", extra={"user": user_id, "action": language})
+        return LanguageSet(user_id, old, language)
+
+
+def _known(stored: str | None) -> Language | None:
+    for language in LANGUAGES:
+        if stored == language:
+            return language
+    return None
