@@ -12,10 +12,28 @@ from dataclasses import dataclass
 from typing import Literal
 
 from flows.clock import Clock
-from flows.languages import LANGUAGES, Language
+from flows.i18n import LANGUAGES, Language
 from flows.ports import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
+
+#: what a person may type to choose a language, in either language (compared in lower case)
+_WORDS: dict[str, Language] = {
+    "en": "en",
+    "english": "en",
+    "saesneg": "en",
+    "cy": "cy",
+    "welsh": "cy",
+    "cymraeg": "cy",
+}
+#: the subcommand that sets a language, in English and in Welsh
+LANGUAGE_COMMANDS = ("language", "iaith")
+
+
+def language_named(word: str) -> Language | None:
+    """The language a person named (`cymraeg`, `saesneg`, `welsh`, `en`, …), or None."""
+    return _WORDS.get(word.strip().lower())
+
 
 #: where a person set their language (the audit event says which)
 Source = Literal["command", "app_home"]

@@ -24,7 +24,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from bot.durations import WorkingHours, format_duration, parse_duration
 from flows.calendar import BANK_HOLIDAY_REGIONS
 from flows.config import DEFAULT_SOFTWARE, DEFAULT_VISOR_PATTERN, FlowConfig, SoftwareOption
-from flows.languages import ENGLISH, LANGUAGES, Language, language_named, parse_languages
+from flows.i18n import DEFAULT_LANGUAGE, LANGUAGES, Language, language_of, parse_languages
 from flows.notification import BEGINNING_WITH, COUNTING_RULES
 from flows.retention import DEFAULT_RETENTION
 from flows.review import ReviewPeriod
@@ -266,7 +266,7 @@ def _language(value: Any) -> Any:
     text = value.strip().lower()
     if text not in LANGUAGES:
         raise ValueError(f"must be en (English) or cy (Welsh), got {value!r}")
-    return language_named(text)
+    return language_of(text)
 
 
 def _thread_languages(value: Any) -> Any:
@@ -454,7 +454,7 @@ class Settings(BaseSettings):
     )
 
     default_language: Annotated[Language, BeforeValidator(_language)] = Field(
-        ENGLISH,
+        DEFAULT_LANGUAGE,
         alias="MOSOVO_DEFAULT_LANGUAGE",
         description="en or cy: a person's language until they choose one (or Slack says)",
     )

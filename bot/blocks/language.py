@@ -1,5 +1,5 @@
 """What the bot says about a person's language, in that language: the command's answers and
-App Home's control (its own block, so App Home's builder only places it)."""
+App Home's control (its own block, so App Home's builder only places it). Catalogue: `people`."""
 
 from __future__ import annotations
 
@@ -12,59 +12,58 @@ from slack_sdk.models.blocks import (
 
 from bot import ids
 from bot.blocks.text import escape
-from flows.languages import ENGLISH, LANGUAGES, WELSH, Language
-
-#: each language named in itself, as a language picker shows them
-NATIVE_NAMES: dict[Language, str] = {ENGLISH: "English", WELSH: "Cymraeg"}
+from flows.i18n import LANGUAGE_NAMES, LANGUAGES, Language, translator
 
 
 def language_set_text(language: Language, command: str) -> str:
     """The answer to choosing a language, in the language chosen."""
-    if language == WELSH:
-        return (
-            "Iawn: byddaf yn ysgrifennu atoch yn Gymraeg o hyn ymlaen. "
-            f"Mae `{command} iaith saesneg` yn newid i'r Saesneg."
+    t = translator(language)
+    if language == "cy":
+        return t(
+            "Done: I'll write to you in Welsh from now on. `{command} language english` "
+            "switches to English.",
+            command=command,
         )
-    return (
-        "Done: I'll write to you in English from now on. "
-        f"`{command} language cymraeg` switches to Welsh."
+    return t(
+        "Done: I'll write to you in English from now on. `{command} language cymraeg` "
+        "switches to Welsh.",
+        command=command,
     )
 
 
 def language_current_text(language: Language, command: str) -> str:
     """The answer to `language` (or `iaith`) with no language named."""
-    if language == WELSH:
-        return (
-            "Rwy'n ysgrifennu atoch yn Gymraeg. "
-            f"Mae `{command} iaith saesneg` yn newid i'r Saesneg."
+    t = translator(language)
+    if language == "cy":
+        return t(
+            "I write to you in Welsh. `{command} language english` switches to English.",
+            command=command,
         )
-    return f"I write to you in English. `{command} language cymraeg` switches to Welsh."
+    return t(
+        "I write to you in English. `{command} language cymraeg` switches to Welsh.",
+        command=command,
+    )
 
 
 def language_unknown_text(language: Language, command: str, word: str) -> str:
     """A language the bot does not speak was named (in the reader's present language)."""
-    if language == WELSH:
-        return (
-            f"Nid wyf yn adnabod yr iaith `{escape(word[:30])}`. Ysgrifennwch "
-            f"`{command} iaith cymraeg` neu `{command} iaith saesneg`."
-        )
-    return (
-        f"I don't know the language `{escape(word[:30])}`. Write "
-        f"`{command} language cymraeg` or `{command} language english`."
+    t = translator(language)
+    return t(
+        "I don't know the language `{word}`. Write `{command} language cymraeg` or "
+        "`{command} language english`.",
+        word=escape(word[:30]),
+        command=command,
     )
 
 
 def language_block(current: Language) -> SectionBlock:
-    """App Home's language control: a menu of the languages, the person's one chosen."""
-    options = [Option(value=code, text=NATIVE_NAMES[code]) for code in LANGUAGES]
-    label = (
-        "*Iaith*\nYr iaith rwy'n ei defnyddio gyda chi."
-        if current == WELSH
-        else "*Language*\nThe language I use with you."
-    )
+    """App Home's language control: a menu of the languages, each named in itself, the
+    person's own chosen. Its label is in the person's language."""
+    t = translator(current)
+    options = [Option(value=code, text=LANGUAGE_NAMES[code]) for code in LANGUAGES]
     return SectionBlock(
         block_id=ids.HOME_LANGUAGE_BLOCK,
-        text=MarkdownTextObject(text=label),
+        text=MarkdownTextObject(text=t("*Language*\nThe language I use with you.")),
         accessory=StaticSelectElement(
             action_id=ids.HOME_LANGUAGE_ACTION,
             options=options,

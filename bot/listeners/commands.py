@@ -12,10 +12,10 @@ from slack_bolt import Ack, App, Respond
 
 from bot.blocks.language import language_current_text, language_set_text, language_unknown_text
 from bot.blocks.text import escape
+from bot.languages import LANGUAGE_COMMANDS, language_named
 from bot.services import Refused
 from bot.starting import start_request
 from bot.wiring import Wiring
-from flows.languages import LANGUAGE_COMMANDS, language_named
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from bot import ids
 from bot.blocks.home import page_offsets, refusal_modal, request_modal
 from bot.services import Refused
 from bot.wiring import Wiring
-from flows.languages import LANGUAGES, language_named
+from flows.i18n import LANGUAGES, language_of
 
 
 def register(app: App, wiring: Wiring) -> None:
@@ -34,7 +34,7 @@ def register(app: App, wiring: Wiring) -> None:
         """The language menu: stored and audited, then Home is redrawn in that language."""
         ack()
         value = str((action.get("selected_option") or {}).get("value") or "")
-        chosen = language_named(value) if value in LANGUAGES else None
+        chosen = language_of(value) if value in LANGUAGES else None
         user = body["user"]["id"]
         if chosen is not None:
             wiring.languages.set_language(user, chosen, "app_home")

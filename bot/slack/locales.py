@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 
 from bot.slack.cache import BoundedAgeCache, DirectoryUnavailable, is_transient
 from bot.slack.messenger import SEND_ERRORS, error_code
-from flows.languages import Language, language_of_locale
+from flows.i18n import Language, language_of
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class SlackLocales:
             log.info("locale unknown", extra={"user": user_id, "error": error_code(error)})
             return None
         user = response.get("user") or {}
-        return language_of_locale(user.get("locale") if isinstance(user, dict) else None)
+        return language_of(user.get("locale") if isinstance(user, dict) else None)
 
     def language(self, user_id: str) -> Language | None:
         try:

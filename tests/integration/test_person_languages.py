@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from bot.languages import Languages
 from flows.clock import FixedClock
-from flows.languages import Language
+from flows.i18n import Language
 from storage.audit import verify_chain
 from storage.tables import audit_events_table, person_languages_table
 from storage.unit_of_work import Database

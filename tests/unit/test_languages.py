@@ -15,11 +15,16 @@ from bot.blocks.language import (
     language_set_text,
     language_unknown_text,
 )
+from bot.languages import language_named
 from bot.settings import SettingsError, load_settings
 from bot.slack.locales import SlackLocales
-from flows.languages import ENGLISH, WELSH, language_named, language_of_locale, parse_languages
+from flows.i18n import Language, language_of
 from tests.support.block_kit import validate_blocks
+from tests.support.i18n import assert_translated, marked_translations, plain
 from tests.support.slack_double import SlackDouble
+
+ENGLISH: Language = "en"
+WELSH: Language = "cy"
 
 SOCKET = {
     "SLACK_BOT_TOKEN": "xoxb-1111-2222-token",
@@ -62,22 +67,13 @@ def test_other_words_name_no_language(word: str) -> None:
         ("", None),
         (None, None),
         ("english", None),
+        ("de-DE", None),
     ],
 )
 def test_a_slack_locale_gives_a_language_only_when_the_bot_speaks_it(
     locale: str | None, language: str | None
 ) -> None:
-    assert language_of_locale(locale) == language
-
-
-def test_thread_languages_are_one_or_both_in_the_order_given() -> None:
-    assert parse_languages("en") == ("en",)
-    assert parse_languages("cy") == ("cy",)
-    assert parse_languages("en,cy") == ("en", "cy")
-    assert parse_languages(" cy , en ") == ("cy", "en")
-    for bad in ("", ",", "en,en", "en,fr"):
-        with pytest.raises(ValueError):
-            parse_languages(bad)
+    assert language_of(locale) == language
 
 
 def test_the_default_language_is_english_and_threads_follow_it() -> None:
@@ -95,6 +91,10 @@ def test_thread_languages_can_be_set_apart_from_the_default() -> None:
     )
     assert (settings.default_language, settings.thread_languages) == ("cy", ("en", "cy"))
     assert load_settings({**SOCKET, "MOSOVO_THREAD_LANGUAGES": "CY"}).thread_languages == ("cy",)
+    assert load_settings({**SOCKET, "MOSOVO_THREAD_LANGUAGES": " cy , en "}).thread_languages == (
+        "cy",
+        "en",
+    )
 
 
 @pytest.mark.parametrize(
@@ -103,7 +103,7 @@ def test_thread_languages_can_be_set_apart_from_the_default() -> None:
         ({"MOSOVO_DEFAULT_LANGUAGE": "fr"}, "MOSOVO_DEFAULT_LANGUAGE must be en (English) or cy"),
         ({"MOSOVO_DEFAULT_LANGUAGE": "welsh"}, "MOSOVO_DEFAULT_LANGUAGE must be en"),
         ({"MOSOVO_THREAD_LANGUAGES": "en,fr"}, "MOSOVO_THREAD_LANGUAGES must be en, cy or en,cy"),
-        ({"MOSOVO_THREAD_LANGUAGES": "cy,cy"}, "MOSOVO_THREAD_LANGUAGES is not valid: lists cy"),
+        ({"MOSOVO_THREAD_LANGUAGES": "cy-GB"}, "MOSOVO_THREAD_LANGUAGES must be en, cy or en,cy"),
         ({"MOSOVO_THREAD_LANGUAGES": ","}, "MOSOVO_THREAD_LANGUAGES is not valid"),
     ],
 )
@@ -153,9 +153,9 @@ def test_a_person_slack_cannot_describe_has_no_locale(slack: SlackDouble) -> Non
 
 @pytest.mark.parametrize("language", [ENGLISH, WELSH])
 def test_the_app_home_menu_offers_both_languages_with_the_persons_chosen(
-    language: str,
+    language: Language,
 ) -> None:
-    block = language_block(language).to_dict()  # type: ignore[arg-type]
+    block = language_block(language).to_dict()
     assert validate_blocks([block]) == []
     assert block["block_id"] == ids.HOME_LANGUAGE_BLOCK
     menu = block["accessory"]
@@ -180,3 +180,19 @@ def test_an_unknown_language_word_is_quoted_escaped_and_short() -> None:
     assert "&lt;!channel&gt;" in said and "<!channel>" not in said
     assert "x" * 31 not in said
     assert "Nid wyf yn adnabod" in language_unknown_text(WELSH, "/m", "ffrangeg")
+
+
+@pytest.mark.parametrize("language", [ENGLISH, WELSH])
+def test_everything_said_about_languages_is_catalogued_in_both(language: Language) -> None:
+    with marked_translations():
+        said = [
+            language_set_text(language, "/monitoring-request"),
+            language_current_text(language, "/monitoring-request"),
+            language_unknown_text(language, "/monitoring-request", "ffrangeg"),
+        ]
+        block = language_block(language).to_dict()
+    for text in said:
+        assert_translated({"text": text}, user_data=["ffrangeg", "language", "iaith"])
+    assert_translated([block], user_data=["English", "Cymraeg"])
+    welsh_words = ("Gymraeg" in plain(said[0])) and ("iaith" in plain(said[0]))
+    assert welsh_words == (language == WELSH)
