@@ -15,6 +15,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.app import Bot
 from bot.metrics import METRICS
+from bot.slack.envelope import problem
 
 log = logging.getLogger(__name__)
 
@@ -33,9 +34,9 @@ def _plain(start_response: StartResponse, status: str, text: str) -> Iterable[by
 
 def guarded(slack: Callable[[dict[str, Any], StartResponse], Iterable[bytes]]) -> Any:
     """Refuse what Bolt would choke on, before it reads anything: a body over MAX_BODY_BYTES
-    (413), a length that is not a number or a body that is not UTF-8 (400), a timestamp that is
-    not a number or missing (401: it cannot be a signed Slack request). Bolt then checks the
-    signature."""
+    (413), a length that is not a number, a body that is not UTF-8 or not a Slack request Bolt
+    can read (400, `bot.slack.envelope`), a timestamp that is not a number or missing (401: it
+    cannot be a signed Slack request). Bolt then checks the signature."""
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         length_header = str(environ.get("CONTENT_LENGTH") or "0").strip()
@@ -50,9 +51,14 @@ def guarded(slack: Callable[[dict[str, Any], StartResponse], Iterable[bytes]]) -
             return _plain(start_response, "401 Unauthorized", "Invalid request")
         body = environ["wsgi.input"].read(length) if length else b""
         try:
-            body.decode("utf-8")
+            text = body.decode("utf-8")
         except UnicodeDecodeError:
             return _plain(start_response, "400 Bad Request", "Body is not UTF-8")
+        content_type = str(environ.get("CONTENT_TYPE") or "").split(";")[0].strip() or None
+        wrong = problem(text, content_type)
+        if wrong is not None:
+            log.warning("malformed Slack request", extra={"path": wrong})
+            return _plain(start_response, "400 Bad Request", "Not a Slack request")
         checked = {**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
         return slack(checked, start_response)
 

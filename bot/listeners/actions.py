@@ -97,7 +97,11 @@ def register(app: App, wiring: Wiring) -> None:
         ack()
         asker, _ = clicked(body)
         checked = service.may_decide(
-            action["value"], asker.user, card_ts(body), "approve", card_round(body)
+            str(action.get("value") or ""),
+            asker.user,
+            card_ts(body),
+            "approve",
+            card_round(body),
         )
         if isinstance(checked, Refused):
             responder.respond(checked, asker)
@@ -121,7 +125,7 @@ def register(app: App, wiring: Wiring) -> None:
         when it is decided."""
         asker, _ = clicked(body)
         view = reason_modal(
-            action["value"],
+            str(action.get("value") or ""),
             decision,
             card_ts(body) or "",
             asker.channel or "",
@@ -133,7 +137,10 @@ def register(app: App, wiring: Wiring) -> None:
             responder.tell(asker, DIALOG_FAILED)
             return
         checked = service.may_decide(
-            action["value"], asker.user, card_ts(body), card_round=card_round(body)
+            str(action.get("value") or ""),
+            asker.user,
+            card_ts(body),
+            card_round=card_round(body),
         )
         if isinstance(checked, Refused):
             said = responder.refusal_text(checked)
@@ -153,7 +160,7 @@ def register(app: App, wiring: Wiring) -> None:
     def open_record(body: dict[str, Any], action: dict[str, Any], dialog: RecordDialog) -> None:
         """The installation or review dialog, for the officer or a decider only."""
         asker, _ = clicked(body)
-        checked = service.may_record(action["value"], asker.user)
+        checked = service.may_record(str(action.get("value") or ""), asker.user)
         if isinstance(checked, Refused):
             responder.respond(checked, asker)
             return

@@ -20,7 +20,12 @@ def register(app: App, wiring: Wiring) -> None:
         body: dict[str, Any], event: dict[str, Any], context: dict[str, Any]
     ) -> None:
         user = event.get("user")
-        if not user or event.get("bot_id") or event.get("subtype") not in ANSWERED_SUBTYPES:
+        if (
+            not user
+            or not event.get("channel")
+            or event.get("bot_id")
+            or event.get("subtype") not in ANSWERED_SUBTYPES
+        ):
             return
         if not wiring.service.first_time(f"event:{body['event_id']}"):
             return

@@ -32,7 +32,7 @@ def register(app: App, wiring: Wiring) -> None:
     @app.error
     def on_error(error: Exception, body: dict[str, Any], respond: Respond) -> None:
         # Payloads hold offender data: log the kind of failure only.
-        log.error("listener failed", extra={"error": type(error).__name__})
+        log.error("listener failed", extra={"error": type(error).__name__}, exc_info=error)
         text = NOT_SAVED if isinstance(error, SQLAlchemyError | ConcurrentUpdate) else FAILED
         try:
             if body.get("command") and body.get("response_url"):

@@ -3,7 +3,6 @@ shown in the modal), and closing it part-way (the thread asks what is still unan
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from typing import Any
 
@@ -12,6 +11,7 @@ from slack_bolt import Ack, App
 from bot import ids
 from bot.blocks.form import BASIS_KEY, INPUT_ACTION, form_errors, form_values, form_view
 from bot.listeners.actions import clicked
+from bot.listeners.payloads import view_metadata
 from bot.responder import Asker
 from bot.services import Acted, Refused, Reply
 from bot.wiring import Wiring
@@ -47,7 +47,7 @@ def register(app: App, wiring: Wiring) -> None:
         """A basis picked on the basis page: redraw it with that branch's questions."""
         ack()
         view = body.get("view") or {}
-        meta = json.loads(view.get("private_metadata") or "{}")
+        meta = view_metadata(view)
         checked = service.form_may_open(str(meta.get("id")), body["user"]["id"])
         if isinstance(checked, Refused) or not view.get("id"):
             return
@@ -60,7 +60,7 @@ def register(app: App, wiring: Wiring) -> None:
 
     @app.view(ids.FORM_VIEW)
     def page_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        meta = json.loads(view.get("private_metadata") or "{}")
+        meta = view_metadata(view)
         user = body["user"]["id"]
         values = form_values(view["state"]["values"])
         shown = meta.get("shown")
@@ -96,7 +96,7 @@ def register(app: App, wiring: Wiring) -> None:
     @app.view_closed(ids.FORM_VIEW)
     def form_closed(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         ack()
-        meta = json.loads(view.get("private_metadata") or "{}")
+        meta = view_metadata(view)
         user = body["user"]["id"]
         result = service.form_closed(str(meta.get("id")), user, f"form_closed:{view['id']}")
         responder.respond(result, Asker(user, None))

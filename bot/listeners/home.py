@@ -16,7 +16,7 @@ from flows.i18n import LANGUAGES, language_of
 def register(app: App, wiring: Wiring) -> None:
     @app.event("app_home_opened")
     def home_opened(event: dict[str, Any]) -> None:
-        if event.get("tab") not in (None, "home"):
+        if event.get("tab") not in (None, "home") or not event.get("user"):
             return
         wiring.home.publish(event["user"])
 

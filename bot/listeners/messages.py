@@ -35,6 +35,7 @@ def is_answer(event: dict[str, Any]) -> bool:
         event.get("subtype") in ANSWER_SUBTYPES
         and not event.get("bot_id")
         and bool(event.get("user"))
+        and bool(event.get("channel"))
         and bool(event.get("thread_ts"))
         and event.get("thread_ts") != event.get("ts")
     )

@@ -3,7 +3,6 @@ more info."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot import ids
+from bot.listeners.payloads import view_metadata
 from bot.responder import Asker, Result
 from bot.services import Refused
 from bot.wiring import Wiring
@@ -34,7 +34,7 @@ def register(app: App, wiring: Wiring) -> None:
             ack(response_action="errors", errors={ids.REASON_BLOCK: EMPTY_REASON})
             return
         ack()
-        meta = json.loads(view.get("private_metadata") or "{}")
+        meta = view_metadata(view)
         user = body["user"]["id"]
         decision: Decision = "reject" if meta.get("decision") == "reject" else "request_info"
         result = wiring.service.decide(
@@ -60,7 +60,7 @@ def register(app: App, wiring: Wiring) -> None:
             ack(response_action="errors", errors={ids.REVIEW_DATE_BLOCK: problem})
             return
         ack()
-        meta = json.loads(view.get("private_metadata") or "{}")
+        meta = view_metadata(view)
         user = body["user"]["id"]
         result = wiring.service.decide(
             str(meta.get("id")),
@@ -88,7 +88,7 @@ def register(app: App, wiring: Wiring) -> None:
         in the dialog, on the outcome (none chosen) or the date block. Each `record` adds what
         was submitted to the delivery key, so a redelivery is still one record but a corrected
         submission of the same dialog is not mistaken for the refused one."""
-        meta = json.loads(view.get("private_metadata") or "{}")
+        meta = view_metadata(view)
         user = body["user"]["id"]
         result = record(str(meta.get("id")), user, f"view:{view['id']}")
         if isinstance(result, Refused) and isinstance(result.error, RecordRefused):

@@ -10,9 +10,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.e2e.flow import start
 from tests.support import signing
 from tests.support.bot_process import bot_process, peak_rss_kib
-from tests.support.running_bot import SECRET, RunningBot
+from tests.support.running_bot import OFFICER, PRIVATE, SECRET, RunningBot
 from tests.support.slack_double import SlackDouble
 
 MIB = 1024 * 1024
@@ -102,3 +103,19 @@ def test_a_correctly_signed_body_that_is_not_utf8_is_refused_with_400(app: Runni
     body = b"payload=\xc3\x28"
     headers = signing.signed_headers(SECRET, body, content_type=signing.FORM)
     assert signing.post(f"{app.url}/slack/events", body, headers).status == 400
+
+
+@pytest.mark.parametrize("typed", ["Sam\ud800sung", "Sam\x00sung"], ids=["lone-surrogate", "nul"])
+def test_a_signed_answer_no_database_or_slack_call_could_carry_is_refused_with_400(
+    app: RunningBot, typed: str
+) -> None:
+    """Valid JSON (``\\ud800``, ``\\u0000``) that is not text: refused at the door, never
+    half-stored nor sent on to Slack (which would fail to encode it)."""
+    request_id, thread = start(app)
+    before = app.request(request_id).answers
+    calls = len(app.slack.calls())
+    event = signing.thread_reply(channel=PRIVATE, thread_ts=thread, user=OFFICER, text="x")
+    event["text"] = typed
+    assert app.send(signing.event_callback(SECRET, event)).status == 400
+    assert app.request(request_id).answers == before
+    assert len(app.slack.calls()) == calls
