@@ -176,7 +176,10 @@ class RequestService:
             self._schedule(request)
             uow.requests.add(request)
             uow.commit()
-        log.info("request opened", extra={"request_id": request.request_id, "user": officer_id})
+        log.info(
+            "request opened",
+            extra={"request_id": request.request_id, "user": officer_id, "channel": channel_id},
+        )
         return Reply(request, outputs)
 
     def restart(self, old_id: str, user_id: str, delivery: str) -> Reply | Refused | None:
