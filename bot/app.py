@@ -11,7 +11,6 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
 
@@ -27,6 +26,7 @@ from bot.settings import Settings, SlackPrincipals
 from bot.slack.directory import ChannelPolicy, GroupMembers, Roster, SlackAuthority
 from bot.slack.locales import SlackLocales
 from bot.slack.messenger import Messenger
+from bot.slack.retries import BoundedRateLimitRetryHandler
 from bot.sweeps import Sweeper, SweepSettings
 from bot.wiring import Wiring
 from flows.calendar import BankHolidays, WorkingCalendar
@@ -55,14 +55,15 @@ class Bot:
 
 
 def web_client(settings: Settings, retries: int = 2) -> WebClient:
-    """The one Web API client: retries 429 (honouring Retry-After), 5xx and dropped connections."""
+    """The one Web API client: retries 429 (after its Retry-After, when that is short: see
+    bot.slack.retries), 5xx and dropped connections, at most `retries` times each."""
     return WebClient(
         token=settings.slack_bot_token.get_secret_value(),
         base_url=settings.slack_api_url,
         timeout=15,
         retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=retries),
-            RateLimitErrorRetryHandler(max_retry_count=retries),
+            BoundedRateLimitRetryHandler(max_retry_count=retries),
             ServerErrorRetryHandler(max_retry_count=retries),
         ],
     )

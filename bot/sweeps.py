@@ -18,6 +18,7 @@ from bot.blocks.text import Message
 from bot.metrics import METRICS
 from bot.services import Schedule
 from bot.slack.messenger import SEND_ERRORS, error_code, post_payload, update_payload
+from bot.slack.retries import retry_after
 from bot.sweep_health import SweepHealth
 from flows import approval
 from flows.clock import Clock
@@ -336,7 +337,7 @@ class Sweeper:
         try:
             response = self.client.api_call(message.method, json=message.payload)
         except SEND_ERRORS as error:
-            self._failed(message, error_code(error), report)
+            self._failed(message, error_code(error), report, retry_after(error))
             return
         with self.uow() as uow:
             # on its own, so that no later failure can roll it back and post the message twice
@@ -364,15 +365,18 @@ class Sweeper:
             uow.commit()
         return renewed
 
-    def _failed(self, message: OutboxMessage, code: str, report: SweepReport) -> None:
+    def _failed(
+        self, message: OutboxMessage, code: str, report: SweepReport, wait: float | None = None
+    ) -> None:
+        """Count a failed attempt; the next is after a growing backoff, and never sooner than
+        Slack's Retry-After (`wait`, seconds)."""
         assert message.id is not None
         attempts = message.attempts + 1
         give_up = attempts >= self.settings.outbox_max_attempts
-        retry_at = (
-            None
-            if give_up
-            else self.clock.now() + self.settings.outbox_backoff * (2 ** min(attempts - 1, 6))
-        )
+        backoff = self.settings.outbox_backoff * (2 ** min(attempts - 1, 6))
+        if wait is not None:
+            backoff = max(backoff, timedelta(seconds=wait))
+        retry_at = None if give_up else self.clock.now() + backoff
         with self.uow() as uow:
             uow.outbox.mark_failed(message.id, code, retry_at)
             uow.commit()

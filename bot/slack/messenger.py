@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
+from datetime import timedelta
 from typing import Any
 
 from slack_sdk import WebClient
@@ -13,6 +14,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.blocks.text import Message
 from bot.metrics import METRICS
+from bot.slack.retries import retry_after
 from flows.clock import Clock
 from flows.ports import OutboxMessage, UnitOfWorkFactory
 
@@ -100,6 +102,8 @@ class Messenger:
             )
             if not keep:
                 return None
+            now = self.clock.now()
+            wait = retry_after(error)  # Slack said when: not before then
             with self.uow() as uow:
                 uow.outbox.add(
                     OutboxMessage(
@@ -108,7 +112,8 @@ class Messenger:
                         request_id=request_id,
                         purpose=purpose,
                         last_error=code,
-                        created_at=self.clock.now(),
+                        created_at=now,
+                        next_attempt_at=None if wait is None else now + timedelta(seconds=wait),
                         extra=extra or {},
                     )
                 )
