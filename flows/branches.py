@@ -11,71 +11,79 @@ from flows.field_rules import (
     not_future,
     parse_order_expiry,
     parse_yes_no,
+    refusals,
     required_yes,
     text_field,
     yes_no_field,
 )
 from flows.fields import Field, FieldKind, Option
+from flows.i18n import N_, Translator
 
 ORDER_TYPES = (
-    Option("shpo", "Sexual Harm Prevention Order (SHPO)"),
-    Option("interim_shpo", "Interim Sexual Harm Prevention Order", ("interim", "ishpo")),
-    Option("sro", "Sexual Risk Order (SRO)"),
-    Option("interim_sro", "Interim Sexual Risk Order", ("isro",)),
-    Option("sopo", "Sexual Offences Prevention Order (SOPO)"),
+    Option("shpo", N_("Sexual Harm Prevention Order (SHPO)")),
+    Option("interim_shpo", N_("Interim Sexual Harm Prevention Order"), ("interim", "ishpo")),
+    Option("sro", N_("Sexual Risk Order (SRO)")),
+    Option("interim_sro", N_("Interim Sexual Risk Order"), ("isro",)),
+    Option("sopo", N_("Sexual Offences Prevention Order (SOPO)")),
 )
 BASIS = "basis"
 
 
-def order_fields(config: FlowConfig) -> tuple[Field, ...]:
+def order_fields(config: FlowConfig, t: Translator) -> tuple[Field, ...]:
     branch = "order"
     default_days = config.default_notify_days
     return (
         choice_field(
             "order_type",
-            "Order type",
-            "What type of order is it?",
-            "As written on the order, for example shpo or 1.",
+            t("Order type"),
+            t("What type of order is it?"),
+            t("As written on the order, for example shpo or 1."),
             ORDER_TYPES,
             branch,
             BASIS,
+            t=t,
         ),
         text_field(
             "order_reference",
-            "Order reference",
-            "What is the order's reference (case number)?",
-            "The court's case or order number",
+            t("Order reference"),
+            t("What is the order's reference (case number)?"),
+            t("The court's case or order number"),
             "T20257012",
             (2, 60),
             branch=branch,
             section=BASIS,
+            t=t,
         ),
         text_field(
             "order_court",
-            "Court",
-            "Which court made the order?",
-            "The court's name",
-            "Leeds Crown Court",
+            t("Court"),
+            t("Which court made the order?"),
+            t("The court's name"),
+            t("Leeds Crown Court"),
             (2, 100),
             branch=branch,
             section=BASIS,
+            t=t,
         ),
         date_field(
             "order_date",
-            "Order date",
-            "On what date was the order made?",
-            "The date on the order; it cannot be in the future",
+            t("Order date"),
+            t("On what date was the order made?"),
+            t("The date on the order; it cannot be in the future"),
             "01/03/2025",
-            not_future("The date the order was made"),
+            not_future(N_("The date the order was made")),
             branch=branch,
             section=BASIS,
+            t=t,
         ),
         Field(
             key="order_expiry",
-            label="Order expiry",
-            prompt="When does the order expire? Type indefinite if it has no end date.",
-            help="The expiry date on the order (after today), for example 01/03/2030, or "
-            "indefinite. An expired order cannot be the basis for monitoring.",
+            label=t("Order expiry"),
+            prompt=t("When does the order expire? Type indefinite if it has no end date."),
+            help=t(
+                "The expiry date on the order (after today), for example 01/03/2030, or "
+                "indefinite. An expired order cannot be the basis for monitoring."
+            ),
             example="01/03/2030",
             kind=FieldKind.DATE,
             parser=parse_order_expiry,
@@ -84,153 +92,187 @@ def order_fields(config: FlowConfig) -> tuple[Field, ...]:
         ),
         Field(
             key="order_notify_days",
-            label="Days to notify",
-            prompt="Within how many days must the person notify police of a new device? "
-            f"Type default for {default_days}.",
-            help="The period the order allows to notify police of acquiring, possessing or "
-            f"using a device: a whole number from 1 to 28, for example 3. Type default for "
-            f"{default_days}.",
+            label=t("Days to notify"),
+            prompt=t(
+                "Within how many days must the person notify police of a new device? "
+                "Type default for {days}.",
+                days=default_days,
+            ),
+            help=t(
+                "The period the order allows to notify police of acquiring, possessing or "
+                "using a device: a whole number from 1 to 28, for example 3. Type default for "
+                "{days}.",
+                days=default_days,
+            ),
             example=str(default_days),
             kind=FieldKind.NUMBER,
-            parser=lambda value, _ctx: parsers.parse_whole_number(value, 1, 28, default_days),
+            parser=lambda value, ctx: parsers.parse_whole_number(
+                value, 1, 28, default_days, refusals(ctx)
+            ),
             branch=branch,
             section=BASIS,
         ),
         yes_no_field(
             "order_monitoring_clause",
-            "Monitoring clause",
-            "Does the order include a clause allowing monitoring software?",
-            "Whether the order's prohibitions or requirements cover installing monitoring "
-            "software, for example yes. Answering no is allowed, but the request is flagged for "
-            "the decider.",
+            t("Monitoring clause"),
+            t("Does the order include a clause allowing monitoring software?"),
+            t(
+                "Whether the order's prohibitions or requirements cover installing monitoring "
+                "software, for example yes. Answering no is allowed, but the request is flagged "
+                "for the decider."
+            ),
             branch=branch,
             section=BASIS,
+            t=t,
         ),
     )
 
 
-def licence_fields() -> tuple[Field, ...]:
+def licence_fields(t: Translator) -> tuple[Field, ...]:
     branch = "licence"
-    condition_example = (
+    condition_example = N_(
         "Must not use any device capable of accessing the internet unless it has monitoring "
         "software installed"
     )
     return (
         date_field(
             "licence_expiry",
-            "Licence expiry",
-            "When does the licence expire?",
-            "The licence end date, after today",
+            t("Licence expiry"),
+            t("When does the licence expire?"),
+            t("The licence end date, after today"),
             "01/03/2030",
             after_today(
-                "a licence that has expired cannot be the basis for monitoring. Check the "
-                "licence end date."
+                N_(
+                    "a licence that has expired cannot be the basis for monitoring. Check the "
+                    "licence end date."
+                )
             ),
             branch=branch,
             section=BASIS,
+            t=t,
         ),
         text_field(
             "probation_practitioner",
-            "Probation practitioner",
-            "Who is the person's probation practitioner?",
-            "Name and, if useful, team",
-            "Alex Smith, Leeds North PDU",
+            t("Probation practitioner"),
+            t("Who is the person's probation practitioner?"),
+            t("Name and, if useful, team"),
+            t("Alex Smith, Leeds North PDU"),
             (2, 100),
             branch=branch,
             section=BASIS,
+            t=t,
         ),
         Field(
             key="probation_crn",
-            label="Probation CRN",
-            prompt="What is the person's probation case reference (CRN)?",
-            help="The case reference number from the probation record: one letter and six "
-            f"digits, for example {parsers.CRN_EXAMPLE}.",
+            label=t("Probation CRN"),
+            prompt=t("What is the person's probation case reference (CRN)?"),
+            help=t(
+                "The case reference number from the probation record: one letter and six "
+                "digits, for example {example}.",
+                example=parsers.CRN_EXAMPLE,
+            ),
             example=parsers.CRN_EXAMPLE,
             kind=FieldKind.REFERENCE,
-            parser=lambda value, _ctx: parsers.parse_crn(value),
+            parser=lambda value, ctx: parsers.parse_crn(value, refusals(ctx)),
             branch=branch,
             section=BASIS,
         ),
         date_field(
             "probation_request_date",
-            "Probation request date",
-            "On what date did probation ask for monitoring?",
-            "The date of probation's request",
+            t("Probation request date"),
+            t("On what date did probation ask for monitoring?"),
+            t("The date of probation's request"),
             "01/03/2026",
-            not_future("The date of probation's request"),
+            not_future(N_("The date of probation's request")),
             branch=branch,
             section=BASIS,
+            t=t,
         ),
         text_field(
             "licence_condition",
-            "Licence condition",
-            "What is the wording of the licence condition?",
-            "Copy the condition as written on the licence",
-            condition_example,
+            t("Licence condition"),
+            t("What is the wording of the licence condition?"),
+            t("Copy the condition as written on the licence"),
+            t(condition_example),
             (10, 2000),
             branch=branch,
             section=BASIS,
             multiline=True,
+            t=t,
         ),
     )
 
 
-def voluntary_fields() -> tuple[Field, ...]:
+def voluntary_fields(t: Translator) -> tuple[Field, ...]:
     branch = "voluntary"
     return (
         yes_no_field(
             "consent_obtained",
-            "Written consent",
-            "Has the person given written consent to monitoring?",
-            "A voluntary installation is only lawful with the person's written consent. "
-            "Answer yes if you hold it, for example: yes.",
+            t("Written consent"),
+            t("Has the person given written consent to monitoring?"),
+            t(
+                "A voluntary installation is only lawful with the person's written consent. "
+                "Answer yes if you hold it, for example: yes."
+            ),
             parser=required_yes(
-                "A voluntary installation needs the person's written consent. Without it, type "
-                "back and change the legal basis, or type cancel to withdraw the request."
+                N_(
+                    "A voluntary installation needs the person's written consent. Without it, type "
+                    "back and change the legal basis, or type cancel to withdraw the request."
+                )
             ),
             branch=branch,
             section=BASIS,
+            t=t,
         ),
         yes_no_field(
             "consent_informed",
-            "Told what is monitored",
-            "Was the person told what is monitored and that they can withdraw consent at any time?",
-            "Consent is informed only if the person knows what the software records and that "
-            "they may withdraw consent. Answering no is allowed, but the request is flagged for "
-            "the decider. Example: yes.",
+            t("Told what is monitored"),
+            t(
+                "Was the person told what is monitored and that they can withdraw consent at "
+                "any time?"
+            ),
+            t(
+                "Consent is informed only if the person knows what the software records and "
+                "that they may withdraw consent. Answering no is allowed, but the request is "
+                "flagged for the decider. Example: yes."
+            ),
             parser=parse_yes_no,
             branch=branch,
             section=BASIS,
+            t=t,
         ),
         date_field(
             "consent_date",
-            "Consent date",
-            "On what date was the written consent given?",
-            "The date on the consent form",
+            t("Consent date"),
+            t("On what date was the written consent given?"),
+            t("The date on the consent form"),
             "01/03/2026",
-            not_future("The date of consent"),
+            not_future(N_("The date of consent")),
             branch=branch,
             section=BASIS,
+            t=t,
         ),
         text_field(
             "consent_reference",
-            "Consent reference",
-            "What is the reference of the signed consent form?",
-            "Where the signed form is filed, e.g. a document or exhibit number",
+            t("Consent reference"),
+            t("What is the reference of the signed consent form?"),
+            t("Where the signed form is filed, e.g. a document or exhibit number"),
             "DOC-2026-0042",
             (2, 60),
             branch=branch,
             section=BASIS,
+            t=t,
         ),
         text_field(
             "consent_witness",
-            "Consent witness",
-            "Who witnessed the consent?",
-            "The name and role of whoever witnessed the signature",
-            "PC 1234 Jones",
+            t("Consent witness"),
+            t("Who witnessed the consent?"),
+            t("The name and role of whoever witnessed the signature"),
+            t("PC 1234 Jones"),
             (2, 100),
             optional=True,
             branch=branch,
             section=BASIS,
+            t=t,
         ),
     )

@@ -9,6 +9,9 @@ yes/no as bool, IMEIs as lists of digit strings, numbers as int, text as str.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from functools import cache
+
 from flows import parsers
 from flows.branches import licence_fields, order_fields, voluntary_fields
 from flows.config import FlowConfig
@@ -23,6 +26,7 @@ from flows.field_rules import (
     parse_device_imei,
     parse_device_os,
     parse_visor_ref,
+    refusals,
     serial_applies,
     skippable,
     text_field,
@@ -30,6 +34,7 @@ from flows.field_rules import (
     yes_no_field,
 )
 from flows.fields import Catalogue, Field, FieldKind, Option
+from flows.i18n import N_, translator
 
 LEGAL_BASES = ("order", "licence", "voluntary")
 
@@ -44,188 +49,241 @@ def _numbered(n: int, word: str, *prefixes: str) -> tuple[str, ...]:
 
 MAPPA_CATEGORIES = (
     Option(
-        "1", "Category 1: registered sexual offender", _numbered(1, "one", "category", "cat", "c")
+        "1",
+        N_("Category 1: registered sexual offender"),
+        _numbered(1, "one", "category", "cat", "c"),
     ),
     Option(
         "2",
-        "Category 2: violent and other sexual offenders",
+        N_("Category 2: violent and other sexual offenders"),
         _numbered(2, "two", "category", "cat", "c"),
     ),
     Option(
-        "3", "Category 3: other dangerous offenders", _numbered(3, "three", "category", "cat", "c")
+        "3",
+        N_("Category 3: other dangerous offenders"),
+        _numbered(3, "three", "category", "cat", "c"),
     ),
     Option(
         "4",
-        "Category 4: terrorist and terrorist risk offenders",
+        N_("Category 4: terrorist and terrorist risk offenders"),
         _numbered(4, "four", "category", "cat", "c"),
     ),
 )
 MAPPA_LEVELS = (
-    Option("1", "Level 1: ordinary agency management", _numbered(1, "one", "level", "lvl", "l")),
     Option(
-        "2", "Level 2: active multi-agency management", _numbered(2, "two", "level", "lvl", "l")
+        "1", N_("Level 1: ordinary agency management"), _numbered(1, "one", "level", "lvl", "l")
+    ),
+    Option(
+        "2", N_("Level 2: active multi-agency management"), _numbered(2, "two", "level", "lvl", "l")
     ),
     Option(
         "3",
-        "Level 3: active multi-agency management, senior oversight",
+        N_("Level 3: active multi-agency management, senior oversight"),
         _numbered(3, "three", "level", "lvl", "l"),
     ),
 )
 ROSH_LEVELS = (
-    Option("low", "Low", ("l", "lo")),
-    Option("medium", "Medium", ("m", "med", "moderate")),
-    Option("high", "High", ("h", "hi")),
-    Option("very_high", "Very high", ("v high", "vhigh", "vh", "very hi", "v hi")),
+    Option("low", N_("Low"), ("l", "lo")),
+    Option("medium", N_("Medium"), ("m", "med", "moderate")),
+    Option("high", N_("High"), ("h", "hi")),
+    Option("very_high", N_("Very high"), ("v high", "vhigh", "vh", "very hi", "v hi")),
 )
 DEVICE_TYPES = (
     Option(
         "phone",
-        "Phone",
+        N_("Phone"),
         ("mobile", "mobile phone", "smartphone", "smart phone", "cell phone", "iphone", "handset"),
     ),
-    Option("tablet", "Tablet", ("ipad", "tab")),
-    Option("laptop", "Laptop", ("notebook", "macbook", "chromebook")),
-    Option("desktop", "Desktop computer", ("desktop", "pc", "computer", "tower")),
-    Option("games_console", "Games console", ("console", "xbox", "playstation", "ps5", "switch")),
-    Option("smart_tv", "Smart TV", ("tv", "television")),
-    Option("other", "Other"),
+    Option("tablet", N_("Tablet"), ("ipad", "tab")),
+    Option("laptop", N_("Laptop"), ("notebook", "macbook", "chromebook")),
+    Option("desktop", N_("Desktop computer"), ("desktop", "pc", "computer", "tower")),
+    Option(
+        "games_console", N_("Games console"), ("console", "xbox", "playstation", "ps5", "switch")
+    ),
+    Option("smart_tv", N_("Smart TV"), ("tv", "television")),
+    Option("other", N_("Other")),
 )
 OWNERSHIP = (
     Option(
-        "subject", "The person (solely theirs)", ("theirs", "them", "the person", "own", "sole")
+        "subject", N_("The person (solely theirs)"), ("theirs", "them", "the person", "own", "sole")
     ),
-    Option("third_party", "Third party", ("someone else", "other person", "friend", "family")),
-    Option("shared", "Shared with others", ("shared",)),
-    Option("employer", "Employer", ("work", "work device", "company")),
+    Option("third_party", N_("Third party"), ("someone else", "other person", "friend", "family")),
+    Option("shared", N_("Shared with others"), ("shared",)),
+    Option("employer", N_("Employer"), ("work", "work device", "company")),
 )
 LEGAL_BASIS_OPTIONS = (
-    Option("order", "Court order (SHPO, SRO, SOPO)", ("court order", "shpo", "sro", "sopo")),
-    Option("licence", "Licence condition", ("license", "licence condition", "probation")),
-    Option("voluntary", "Voluntary, with written consent", ("consent", "voluntarily")),
+    Option("order", N_("Court order (SHPO, SRO, SOPO)"), ("court order", "shpo", "sro", "sopo")),
+    Option("licence", N_("Licence condition"), ("license", "licence condition", "probation")),
+    Option("voluntary", N_("Voluntary, with written consent"), ("consent", "voluntarily")),
 )
-NECESSITY_EXAMPLE = (
+NECESSITY_EXAMPLE = N_(
     "Recent ARMS shows increased risk of contact offending online; monitoring this phone is the "
     "least intrusive way to manage it"
 )
+#: the default configuration's catch-all product (a force's own product names are not translated)
+OTHER_PRODUCT = N_("Other approved product")
 
 
-def build_catalogue(config: FlowConfig) -> Catalogue:
-    software = tuple(Option(s.value, s.label) for s in config.software)
+@cache
+def catalogue_for(config: FlowConfig, language: str = "en") -> Catalogue:
+    """The questions worded in `language`, built once per configuration and language."""
+    return build_catalogue(config, language)
+
+
+def build_catalogue(config: FlowConfig, language: str = "en") -> Catalogue:
+    """Every question, worded in `language` (`en` or `cy`): the same keys, order, rules and
+    stored values in each; answers are understood in either language."""
+    t = translator(language)
+    # the default catch-all product is worded in the language (its English label still
+    # understood); a force's own product names are shown as configured
+    software = tuple(
+        Option(s.value, t(s.label), (s.label,))
+        if s.label == OTHER_PRODUCT
+        else Option(s.value, s.label)
+        for s in config.software
+    )
     days_ahead = config.max_install_days_ahead
     person = (
         Field(
             key="visor_ref",
-            label="ViSOR ref",
-            prompt="What is the person's ViSOR/MAPPS nominal reference?",
-            help="The nominal reference from the person's ViSOR (or MAPPS) record; copy it "
-            "exactly, letters are upper-cased for you. Example: "
-            f"{visor_example(config)}.",
-            example=visor_example(config),
+            label=t("ViSOR ref"),
+            prompt=t("What is the person's ViSOR/MAPPS nominal reference?"),
+            help=t(
+                "The nominal reference from the person's ViSOR (or MAPPS) record; copy it "
+                "exactly, letters are upper-cased for you. Example: {example}.",
+                example=visor_example(config, t),
+            ),
+            example=visor_example(config, t),
             kind=FieldKind.REFERENCE,
             parser=parse_visor_ref,
         ),
         Field(
             key="pnc_id",
-            label="PNC ID",
-            prompt="What is the person's PNC ID? Type skip if they have none.",
-            help="The Police National Computer ID: year, slash, up to seven digits and a "
-            f"check letter, for example {parsers.PNC_EXAMPLE} or 12/1234Y. Optional: type "
-            "skip if the person has no PNC record.",
+            label=t("PNC ID"),
+            prompt=t("What is the person's PNC ID? Type skip if they have none."),
+            help=t(
+                "The Police National Computer ID: year, slash, up to seven digits and a "
+                "check letter, for example {example} or 12/1234Y. Optional: type "
+                "skip if the person has no PNC record.",
+                example=parsers.PNC_EXAMPLE,
+            ),
             example=parsers.PNC_EXAMPLE,
             kind=FieldKind.PNC,
-            parser=skippable(lambda value, ctx: parsers.parse_pnc_id(value, ctx.today)),
+            parser=skippable(
+                lambda value, ctx: parsers.parse_pnc_id(value, ctx.today, refusals(ctx))
+            ),
             optional=True,
         ),
     )
     basis = (
         choice_field(
             "legal_basis",
-            "Legal basis",
-            "What is the legal basis for monitoring?",
-            "A court order (SHPO, SRO or SOPO), a licence condition, or the person's "
-            "voluntary written consent. Example: 1 for an order.",
+            t("Legal basis"),
+            t("What is the legal basis for monitoring?"),
+            t(
+                "A court order (SHPO, SRO or SOPO), a licence condition, or the person's "
+                "voluntary written consent. Example: 1 for an order."
+            ),
             LEGAL_BASIS_OPTIONS,
             section="basis",
             decides=True,
+            t=t,
         ),
-        *order_fields(config),
-        *licence_fields(),
-        *voluntary_fields(),
+        *order_fields(config, t),
+        *licence_fields(t),
+        *voluntary_fields(t),
     )
     risk = (
         choice_field(
             "mappa_category",
-            "MAPPA category",
-            "Which MAPPA category is the person in?",
-            "The Multi-Agency Public Protection Arrangements category from the ViSOR "
-            "record. Answer with the number or the name, for example 1.",
+            t("MAPPA category"),
+            t("Which MAPPA category is the person in?"),
+            t(
+                "The Multi-Agency Public Protection Arrangements category from the ViSOR "
+                "record. Answer with the number or the name, for example 1."
+            ),
             MAPPA_CATEGORIES,
             section="risk",
+            t=t,
         ),
         choice_field(
             "mappa_level",
-            "MAPPA level",
-            "At which MAPPA level is the person managed?",
-            "The current MAPPA management level from the ViSOR record, for example 1 or L2.",
+            t("MAPPA level"),
+            t("At which MAPPA level is the person managed?"),
+            t("The current MAPPA management level from the ViSOR record, for example 1 or L2."),
             MAPPA_LEVELS,
             section="risk",
+            t=t,
         ),
         choice_field(
             "rosh_level",
-            "RoSH level",
-            "What is the person's Risk of Serious Harm (RoSH) level?",
-            "The RoSH level from the latest assessment, for example medium or 2.",
+            t("RoSH level"),
+            t("What is the person's Risk of Serious Harm (RoSH) level?"),
+            t("The RoSH level from the latest assessment, for example medium or 2."),
             ROSH_LEVELS,
             section="risk",
+            t=t,
         ),
         date_field(
             "risk_assessment_date",
-            "Latest risk assessment",
-            "On what date was the latest risk assessment (ARMS) completed?",
-            "The completion date of the most recent ARMS assessment; it cannot be in the future",
+            t("Latest risk assessment"),
+            t("On what date was the latest risk assessment (ARMS) completed?"),
+            t("The completion date of the most recent ARMS assessment; it cannot be in the future"),
             "01/03/2026",
-            not_future("The date of the risk assessment"),
+            not_future(N_("The date of the risk assessment")),
             section="risk",
+            t=t,
         ),
     )
     device = (
         choice_field(
             "device_type",
-            "Device type",
-            "What kind of device is to be monitored?",
-            "The device the software will be installed on, for example phone or 1.",
+            t("Device type"),
+            t("What kind of device is to be monitored?"),
+            t("The device the software will be installed on, for example phone or 1."),
             DEVICE_TYPES,
             section="device",
             decides=True,
+            t=t,
         ),
         text_field(
             "device_make_model",
-            "Make and model",
-            "What is the device's make and model?",
-            "As shown on the device, its box or its settings",
-            "Samsung Galaxy A15",
+            t("Make and model"),
+            t("What is the device's make and model?"),
+            t("As shown on the device, its box or its settings"),
+            t("Samsung Galaxy A15"),
             (2, 100),
             section="device",
+            t=t,
         ),
         Field(
             key="device_os",
-            label="Operating system",
-            prompt="Which operating system and version does the device run? Type unknown if "
-            "you cannot tell.",
-            help="From the device's settings (About), for example Android 14 (2 to 60 "
-            "characters); unknown if you cannot tell yet.",
-            example="Android 14",
+            label=t("Operating system"),
+            prompt=t(
+                "Which operating system and version does the device run? Type unknown if "
+                "you cannot tell."
+            ),
+            help=t(
+                "From the device's settings (About), for example Android 14 (2 to 60 "
+                "characters); unknown if you cannot tell yet."
+            ),
+            example=t("Android 14"),
             kind=FieldKind.TEXT,
             parser=parse_device_os,
             section="device",
         ),
         Field(
             key="device_imei",
-            label="IMEI",
-            prompt="What is the device's IMEI? For a dual-SIM device give both, separated "
-            "by a comma. A tablet without a SIM: type none.",
-            help=f"{parsers.IMEI_HELP} A tablet with no SIM slot has no IMEI: type none "
-            "and you will be asked for its serial number instead.",
+            label=t("IMEI"),
+            prompt=t(
+                "What is the device's IMEI? For a dual-SIM device give both, separated "
+                "by a comma. A tablet without a SIM: type none."
+            ),
+            help=t(
+                "{imei_help} A tablet with no SIM slot has no IMEI: type none "
+                "and you will be asked for its serial number instead.",
+                imei_help=t(parsers.IMEI_HELP_TEXT, example=parsers.IMEI_EXAMPLE),
+            ),
             example=parsers.IMEI_EXAMPLE,
             kind=FieldKind.IMEI,
             parser=parse_device_imei,
@@ -237,13 +295,16 @@ def build_catalogue(config: FlowConfig) -> Catalogue:
         ),
         Field(
             key="device_serial",
-            label="Serial number",
-            prompt="What is the device's serial number?",
-            help="Usually on a label underneath or in the device's settings: 4 to 30 "
-            f"letters, digits or hyphens, for example {parsers.SERIAL_EXAMPLE}.",
+            label=t("Serial number"),
+            prompt=t("What is the device's serial number?"),
+            help=t(
+                "Usually on a label underneath or in the device's settings: 4 to 30 "
+                "letters, digits or hyphens, for example {example}.",
+                example=parsers.SERIAL_EXAMPLE,
+            ),
             example=parsers.SERIAL_EXAMPLE,
             kind=FieldKind.REFERENCE,
-            parser=lambda value, _ctx: parsers.parse_serial(value),
+            parser=lambda value, ctx: parsers.parse_serial(value, refusals(ctx)),
             condition=serial_applies,
             section="device",
             slot="device_id",
@@ -251,109 +312,132 @@ def build_catalogue(config: FlowConfig) -> Catalogue:
         ),
         choice_field(
             "device_ownership",
-            "Ownership",
-            "Who owns the device?",
-            "If anyone other than the person owns or uses the device, their privacy is "
-            "affected too and the request is flagged for the decider. Example: 1.",
+            t("Ownership"),
+            t("Who owns the device?"),
+            t(
+                "If anyone other than the person owns or uses the device, their privacy is "
+                "affected too and the request is flagged for the decider. Example: 1."
+            ),
             OWNERSHIP,
             section="device",
             decides=True,
+            t=t,
         ),
         text_field(
             "other_users",
-            "Other users",
-            "Who else uses the device?",
-            "Who they are to the person (names if known), so the decider can weigh their privacy",
-            "Partner, Sam Smith; uses it at weekends",
+            t("Other users"),
+            t("Who else uses the device?"),
+            t(
+                "Who they are to the person (names if known), so the decider can weigh their "
+                "privacy"
+            ),
+            t("Partner, Sam Smith; uses it at weekends"),
             (2, 300),
             condition=others_use_device,
             section="device",
             slot="device_ownership",
+            t=t,
         ),
         yes_no_field(
             "other_users_informed",
-            "Other users informed",
-            "Have the other users been told the device will be monitored?",
-            "Anyone else using the device should know it is monitored. Answering no is allowed, "
-            "but the request is flagged for the decider. Example: yes.",
+            t("Other users informed"),
+            t("Have the other users been told the device will be monitored?"),
+            t(
+                "Anyone else using the device should know it is monitored. Answering no is "
+                "allowed, but the request is flagged for the decider. Example: yes."
+            ),
             condition=others_use_device,
             section="device",
             slot="device_ownership",
+            t=t,
         ),
         date_field(
             "date_acquired",
-            "Date acquired",
-            "On what date did the person acquire, first possess or first use the device?",
-            "The first day they had or used it: the order's notification period begins then",
+            t("Date acquired"),
+            t("On what date did the person acquire, first possess or first use the device?"),
+            t("The first day they had or used it: the order's notification period begins then"),
             "01/03/2026",
-            not_future("The date the device was acquired"),
+            not_future(N_("The date the device was acquired")),
             branch="order",
             section="device",
+            t=t,
         ),
         date_field(
             "date_notified",
-            "Date notified",
-            "On what date did the person notify police of the device?",
-            "The day police were told about the device; not before the day it was acquired",
+            t("Date notified"),
+            t("On what date did the person notify police of the device?"),
+            t("The day police were told about the device; not before the day it was acquired"),
             "02/03/2026",
-            not_future("The date of notification"),
-            not_before_answer("date_acquired", "the date the device was acquired"),
+            not_future(N_("The date of notification")),
+            not_before_answer("date_acquired", N_("the date the device was acquired")),
             branch="order",
             section="device",
+            t=t,
         ),
     )
     software_and_necessity = (
         choice_field(
             "monitoring_software",
-            "Monitoring software",
-            "Which approved monitoring product is to be installed?",
-            "One of the products your force has approved, for example 1.",
+            t("Monitoring software"),
+            t("Which approved monitoring product is to be installed?"),
+            t("One of the products your force has approved, for example 1."),
             software,
             section="software",
+            t=t,
+            translate_labels=False,
         ),
         Field(
             key="proposed_install_date",
-            label="Proposed install date",
-            prompt="On what date do you propose to install the software?",
-            help=f"Today or later, at most {days_ahead} days ahead, for example "
-            "tomorrow or 01/03/2026.",
-            example="tomorrow",
+            label=t("Proposed install date"),
+            prompt=t("On what date do you propose to install the software?"),
+            help=t(
+                "Today or later, at most {days} days ahead, for example tomorrow or 01/03/2026.",
+                days=days_ahead,
+            ),
+            example=t("tomorrow"),
             kind=FieldKind.DATE,
             parser=date_parser(
-                lambda day, ctx: parsers.require_from_today(day, ctx.today, days_ahead)
+                lambda day, ctx: parsers.require_from_today(
+                    day, ctx.today, days_ahead, refusals(ctx)
+                )
             ),
             section="software",
         ),
         text_field(
             "necessity",
-            "Necessity",
-            "Why is monitoring this device necessary and proportionate for this person now?",
-            "The risk it manages and why less intrusive measures are not enough",
-            NECESSITY_EXAMPLE,
+            t("Necessity"),
+            t("Why is monitoring this device necessary and proportionate for this person now?"),
+            t("The risk it manages and why less intrusive measures are not enough"),
+            t(NECESSITY_EXAMPLE),
             (20, 1000),
             section="software",
             multiline=True,
+            t=t,
         ),
         text_field(
             "rmp_reference",
-            "Risk management plan",
-            "What is the reference of the person's risk management plan?",
-            "The RMP's reference or where it is held",
-            "RMP-2026-118",
+            t("Risk management plan"),
+            t("What is the reference of the person's risk management plan?"),
+            t("The RMP's reference or where it is held"),
+            t("RMP-2026-118"),
             (2, 60),
             optional=True,
             section="software",
+            t=t,
         ),
         text_field(
             "notes",
-            "Notes",
-            "Anything else the decider should know?",
-            "Optional free text",
-            "Device shared with partner on weekends",
+            t("Notes"),
+            t("Anything else the decider should know?"),
+            t("Optional free text"),
+            t("Device shared with partner on weekends"),
             (1, 2000),
             optional=True,
             section="software",
             multiline=True,
+            t=t,
         ),
     )
-    return Catalogue((*person, *basis, *risk, *device, *software_and_necessity), bases=LEGAL_BASES)
+    fields = (*person, *basis, *risk, *device, *software_and_necessity)
+    worded = tuple(replace(field, language=t.language) for field in fields)
+    return Catalogue(worded, bases=LEGAL_BASES, language=t.language)

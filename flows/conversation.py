@@ -14,6 +14,7 @@ from flows.errors import InvalidTransition, NotRequester, StaleQuestion
 from flows.fields import Accepted, Catalogue, Field, ParseContext, Rejected, validate
 from flows.flags import compute_flags
 from flows.form import FormOutcome, page_after, page_named, with_basis
+from flows.i18n import N_, translator
 from flows.models import MonitoringRequest
 from flows.notification import notification_duty
 from flows.outputs import (
@@ -43,20 +44,65 @@ DUPLICATE_FLAG = "possible_duplicate"
 
 #: what an officer declares by submitting; the version is recorded with each submission, so a
 #: change of wording never rewrites what earlier officers declared
-DECLARATION = (
+DECLARATION = N_(
     "I hold all relevant information about this person (ViSOR record, risk management plan, "
     "latest risk assessment)."
 )
 DECLARATION_VERSION = "2026-12-01"
 
+#: the commands' names as the officer types them in their language (`canslo` in Welsh); either
+#: language's is understood (flows.words)
+COMMAND_NAMES = {
+    "back": N_("back"),
+    "skip": N_("skip"),
+    "help": N_("help"),
+    "cancel": N_("cancel"),
+    "submit": N_("submit"),
+    "edit": N_("edit"),
+}
+
+#: a closed request's state in words (the stored state stays the neutral name)
+CLOSED_STATES = {
+    "rejected": N_("rejected"),
+    "not_installed": N_("not installed"),
+    "removed": N_("removed"),
+    "withdrawn": N_("withdrawn"),
+    "expired": N_("expired"),
+    "abandoned": N_("abandoned"),
+    "installed": N_("installed"),
+    "approved": N_("approved"),
+    "awaiting_approval": N_("awaiting approval"),
+    "info_requested": N_("info requested"),
+}
+
 
 class Conversation:
-    """Collects a request's answers one question at a time and takes it to submission."""
+    """Collects a request's answers one question at a time and takes it to submission.
+
+    It speaks its catalogue's language (questions, notices, refusals); `speaking(language)`
+    gives the same conversation in another. What it stores is the same in every language.
+    """
 
     def __init__(self, catalogue: Catalogue, config: FlowConfig, clock: Clock) -> None:
         self.catalogue = catalogue
         self.config = config
         self.clock = clock
+        self.language = catalogue.language
+        self.t = translator(catalogue.language)
+
+    def speaking(self, language: str | None) -> Conversation:
+        """This conversation in the officer's language (`en` or `cy`; unknown: the default)."""
+        wanted = translator(language).language
+        if wanted == self.language:
+            return self
+        # the same questions, worded in `wanted` (catalogue_for builds them once)
+        from flows.catalogue import catalogue_for
+
+        return Conversation(catalogue_for(self.config, wanted), self.config, self.clock)
+
+    def _state_words(self, state: str) -> str:
+        words = CLOSED_STATES.get(state)
+        return self.t(words) if words else state.replace("_", " ")
 
     # -- entry points ---------------------------------------------------------------------------
 
@@ -72,10 +118,16 @@ class Conversation:
         not yet known; the caller links `old` once storage has assigned it)."""
         self._require_requester(old, actor)
         if old.is_open:
-            raise InvalidTransition(f"{old.request_id} is still open: carry on in its thread.")
+            raise InvalidTransition(
+                self.t("{ref} is still open: carry on in its thread.", ref=old.request_id)
+            )
         if old.restarted_as:
             raise InvalidTransition(
-                f"{old.request_id} was already restarted as {old.restarted_as}."
+                self.t(
+                    "{ref} was already restarted as {new}.",
+                    ref=old.request_id,
+                    new=old.restarted_as,
+                )
             )
         now = self.clock.now()
         new.restarted_from = old.request_id
@@ -123,13 +175,25 @@ class Conversation:
             return self.withdraw(request, actor)
         if awaiting_decision(request):
             return [
-                Notice("This request is waiting for a supervisor. Type `cancel` to withdraw it.")
+                Notice(
+                    self.t(
+                        "This request is waiting for a supervisor. Type `cancel` to withdraw it."
+                    )
+                )
             ]
         if may(request, "mark_installed"):
             return [
-                Notice("This request is approved. Use *Record installation* to say what happened.")
+                Notice(
+                    self.t(
+                        "This request is approved. Use *Record installation* to say what happened."
+                    )
+                )
             ]
-        return [Notice(f"This request is closed ({request.state.replace('_', ' ')}).")]
+        return [
+            Notice(
+                self.t("This request is closed ({state}).", state=self._state_words(request.state))
+            )
+        ]
 
     def handle_choice(
         self, request: MonitoringRequest, field_key: str, value: str, actor: str
@@ -139,7 +203,9 @@ class Conversation:
         if not is_collecting(request) or request.current_field != field_key:
             # said to the one who clicked, never in the thread: the thread has moved on
             raise StaleQuestion(
-                "That question has already been answered: answer the latest one in the thread."
+                self.t(
+                    "That question has already been answered: answer the latest one in the thread."
+                )
             )
         request.last_activity_at = self.clock.now()
         return self._answer(request, self.catalogue.get(field_key), value)
@@ -147,7 +213,7 @@ class Conversation:
     def submit(self, request: MonitoringRequest, actor: str) -> list[Output]:
         self._require_requester(request, actor)
         if not at_summary(request):
-            raise InvalidTransition("Only a request at its summary can be submitted.")
+            raise InvalidTransition(self.t("Only a request at its summary can be submitted."))
         dropped = self._recheck(request)
         if dropped:
             fire(request, "edit")
@@ -182,11 +248,13 @@ class Conversation:
         """Change one answer from the summary (by field key or summary number)."""
         self._require_requester(request, actor)
         if not at_summary(request):
-            raise InvalidTransition("Answers can only be edited from the summary.")
+            raise InvalidTransition(self.t("Answers can only be edited from the summary."))
         field = self._field_named(request, target)
         if field is None:
             return [
-                Notice(f"There is no question {target.strip()!r} to edit."),
+                Notice(
+                    self.t("There is no question {target} to edit.", target=repr(target.strip()))
+                ),
                 self.summary(request),
             ]
         fire(request, "edit")
@@ -222,8 +290,8 @@ class Conversation:
         return Summary(
             rows,
             dict(request.flags),
-            deadline=str(duty) if duty else None,
-            declaration=DECLARATION,
+            deadline=duty.describe(self.language) if duty else None,
+            declaration=self.t(DECLARATION),
         )
 
     def current_question(self, request: MonitoringRequest) -> Question | None:
@@ -303,8 +371,10 @@ class Conversation:
         }
         request.record("prefill_accepted", actor, now, source=source.request_id, fields=reused)
         outputs: list[Output] = []
-        labels = ", ".join(self.catalogue.get(k).label for k in reused) or "nothing"
-        outputs.append(Notice(f"Reused from {source.request_id}: {labels}."))
+        labels = ", ".join(self.catalogue.get(k).label for k in reused) or self.t("nothing")
+        outputs.append(
+            Notice(self.t("Reused from {ref}: {labels}.", ref=source.request_id, labels=labels))
+        )
         if request.current_field in reused:
             current = self.catalogue.get(request.current_field)
             if request.question_ref:
@@ -334,7 +404,7 @@ class Conversation:
         )
         same_person = source.answers.get("visor_ref") == request.answers.get("visor_ref")
         if not (offered and same_person and is_collecting(request)):
-            raise StaleQuestion("That offer no longer applies.")
+            raise StaleQuestion(self.t("That offer no longer applies."))
 
     # -- possible duplicates ----------------------------------------------------------------------
 
@@ -384,14 +454,19 @@ class Conversation:
         self._require_requester(request, actor)
         if not (is_collecting(request) or at_summary(request)):
             raise InvalidTransition(
-                f"{request.request_id} is {request.state.replace('_', ' ')}: its answers can no "
-                "longer be changed."
+                self.t(
+                    "{ref} is {state}: its answers can no longer be changed.",
+                    ref=request.request_id,
+                    state=self._state_words(request.state),
+                )
             )
         page = page_named(
             self.catalogue, with_basis(self.catalogue, request.answers, values), page_name
         )
         if page is None:
-            raise StaleQuestion("That page of the form no longer applies: open the form again.")
+            raise StaleQuestion(
+                self.t("That page of the form no longer applies: open the form again.")
+            )
         now = self.clock.now()
         request.last_activity_at = now
         trial = dict(request.answers)
@@ -409,10 +484,13 @@ class Conversation:
                 if field.optional:
                     accepted[field.key] = trial[field.key] = None
                 elif field.condition is None or field.key not in trial:
-                    errors[field.key] = f"{field.label} is required."
+                    errors[field.key] = self.t("{label} is required.", label=field.label)
                 continue
             context = ParseContext(
-                self._today(), {k: v for k, v in trial.items() if k != field.key}, self.config
+                self._today(),
+                {k: v for k, v in trial.items() if k != field.key},
+                self.config,
+                self.language,
             )
             result = validate(field, text, context)
             if isinstance(result, Rejected):
@@ -485,13 +563,21 @@ class Conversation:
             question = self._question(request, field)
             return [
                 Notice(
-                    f"There are still questions to answer (this is question {question.number} "
-                    f"of {question.total}); the summary comes after the last one."
+                    self.t(
+                        "There are still questions to answer (this is question {number} of "
+                        "{total}); the summary comes after the last one.",
+                        number=question.number,
+                        total=question.total,
+                    )
                 ),
             ]
         if command == "skip" and not argument:
             if not field.optional:
-                return [Notice(f"{field.label} is required, so it cannot be skipped.")]
+                return [
+                    Notice(
+                        self.t("{label} is required, so it cannot be skipped.", label=field.label)
+                    )
+                ]
             return self._accept(request, field, None)
         lines = [line for line in text.splitlines() if line.strip()]
         if len(lines) > 1 and not field.multiline:
@@ -510,7 +596,11 @@ class Conversation:
             if word in ("cancel", "back", "help", "submit"):
                 kept.append(
                     Notice(
-                        f"`{word}` works in a message of its own; the lines from it were not used."
+                        self.t(
+                            "`{word}` works in a message of its own; the lines from it were not "
+                            "used.",
+                            word=self.t(COMMAND_NAMES[word]),
+                        )
                     )
                 )
                 return [*kept, self._question(request, field)]
@@ -520,12 +610,32 @@ class Conversation:
                 step = self._answer(request, field, line)
             if any(isinstance(o, AnswerRejected) for o in step):
                 rest = len(lines) - index - 1
-                notice = [Notice(f"{rest} line(s) after it were not used.")] if rest else []
+                notice = (
+                    [
+                        Notice(
+                            self.t.ngettext(
+                                "{n} line after it was not used.",
+                                "{n} lines after it were not used.",
+                                rest,
+                            )
+                        )
+                    ]
+                    if rest
+                    else []
+                )
                 return kept + step + notice + [self._question(request, field)]
             if not is_collecting(request):  # the summary: nothing left to answer
                 rest = len(lines) - index - 1
                 notice = (
-                    [Notice(f"{rest} line(s) were left over after the last question.")]
+                    [
+                        Notice(
+                            self.t.ngettext(
+                                "{n} line was left over after the last question.",
+                                "{n} lines were left over after the last question.",
+                                rest,
+                            )
+                        )
+                    ]
                     if rest
                     else []
                 )
@@ -579,7 +689,7 @@ class Conversation:
         applicable = [f.key for f in self.catalogue.applicable(request.answers)]
         position = applicable.index(field.key) if field.key in applicable else len(applicable)
         if position == 0:
-            return [Notice("This is the first question; there is nothing to go back to.")]
+            return [Notice(self.t("This is the first question; there is nothing to go back to."))]
         previous = self.catalogue.get(applicable[position - 1])
         request.strikes = 0
         return [self._question(request, previous)]
@@ -657,8 +767,10 @@ class Conversation:
             return [InfoReplyRecorded(request.request_id)]
         return [
             Notice(
-                "Type `submit` to send this for approval, `edit <question number or key>` "
-                "to change an answer, or `cancel` to withdraw it."
+                self.t(
+                    "Type `submit` to send this for approval, `edit <question number or key>` "
+                    "to change an answer, or `cancel` to withdraw it."
+                )
             ),
         ]
 
@@ -699,9 +811,9 @@ class Conversation:
         if not dropped:
             return None
         if no_longer_asked:
-            reason = "they belonged to the answer you changed, so they have been removed"
+            reason = self.t("they belonged to the answer you changed, so they have been removed")
         else:
-            reason = (
+            reason = self.t(
                 "they no longer fit your other answers or today's date, so they will be asked again"
             )
         return AnswersDropped(tuple(f.label for f in dropped), reason)
@@ -720,7 +832,9 @@ class Conversation:
 
     def _context(self, request: MonitoringRequest, exclude: str) -> ParseContext:
         answers = {k: v for k, v in request.answers.items() if k != exclude}
-        return ParseContext(today=self._today(), answers=answers, config=self.config)
+        return ParseContext(
+            today=self._today(), answers=answers, config=self.config, language=self.language
+        )
 
     def _today(self) -> date:
         return local_today(self.clock, self.config.timezone)
@@ -741,7 +855,6 @@ class Conversation:
                 return field
         return None
 
-    @staticmethod
-    def _require_requester(request: MonitoringRequest, actor: str) -> None:
+    def _require_requester(self, request: MonitoringRequest, actor: str) -> None:
         if actor != request.officer_id:
-            raise NotRequester("Only the officer who started this request can answer it.")
+            raise NotRequester(self.t("Only the officer who started this request can answer it."))

@@ -13,6 +13,7 @@ from typing import Any
 
 from flows.config import FlowConfig
 from flows.errors import InvalidAnswer
+from flows.i18n import N_, translator
 from flows.parsers import format_date
 
 
@@ -43,6 +44,8 @@ class ParseContext:
     today: date
     answers: Mapping[str, Any]
     config: FlowConfig
+    #: the language refusals are worded in (the officer's); answers are read in either
+    language: str = "en"
 
 
 Parser = Callable[[str, ParseContext], Any]
@@ -62,12 +65,13 @@ def stored_date(answers: Mapping[str, Any], key: str) -> date | None:
 
 
 #: the sections a request is asked in, in order (a form's pages follow them too)
+#: (titles marked for the `conversation` catalogue: show them with `t(title)`)
 SECTIONS = (
-    ("person", "The person"),
-    ("basis", "Legal basis"),
-    ("risk", "Risk"),
-    ("device", "The device"),
-    ("software", "Software and necessity"),
+    ("person", N_("The person")),
+    ("basis", N_("Legal basis")),
+    ("risk", N_("Risk")),
+    ("device", N_("The device")),
+    ("software", N_("Software and necessity")),
 )
 
 
@@ -101,6 +105,8 @@ class Field:
     #: its answer changes which questions follow (the basis, the device type, the IMEI, the
     #: ownership): answers typed on later lines of the same message stop here
     decides: bool = False
+    #: the language its texts (label, prompt, help, example, option labels) are in
+    language: str = "en"
 
     def __post_init__(self) -> None:
         if self.section not in dict(SECTIONS):
@@ -128,20 +134,26 @@ class Field:
         return str(value)
 
     def display(self, value: Any) -> str:
-        """The answer as a person reads it (labels for choices). Not escaped for any markup."""
+        """The answer as a person reads it in the field's language (labels for choices). Not
+        escaped for any markup."""
+        t = translator(self.language)
         if value is None:
-            return "(skipped)"
+            return t("(skipped)")
         if self.options:
             for option in self.options:
                 if option.value == value:
                     return option.label
         if isinstance(value, bool):
-            return "Yes" if value else "No"
+            return t("Yes") if value else t("No")
         if isinstance(value, list):
-            return ", ".join(str(v) for v in value) if value else "None"
+            return ", ".join(str(v) for v in value) if value else t("None")
         if self.kind == FieldKind.DATE and isinstance(value, str):
             day = stored_date({self.key: value}, self.key)
-            return format_date(day) if day else value  # e.g. "indefinite"
+            if day:
+                return format_date(day, self.language)
+            return t("indefinite") if value == "indefinite" else value
+        if value == "unknown" and self.key == "device_os":
+            return t("unknown")
         return str(value)
 
 
@@ -171,6 +183,7 @@ class Catalogue:
         fields: tuple[Field, ...],
         bases: tuple[str, ...] = (),
         config: FlowConfig | None = None,
+        language: str = "en",
     ) -> None:
         keys = [f.key for f in fields]
         if len(set(keys)) != len(keys):
@@ -181,6 +194,8 @@ class Catalogue:
         self.bases = bases or tuple(sorted({f.branch for f in fields if f.branch}))
         #: the force's configuration the questions were built from
         self.config = config or FlowConfig()
+        #: the language its questions are worded in (the same keys, values and rules in each)
+        self.language = language
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(self.fields)

@@ -13,7 +13,8 @@ from typing import Any
 
 from flows.config import FlowConfig
 from flows.fields import stored_date
-from flows.notification import notification_duty
+from flows.i18n import N_, translator
+from flows.notification import notification_duty, rule_in
 from flows.parsers import format_date
 
 
@@ -54,49 +55,76 @@ def _late_notification(answers: Mapping[str, Any], counting: str) -> dict[str, A
 
 #: each flag in words a decider reads; its facts are added by describe_flag
 FLAG_WORDS = {
-    "risk_assessment_stale": "The latest risk assessment is older than the force's limit",
-    "device_not_solely_owned": "The device is not solely the person's, so others' privacy is "
-    "affected",
-    "order_lacks_monitoring_clause": "The order has no clause allowing monitoring software",
-    "late_notification": "The person notified police of the device late",
-    "other_users_not_informed": "The device's other users have not been told it will be monitored",
-    "consent_not_informed": "The person was not told what is monitored and that they can "
-    "withdraw consent",
-    "possible_duplicate": "Possible duplicate: another pending request is for the same device",
+    "risk_assessment_stale": N_("The latest risk assessment is older than the force's limit"),
+    "device_not_solely_owned": N_(
+        "The device is not solely the person's, so others' privacy is affected"
+    ),
+    "order_lacks_monitoring_clause": N_("The order has no clause allowing monitoring software"),
+    "late_notification": N_("The person notified police of the device late"),
+    "other_users_not_informed": N_(
+        "The device's other users have not been told it will be monitored"
+    ),
+    "consent_not_informed": N_(
+        "The person was not told what is monitored and that they can withdraw consent"
+    ),
+    "possible_duplicate": N_("Possible duplicate: another pending request is for the same device"),
 }
 
 
-def describe_flag(key: str, detail: Any) -> str:
-    """A flag as a sentence with its facts, for the summary, the card, App Home and reminders.
-
-    Plain text, not escaped for any markup; an unknown key still reads as words.
+def describe_flag(key: str, detail: Any, language: str = "en") -> str:
+    """A flag as a sentence with its facts, for the summary, the card, App Home and reminders,
+    in `language`. Plain text, not escaped for any markup; an unknown key still reads as words.
     """
-    words = FLAG_WORDS.get(key) or key.replace("_", " ").capitalize()
+    t = translator(language)
+    known = FLAG_WORDS.get(key)
+    words = t(known) if known else key.replace("_", " ").capitalize()
     facts = detail if isinstance(detail, dict) else {}
     if key == "risk_assessment_stale" and "months_old" in facts:
-        return f"{words}: it is {facts['months_old']} months old."
+        months = facts["months_old"]
+        if isinstance(months, int):
+            return t.ngettext(
+                "{words}: it is {n} month old.",
+                "{words}: it is {n} months old.",
+                months,
+                words=words,
+            )
+        return t("{words}: it is {n} months old.", words=words, n=months)
     if key == "device_not_solely_owned" and "ownership" in facts:
-        owner = _OWNERSHIP_WORDS.get(str(facts["ownership"]), str(facts["ownership"]))
-        return f"{words}: {owner}."
+        owned = _OWNERSHIP_WORDS.get(str(facts["ownership"]))
+        owner = t(owned) if owned else str(facts["ownership"])
+        return t("{words}: {owner}.", words=words, owner=owner)
     if key == "late_notification" and "days_late" in facts:
         days = facts["days_late"]
         deadline = stored_date(facts, "deadline")
-        due = f"by {format_date(deadline)}" if deadline else "earlier"
-        rule = f" ({facts['rule']})" if facts.get("rule") else ""
-        return f"{words}: {days} day{'s' if days != 1 else ''} after the deadline, {due}{rule}."
+        due = t("by {date}", date=format_date(deadline, t.language)) if deadline else t("earlier")
+        rule = rule_in(str(facts["rule"]), t.language) if facts.get("rule") else ""
+        values = {"words": words, "due": due, "rule": rule}
+        if rule:
+            return t.ngettext(
+                "{words}: {n} day after the deadline, {due} ({rule}).",
+                "{words}: {n} days after the deadline, {due} ({rule}).",
+                days,
+                **values,
+            )
+        return t.ngettext(
+            "{words}: {n} day after the deadline, {due}.",
+            "{words}: {n} days after the deadline, {due}.",
+            days,
+            **values,
+        )
     if key == "possible_duplicate" and facts.get("request_id"):
-        return f"{words}: {facts['request_id']}."
-    return f"{words}."
+        return t("{words}: {requests}.", words=words, requests=facts["request_id"])
+    return t("{words}.", words=words)
 
 
-def describe_flags(flags: Mapping[str, Any]) -> list[str]:
-    return [describe_flag(key, detail) for key, detail in flags.items()]
+def describe_flags(flags: Mapping[str, Any], language: str = "en") -> list[str]:
+    return [describe_flag(key, detail, language) for key, detail in flags.items()]
 
 
 _OWNERSHIP_WORDS = {
-    "third_party": "owned by a third party",
-    "shared": "shared with others",
-    "employer": "owned by an employer",
+    "third_party": N_("owned by a third party"),
+    "shared": N_("shared with others"),
+    "employer": N_("owned by an employer"),
 }
 
 

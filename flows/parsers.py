@@ -16,31 +16,33 @@ from typing import Protocol
 
 from flows import words
 from flows.errors import InvalidAnswer
+from flows.i18n import N_, Translator, translator
 
+#: (marked: a date is written with its month named in the reader's language)
 MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
+    N_("January"),
+    N_("February"),
+    N_("March"),
+    N_("April"),
+    N_("May"),
+    N_("June"),
+    N_("July"),
+    N_("August"),
+    N_("September"),
+    N_("October"),
+    N_("November"),
+    N_("December"),
 )
 _MONTHS_BY_NAME = {name.lower(): i for i, name in enumerate(MONTH_NAMES, start=1)}
 _MONTHS_BY_NAME |= {name[:3].lower(): i for i, name in enumerate(MONTH_NAMES, start=1)}
 _MONTHS_BY_NAME["sept"] = 9
-# Welsh month names too, whatever the conversation's language (no spelling is in both tables)
+# Welsh month names too (words.MONTHS_CY, as typed), whatever the conversation's language (no spelling is in both tables)
 _MONTHS_BY_NAME |= words.MONTHS_CY
 
 #: years before this are typing mistakes, not dates anyone in a request could mean
 EARLIEST_YEAR = 1900
 
-DATE_FORMS = "01/03/2026, 1 Mar 2026, 2026-03-01, today, yesterday or 3 days ago"
+DATE_FORMS = N_("01/03/2026, 1 Mar 2026, 2026-03-01, today, yesterday or 3 days ago")
 #: how far back "N days ago" may reach: further than that, a calendar date is clearer
 MAX_DAYS_AGO = 999
 _DAYS_AGO = re.compile(r"(?P<n>[0-9]{1,4}|a|an|one|two|three|four|five|six|seven) days? ago")
@@ -57,16 +59,30 @@ _WORDY = re.compile(
 )
 
 
-def format_date(value: date) -> str:
-    """A date as people write it in the UK, e.g. "1 March 2026" (locale-independent)."""
-    return f"{value.day} {MONTH_NAMES[value.month - 1]} {value.year}"
+def month_name(month: int, language: str = "en") -> str:
+    """A month's name in English or Welsh ("Mawrth"), 1 to 12, from the catalogue."""
+    t = translator(language)
+    return t(MONTH_NAMES[month - 1])
 
 
-def parse_date(text: str, today: date) -> date:
-    """A calendar date typed in any of the usual UK forms (day before month)."""
+def format_date(value: date, language: str = "en") -> str:
+    """A date as people write it in the UK, e.g. "1 March 2026", or in Welsh "1 Mawrth 2026"
+    (day, month's name, year: the same form in both languages)."""
+    return f"{value.day} {month_name(value.month, language)} {value.year}"
+
+
+def _t(t: Translator | None) -> Translator:
+    """The translator refusals are worded by (None: the default language's)."""
+    return t or translator(None)
+
+
+def parse_date(text: str, today: date, t: Translator | None = None) -> date:
+    """A calendar date typed in any of the usual UK forms (day before month), with English or
+    Welsh month names and relative days; refusals are worded by `t`."""
+    t = _t(t)
     cleaned = words.fold(text)
     if not cleaned:
-        raise InvalidAnswer(f"Please type a date, for example {DATE_FORMS}.")
+        raise InvalidAnswer(t("Please type a date, for example {forms}.", forms=t(DATE_FORMS)))
     if cleaned in words.RELATIVE_DAYS:  # today, heddiw, yesterday, ddoe…
         return today - timedelta(days=words.RELATIVE_DAYS[cleaned])
     if match := _DAYS_AGO.fullmatch(cleaned) or words.WELSH_DAYS_AGO.fullmatch(cleaned):
@@ -74,93 +90,150 @@ def parse_date(text: str, today: date) -> date:
         count = _SMALL_NUMBERS.get(number) or words.WELSH_NUMBERS.get(number) or int(number)
         if count > MAX_DAYS_AGO:
             raise InvalidAnswer(
-                f"{count} days ago is too far back to count: type the date, for example 01/03/2026."
+                t(
+                    "{n} days ago is too far back to count: type the date, for example 01/03/2026.",
+                    n=count,
+                )
             )
         return today - timedelta(days=count)
     if match := _ISO.fullmatch(cleaned):
-        return _make_date(match[1], match[2], match[3])
+        return _make_date(match[1], match[2], match[3], t)
     if match := _NUMERIC.fullmatch(cleaned):
-        return _make_date(match[4], match[3], match[1])
+        return _make_date(match[4], match[3], match[1], t)
     if match := _WORDY.fullmatch(cleaned):
         month = _MONTHS_BY_NAME.get(match[2])
         if month is None:
             raise InvalidAnswer(
-                "That month name was not recognised. Write the month in full or as its first "
-                "three letters, for example 1 Mar 2026 or 1 March 2026."
+                t(
+                    "That month name was not recognised. Write the month in full or as its "
+                    "first three letters, for example 1 Mar 2026 or 1 March 2026."
+                )
             )
-        return _make_date(match[3], str(month), match[1])
+        return _make_date(match[3], str(month), match[1], t)
     raise InvalidAnswer(
-        f"That was not recognised as a date. Use day, month, year, for example {DATE_FORMS}."
+        t(
+            "That was not recognised as a date. Use day, month, year, for example {forms}.",
+            forms=t(DATE_FORMS),
+        )
     )
 
 
-def _make_date(year_text: str, month_text: str, day_text: str) -> date:
+def _make_date(year_text: str, month_text: str, day_text: str, t: Translator) -> date:
     if len(year_text) != 4:
         # A two-digit year is ambiguous for dates of birth and old orders: ask rather than guess.
         raise InvalidAnswer(
-            "Please write the year in full with four digits, for example 01/03/2026."
+            t("Please write the year in full with four digits, for example 01/03/2026.")
         )
     year, month, day = int(year_text), int(month_text), int(day_text)
     if year < EARLIEST_YEAR:
-        raise InvalidAnswer(f"The year {year} looks like a typing mistake. Example: 01/03/2026.")
+        raise InvalidAnswer(
+            t("The year {year} looks like a typing mistake. Example: 01/03/2026.", year=year)
+        )
     if not 1 <= month <= 12:
         raise InvalidAnswer(
-            f"There is no month {month}. Dates are day first, then month, then year: "
-            "01/03/2026 is 1 March 2026."
+            t(
+                "There is no month {month}. Dates are day first, then month, then year: "
+                "01/03/2026 is {example}.",
+                month=month,
+                example=format_date(date(2026, 3, 1), t.language),
+            )
         )
     try:
         return date(year, month, day)
     except ValueError:
         days_in_month = calendar.monthrange(year, month)[1]
         raise InvalidAnswer(
-            f"{day}/{month:02d}/{year} is not a real date: {MONTH_NAMES[month - 1]} {year} has "
-            f"{days_in_month} days. Example: 01/03/2026."
+            t(
+                "{typed} is not a real date: {month} {year} has {days} days. Example: 01/03/2026.",
+                typed=f"{day}/{month:02d}/{year}",
+                month=month_name(month, t.language),
+                year=year,
+                days=days_in_month,
+            )
         ) from None
 
 
 # Date rules: each returns the date unchanged so a field's parser can chain them.
 
 
-def require_not_future(value: date, today: date, what: str = "This date") -> date:
+# `what` and `reason` are msgids (marked with N_ where they are written), worded by `t`.
+
+
+def require_not_future(
+    value: date, today: date, what: str = N_("This date"), t: Translator | None = None
+) -> date:
     if value > today:
+        t = _t(t)
         raise InvalidAnswer(
-            f"{what} cannot be in the future: {format_date(value)} is after today "
-            f"({format_date(today)}). Type the date it happened, for example today or 01/03/2026."
+            t(
+                "{what} cannot be in the future: {date} is after today ({today}). Type the date "
+                "it happened, for example today or 01/03/2026.",
+                what=t(what),
+                date=format_date(value, t.language),
+                today=format_date(today, t.language),
+            )
         )
     return value
 
 
-def require_not_before(value: date, earliest: date, reason: str) -> date:
+def require_not_before(
+    value: date, earliest: date, reason: str, t: Translator | None = None
+) -> date:
     """`reason` names the earlier date, e.g. "the date the device was acquired"."""
     if value < earliest:
+        t = _t(t)
         raise InvalidAnswer(
-            f"{format_date(value)} is before {reason} ({format_date(earliest)}). "
-            f"Give a date on or after {format_date(earliest)}."
+            t(
+                "{date} is before {reason} ({earliest}). Give a date on or after {earliest}.",
+                date=format_date(value, t.language),
+                reason=t(reason),
+                earliest=format_date(earliest, t.language),
+            )
         )
     return value
 
 
-def require_after_today(value: date, today: date, reason: str) -> date:
+def require_after_today(value: date, today: date, reason: str, t: Translator | None = None) -> date:
     """`reason` says why a date of today or earlier is refused (e.g. an expired order)."""
     if value <= today:
+        t = _t(t)
         raise InvalidAnswer(
-            f"{format_date(value)} is not after today ({format_date(today)}): {reason}"
+            t(
+                "{date} is not after today ({today}): {reason}",
+                date=format_date(value, t.language),
+                today=format_date(today, t.language),
+                reason=t(reason),
+            )
         )
     return value
 
 
-def require_from_today(value: date, today: date, days_ahead: int) -> date:
+def require_from_today(
+    value: date, today: date, days_ahead: int, t: Translator | None = None
+) -> date:
     """Today or later, and at most `days_ahead` days ahead."""
     latest = today + timedelta(days=days_ahead)
+    t = _t(t) if not today <= value <= latest else t
     if value < today:
+        assert t is not None
         raise InvalidAnswer(
-            f"{format_date(value)} is in the past. Give today or a later date, up to "
-            f"{format_date(latest)} ({days_ahead} days ahead)."
+            t(
+                "{date} is in the past. Give today or a later date, up to {latest} ({days} days "
+                "ahead).",
+                date=format_date(value, t.language),
+                latest=format_date(latest, t.language),
+                days=days_ahead,
+            )
         )
     if value > latest:
+        assert t is not None
         raise InvalidAnswer(
-            f"{format_date(value)} is more than {days_ahead} days ahead. Give a date from today "
-            f"to {format_date(latest)}."
+            t(
+                "{date} is more than {days} days ahead. Give a date from today to {latest}.",
+                date=format_date(value, t.language),
+                latest=format_date(latest, t.language),
+                days=days_ahead,
+            )
         )
     return value
 
@@ -190,7 +263,12 @@ def choice_key(text: str) -> str:
     return words.spelling_key(text)
 
 
-def parse_choice(text: str, options: Sequence[ChoiceOption], by_number: bool = True) -> str:
+def parse_choice(
+    text: str,
+    options: Sequence[ChoiceOption],
+    by_number: bool = True,
+    t: Translator | None = None,
+) -> str:
     """An option by value, label, synonym or 1-based number (value first: numeric values win)."""
     key = choice_key(text)
     for option in options:
@@ -203,8 +281,13 @@ def parse_choice(text: str, options: Sequence[ChoiceOption], by_number: bool = T
     if by_number and re.fullmatch(r"[0-9]{1,3}", key) and 1 <= int(key) <= len(options):
         return options[int(key) - 1].value
     listing = "\n".join(f"{i}. {option.label}" for i, option in enumerate(options, start=1))
+    t = _t(t)
     raise InvalidAnswer(
-        f"Please choose one of these options by its number or its name, for example 1:\n{listing}"
+        t(
+            "Please choose one of these options by its number or its name, for example "
+            "1:\n{listing}",
+            listing=listing,
+        )
     )
 
 
@@ -220,14 +303,18 @@ def pnc_check_letter(year: int, serial: int) -> str:
     return PNC_CHECK_LETTERS[int(f"{year % 100:02d}{serial:07d}") % 23]
 
 
-def parse_pnc_id(text: str, today: date) -> str:
+def parse_pnc_id(text: str, today: date, t: Translator | None = None) -> str:
     """A PNC ID, normalised to YYYY/NNNNNNNL; the check letter must match."""
+    t = _t(t)
     compact = re.sub(r"\s+", "", text).upper()
     match = _PNC_SLASHED.fullmatch(compact) or _PNC_UNSLASHED.fullmatch(compact)
     if match is None:
         raise InvalidAnswer(
-            "A PNC ID is the year, a slash, up to seven digits and a letter, for example "
-            f"{PNC_EXAMPLE} or 12/1234Y. Type skip if the person has no PNC ID."
+            t(
+                "A PNC ID is the year, a slash, up to seven digits and a letter, for example "
+                "{example} or 12/1234Y. Type skip if the person has no PNC ID.",
+                example=PNC_EXAMPLE,
+            )
         )
     year_text, serial_text, letter = match[1], match[2], match[3]
     if len(year_text) == 2:
@@ -238,30 +325,42 @@ def parse_pnc_id(text: str, today: date) -> str:
         year = int(year_text)
         if year > today.year:
             raise InvalidAnswer(
-                f"The year {year} in that PNC ID is in the future. Example: {PNC_EXAMPLE}."
+                t(
+                    "The year {year} in that PNC ID is in the future. Example: {example}.",
+                    year=year,
+                    example=PNC_EXAMPLE,
+                )
             )
         if year < EARLIEST_YEAR:
             raise InvalidAnswer(
-                f"The year {year} in that PNC ID looks like a typing mistake. "
-                f"Example: {PNC_EXAMPLE}."
+                t(
+                    "The year {year} in that PNC ID looks like a typing mistake. "
+                    "Example: {example}.",
+                    year=year,
+                    example=PNC_EXAMPLE,
+                )
             )
     serial = int(serial_text)
     # Deliberately not saying which letter would fit: a wrong digit also breaks the check, and
     # naming the "right" letter would invite copying it onto the wrong number.
     if letter != pnc_check_letter(year, serial):
         raise InvalidAnswer(
-            "The check letter does not match the rest of that PNC ID, so a digit or the letter "
-            "is probably mistyped. Copy it again from the PNC record, for example "
-            f"{PNC_EXAMPLE}."
+            t(
+                "The check letter does not match the rest of that PNC ID, so a digit or the "
+                "letter is probably mistyped. Copy it again from the PNC record, for example "
+                "{example}.",
+                example=PNC_EXAMPLE,
+            )
         )
     return f"{year:04d}/{serial:07d}{letter}"
 
 
 IMEI_EXAMPLE = "35-209900-176148-1"
-IMEI_HELP = (
+IMEI_HELP_TEXT = N_(
     "An IMEI is 15 digits (dial *#06# on the device, or see its box or SIM tray), for example "
-    f"{IMEI_EXAMPLE}. Separate two IMEIs with a comma."
+    "{example}. Separate two IMEIs with a comma."
 )
+IMEI_HELP = IMEI_HELP_TEXT.format(example=IMEI_EXAMPLE)
 #: more than any real device has; stops a pasted list being taken as one device's IMEIs
 MAX_IMEIS = 4
 
@@ -281,13 +380,28 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def parse_imeis(text: str, allow_none: bool = False) -> list[str]:
+#: "The 2nd IMEI" and the position on its own ("the 2nd"), for the positions a device may have
+_WHICH_IMEI = {
+    1: N_("The 1st IMEI"),
+    2: N_("The 2nd IMEI"),
+    3: N_("The 3rd IMEI"),
+    4: N_("The 4th IMEI"),
+}
+_POSITIONS = {1: N_("1st"), 2: N_("2nd"), 3: N_("3rd"), 4: N_("4th")}
+
+
+def parse_imeis(text: str, allow_none: bool = False, t: Translator | None = None) -> list[str]:
     """One or more IMEIs (dual SIM); `none` (`dim`) gives [] when the device may have none."""
+    t = _t(t)
+    help_text = t(IMEI_HELP_TEXT, example=IMEI_EXAMPLE)
     if words.is_keyword(text, "none"):
         if allow_none:
             return []
         raise InvalidAnswer(
-            f"A phone always has an IMEI, so none is not possible here. {IMEI_HELP}"
+            t(
+                "A phone always has an IMEI, so none is not possible here. {help}",
+                help=help_text,
+            )
         )
     candidates: list[str] = []
     for chunk in re.split(r"[,;\n]+", text):
@@ -301,33 +415,61 @@ def parse_imeis(text: str, allow_none: bool = False) -> list[str]:
         else:
             candidates.append(digits)
     if not candidates:
-        hint = " Type none if the tablet has no SIM and no IMEI." if allow_none else ""
-        raise InvalidAnswer(f"Please type the IMEI. {IMEI_HELP}{hint}")
+        if allow_none:
+            raise InvalidAnswer(
+                t(
+                    "Please type the IMEI. {help} Type none if the tablet has no SIM and no IMEI.",
+                    help=help_text,
+                )
+            )
+        raise InvalidAnswer(t("Please type the IMEI. {help}", help=help_text))
     if len(candidates) > MAX_IMEIS:
         raise InvalidAnswer(
-            f"That is {len(candidates)} IMEIs; one device has at most {MAX_IMEIS}. {IMEI_HELP}"
+            t(
+                "That is {count} IMEIs; one device has at most {most}. {help}",
+                count=len(candidates),
+                most=MAX_IMEIS,
+                help=help_text,
+            )
         )
     seen: list[str] = []
     for position, candidate in enumerate(candidates, start=1):
-        which = f"The {ordinal(position)} IMEI" if len(candidates) > 1 else "The IMEI"
+        which = t(_WHICH_IMEI[position]) if len(candidates) > 1 else t("The IMEI")
         if not re.fullmatch(r"[0-9]+", candidate):
             raise InvalidAnswer(
-                f"{which} contains something other than digits, spaces or hyphens. {IMEI_HELP}"
+                t(
+                    "{which} contains something other than digits, spaces or hyphens. {help}",
+                    which=which,
+                    help=help_text,
+                )
             )
         if len(candidate) != 15:
             raise InvalidAnswer(
-                f"{which} (ending {candidate[-4:]}) has {len(candidate)} digits. {IMEI_HELP}"
+                t(
+                    "{which} (ending {last4}) has {count} digits. {help}",
+                    which=which,
+                    last4=candidate[-4:],
+                    count=len(candidate),
+                    help=help_text,
+                )
             )
         if not luhn_valid(candidate):
             raise InvalidAnswer(
-                f"{which} (ending {candidate[-4:]}) fails its check digit (the last digit), so a "
-                "digit is "
-                f"probably mistyped. {IMEI_HELP}"
+                t(
+                    "{which} (ending {last4}) fails its check digit (the last digit), so a digit "
+                    "is probably mistyped. {help}",
+                    which=which,
+                    last4=candidate[-4:],
+                    help=help_text,
+                )
             )
         if candidate in seen:
             raise InvalidAnswer(
-                f"{which} is the same as the {ordinal(seen.index(candidate) + 1)}; give each "
-                "IMEI once."
+                t(
+                    "{which} is the same as the {first}; give each IMEI once.",
+                    which=which,
+                    first=t(_POSITIONS[seen.index(candidate) + 1]),
+                )
             )
         seen.append(candidate)
     return seen
@@ -352,33 +494,67 @@ def clean_text(text: str, multiline: bool) -> str:
 
 
 def parse_text(
-    text: str, min_length: int, max_length: int, example: str, multiline: bool = False
+    text: str,
+    min_length: int,
+    max_length: int,
+    example: str,
+    multiline: bool = False,
+    t: Translator | None = None,
 ) -> str:
+    """Free text within its limits; `example` is shown as it is (already in the reader's
+    language)."""
     value = clean_text(text, multiline)
+    if value and min_length <= len(value) <= max_length:
+        return value
+    t = _t(t)
     limits = (
-        f"up to {max_length} characters"
+        t("up to {high} characters", high=max_length)
         if min_length <= 1
-        else f"between {min_length} and {max_length} characters"
+        else t("between {low} and {high} characters", low=min_length, high=max_length)
     )
     if not value:
-        raise InvalidAnswer(f"Please type an answer ({limits}), for example: {example}")
-    if not min_length <= len(value) <= max_length:
         raise InvalidAnswer(
-            f"Please give {limits}; that answer has {len(value)}. For example: {example}"
+            t(
+                "Please type an answer ({limits}), for example: {example}",
+                limits=limits,
+                example=example,
+            )
         )
-    return value
+    raise InvalidAnswer(
+        t(
+            "Please give {limits}; that answer has {count}. For example: {example}",
+            limits=limits,
+            count=len(value),
+            example=example,
+        )
+    )
 
 
-def parse_whole_number(text: str, minimum: int, maximum: int, default: int | None = None) -> int:
+def parse_whole_number(
+    text: str, minimum: int, maximum: int, default: int | None = None, t: Translator | None = None
+) -> int:
     answer = text.strip().lower()
-    default_hint = f", or default for {default}" if default is not None else ""
     if default is not None and words.is_keyword(answer, "default"):
         return default
     # Bounded length: int() of a huge digit string is slow (and refused past 4300 digits).
     if not re.fullmatch(r"[0-9]{1,9}", answer) or not minimum <= int(answer) <= maximum:
+        t = _t(t)
+        if default is not None:
+            raise InvalidAnswer(
+                t(
+                    "Please give a whole number from {low} to {high}, or default for {default}, "
+                    "for example {default}.",
+                    low=minimum,
+                    high=maximum,
+                    default=default,
+                )
+            )
         raise InvalidAnswer(
-            f"Please give a whole number from {minimum} to {maximum}{default_hint}, for example "
-            f"{default if default is not None else minimum}."
+            t(
+                "Please give a whole number from {low} to {high}, for example {low}.",
+                low=minimum,
+                high=maximum,
+            )
         )
     return int(answer)
 
@@ -387,51 +563,75 @@ SERIAL_EXAMPLE = "R58M12ABC3D"
 CRN_EXAMPLE = "X123456"
 
 
-def parse_crn(text: str) -> str:
+def parse_crn(text: str, t: Translator | None = None) -> str:
     """A probation case reference number (CRN): one letter and six digits, upper-cased."""
     value = re.sub(r"\s+", "", text).upper()
     if not re.fullmatch(r"[A-Z][0-9]{6}", value) or not value.isascii():
+        t = _t(t)
         raise InvalidAnswer(
-            "A probation case reference (CRN) is one letter and six digits, for example "
-            f"{CRN_EXAMPLE}. Copy it from the probation record (nDelius)."
+            t(
+                "A probation case reference (CRN) is one letter and six digits, for example "
+                "{example}. Copy it from the probation record (nDelius).",
+                example=CRN_EXAMPLE,
+            )
         )
     return value
 
 
-def mask_last4(value: str) -> str:
+def mask_last4(value: str, language: str = "en") -> str:
     """An IMEI or serial number as people may see it: only its last four characters."""
-    return f"ending {value[-4:]}"
+    t = translator(language)
+    return t("ending {last4}", last4=value[-4:])
 
 
-def parse_serial(text: str) -> str:
+def parse_serial(text: str, t: Translator | None = None) -> str:
+    t = _t(t)
     stripped = text.strip()
     value = stripped.upper()
     if not value:
         raise InvalidAnswer(
-            f"Please type the device's serial number, for example {SERIAL_EXAMPLE}. It is usually "
-            "on a label underneath or in the device's settings."
+            t(
+                "Please type the device's serial number, for example {example}. It is usually "
+                "on a label underneath or in the device's settings.",
+                example=SERIAL_EXAMPLE,
+            )
         )
     # isascii first: str.upper() turns some non-ASCII letters into ASCII ones ("ﬁ" -> "FI").
     if not stripped.isascii() or not re.fullmatch(r"[A-Z0-9-]+", value):
         raise InvalidAnswer(
-            "A serial number has only letters, digits and hyphens (no spaces or other "
-            f"characters), for example {SERIAL_EXAMPLE}."
+            t(
+                "A serial number has only letters, digits and hyphens (no spaces or other "
+                "characters), for example {example}.",
+                example=SERIAL_EXAMPLE,
+            )
         )
     if not 4 <= len(value) <= 30:
         raise InvalidAnswer(
-            f"A serial number has 4 to 30 characters; that one has {len(value)}. For example "
-            f"{SERIAL_EXAMPLE}."
+            t(
+                "A serial number has 4 to 30 characters; that one has {count}. For example "
+                "{example}.",
+                count=len(value),
+                example=SERIAL_EXAMPLE,
+            )
         )
     return value
 
 
-def parse_reference(text: str, pattern: str, what: str, example: str) -> str:
-    """A reference in a force-configured format (e.g. ViSOR), trimmed and upper-cased."""
+def parse_reference(
+    text: str, pattern: str, what: str, example: str, t: Translator | None = None
+) -> str:
+    """A reference in a force-configured format (e.g. ViSOR), trimmed and upper-cased; `what`
+    is a msgid (marked with N_ where it is written)."""
     value = text.strip().upper()
     # fullmatch, because a pattern's `$` would also match before a trailing newline.
     if not re.fullmatch(pattern, value):
+        t = _t(t)
         raise InvalidAnswer(
-            f"That is not a {what} in this force's format. Copy it from the record exactly, "
-            f"for example {example}."
+            t(
+                "That is not a {what} in this force's format. Copy it from the record exactly, "
+                "for example {example}.",
+                what=t(what),
+                example=example,
+            )
         )
     return value

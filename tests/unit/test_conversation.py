@@ -1125,7 +1125,7 @@ def test_a_bad_line_keeps_the_lines_before_it_and_asks_its_question(
     outputs = conversation.handle_text(request, "1\nlevel nine\nhigh", OFFICER)
 
     assert [type(o).__name__ for o in outputs] == ["AnswerRejected", "Notice", "Question"]
-    assert outputs[1] == Notice("1 line(s) after it were not used.")
+    assert outputs[1] == Notice("1 line after it was not used.")
     assert describe(outputs[2]) == question("mappa_level", 12, 26)
     assert request.answers["mappa_category"] == "1"
     assert "mappa_level" not in request.answers and "rosh_level" not in request.answers
@@ -1155,7 +1155,7 @@ def test_lines_skip_optional_questions_and_leftovers_after_the_last_are_reported
 
     assert request.state == "confirming"
     assert request.answers["rmp_reference"] is None and request.answers["notes"] is None
-    assert outputs[-2] == Notice("1 line(s) were left over after the last question.")
+    assert outputs[-2] == Notice("1 line was left over after the last question.")
     assert isinstance(outputs[-1], Summary)
 
 
