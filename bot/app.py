@@ -162,6 +162,7 @@ def create_bot(
         channels,
         home,
         authority,
+        languages,
     )
     wiring = Wiring(
         service=service,

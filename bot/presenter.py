@@ -10,6 +10,7 @@ from bot.blocks import dashboard
 from bot.blocks import installation as installation_blocks
 from bot.blocks.text import Message, mention
 from bot.home import HomePublisher
+from bot.languages import Languages
 from bot.metrics import METRICS
 from bot.services import Authority, Decided, RequestService
 from bot.slack.directory import ChannelPolicy
@@ -32,6 +33,7 @@ class ThreadPresenter:
         channels: ChannelPolicy,
         home: HomePublisher,
         authority: Authority,
+        languages: Languages | None = None,
     ) -> None:
         self.channels = channels
         self.home = home
@@ -41,6 +43,7 @@ class ThreadPresenter:
         self.catalogue = catalogue
         self.deciders = deciders
         self.tz = tz
+        self.languages = languages
 
     def say(
         self, request: MonitoringRequest, message: Message, purpose: str = "message"
@@ -69,16 +72,25 @@ class ThreadPresenter:
         )
         return True
 
+    def officer_language(self, request: MonitoringRequest) -> str:
+        """The conversation speaks the officer's language."""
+        return self.languages.language_for(request.officer_id) if self.languages else "en"
+
+    def thread_languages(self) -> tuple[str, ...]:
+        """Messages many people read in the thread: MOSOVO_THREAD_LANGUAGES."""
+        return self.languages.thread_languages() if self.languages else ("en",)
+
     def show(self, request: MonitoringRequest, outputs: list[Output]) -> None:
         if outputs and self.withheld(request, "thread"):
             return
         conversational: list[Output] = []
         answered: list[AnswerAccepted] = []
+        language = self.officer_language(request)
         for output in outputs:
             if isinstance(output, AnswerAccepted):
                 answered.append(output)
             elif isinstance(output, SubmittedForApproval | Withdrawn):
-                self._flush(request, conversational)
+                self._flush(request, conversational, language)
                 conversational = []
                 if isinstance(output, SubmittedForApproval):
                     self.submitted(request, output)
@@ -86,19 +98,19 @@ class ThreadPresenter:
                     self.withdrawn(request, output)
             else:
                 conversational.append(output)
-        self._flush(request, conversational)
+        self._flush(request, conversational, language)
         # the officer waits for the next question, not for the tidying of the one answered
         for output in answered:
             self.messenger.update(
                 request.channel_id,
                 output.ref,
-                conversation_blocks.answered_question(output),
+                conversation_blocks.answered_question(output, language),
                 request.request_id,
                 "question_update",
             )
 
-    def _flush(self, request: MonitoringRequest, outputs: list[Output]) -> None:
-        for message in conversation_blocks.render(outputs):
+    def _flush(self, request: MonitoringRequest, outputs: list[Output], language: str) -> None:
+        for message in conversation_blocks.render(outputs, language):
             key = conversation_blocks.question_key(message)
             ts = self.messenger.post(
                 request.channel_id,
@@ -144,7 +156,7 @@ class ThreadPresenter:
             self.messenger.update(request.channel_id, output.card, card, request.request_id)
         note = f"{output.request_id} was withdrawn by {mention(request.officer_id)}. Nothing further will happen."
         closing = approval_blocks.closed_notice_text(request, note)
-        closing.blocks.append(conversation_blocks.restart_actions(request))
+        closing.blocks.append(conversation_blocks.restart_actions(request, self.thread_languages()))
         self.say(request, closing)
 
     def decided(self, result: Decided) -> None:

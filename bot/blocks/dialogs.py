@@ -6,13 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from bot import ids
-from bot.blocks.text import MARKING, section
+from bot.blocks.text import marking, section
+from flows.i18n import DEFAULT_LANGUAGE, translator
 
 
-def refused_dialog(text: str) -> dict[str, Any]:
+def refused_dialog(text: str, language: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
+    """`text` (already in the reader's language) in a dialog worded in `language`."""
+    t = translator(language)
     return {
         "type": "modal",
-        "title": {"type": "plain_text", "text": "Not possible"},
-        "close": {"type": "plain_text", "text": "Close"},
-        "blocks": [section(f"{MARKING}\n{text}", ids.DIALOG_REFUSED_BLOCK)],
+        "title": {"type": "plain_text", "text": t("Not possible")},
+        "close": {"type": "plain_text", "text": t("Close")},
+        "blocks": [section(f"{marking(t)}\n{text}", ids.DIALOG_REFUSED_BLOCK)],
     }

@@ -7,14 +7,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot import ids
-from bot.blocks.text import MARKING, Message, context, section
+from bot.blocks.text import Message, context, marking, section
+from flows.i18n import DEFAULT_LANGUAGE, N_, Translator, translator
 
 STAGES = {
-    "collecting": "being filled in",
-    "confirming": "at its summary, waiting for you to submit",
-    "awaiting_approval": "waiting for a supervisor",
-    "info_requested": "a supervisor asked you for more information",
-    "approved": "approved: mark it installed once it is",
+    "collecting": N_("being filled in"),
+    "confirming": N_("at its summary, waiting for you to submit"),
+    "awaiting_approval": N_("waiting for a supervisor"),
+    "info_requested": N_("a supervisor asked you for more information"),
+    "approved": N_("approved: mark it installed once it is"),
 }
 #: a DM lists this many open requests at most (a section holds 3000 characters)
 LISTED = 20
@@ -28,27 +29,44 @@ class OpenRequest:
     link: str | None
 
 
-def guidance(command: str, bot_user_id: str | None, requests: list[OpenRequest]) -> Message:
-    mention = f"<@{bot_user_id}>" if bot_user_id else "me"
+def guidance(
+    command: str,
+    bot_user_id: str | None,
+    requests: list[OpenRequest],
+    language: str = DEFAULT_LANGUAGE,
+) -> Message:
+    """The answer to a direct message, in the language of the person who wrote it."""
+    t = translator(language)
+    mention = f"<@{bot_user_id}>" if bot_user_id else t("the bot")
     how = (
-        f"{MARKING}\n*Monitoring software requests are made in your unit's private channel, "
-        "not here.* In that channel, type "
-        f"`{command}` or mention {mention}: I open a thread there and ask the questions one at "
-        "a time (or you can fill in a form). Do not send offender details in this conversation."
+        marking(t)
+        + "\n"
+        + t(
+            "*Monitoring software requests are made in your unit's private channel, not here.* In "
+            "that channel, type `{command}` or mention {mention}: I open a thread there and ask the "
+            "questions one at a time (or you can fill in a form). Do not send offender details in "
+            "this conversation.",
+            command=command,
+            mention=mention,
+        )
     )
     blocks = [section(how, ids.DM_GUIDANCE_BLOCK)]
     if requests:
-        lines = [_line(r) for r in requests[:LISTED]]
+        lines = [_line(r, t) for r in requests[:LISTED]]
         if len(requests) > LISTED:
-            lines.append(f"…and {len(requests) - LISTED} more: see the Home tab.")
-        blocks.append(section("*Your open requests*\n" + "\n".join(lines), ids.DM_OPEN_BLOCK))
+            more = len(requests) - LISTED
+            lines.append(t("…and {n} more: see the Home tab.", n=more))
+        title = t("*Your open requests*")
+        blocks.append(section(title + "\n" + "\n".join(lines), ids.DM_OPEN_BLOCK))
     else:
-        blocks.append(section("You have no open requests.", ids.DM_OPEN_BLOCK))
-    blocks.append(context(f"`{command} help` in the channel explains the commands."))
-    return Message(text="How to make a monitoring software request", blocks=blocks)
+        blocks.append(section(t("You have no open requests."), ids.DM_OPEN_BLOCK))
+    blocks.append(
+        context(t("`{command} help` in the channel explains the commands.", command=command))
+    )
+    return Message(text=t("How to make a monitoring software request"), blocks=blocks)
 
 
-def _line(request: OpenRequest) -> str:
-    stage = STAGES.get(request.state, request.state.replace("_", " "))
+def _line(request: OpenRequest, t: Translator) -> str:
+    stage = t(STAGES[request.state]) if request.state in STAGES else t("open")
     name = f"<{request.link}|{request.request_id}>" if request.link else request.request_id
     return f"• *{name}*: {stage}"

@@ -11,11 +11,12 @@ from datetime import date
 from typing import Any
 
 from bot import ids
-from bot.blocks.text import MARKING, button, context, section, truncate
+from bot.blocks.text import button, context, marking, section, truncate
 from flows.config import FlowConfig
 from flows.field_rules import INDEFINITE
 from flows.fields import Field, FieldKind, ParseContext, Rejected, validate
 from flows.form import FormPage, required_here, shown_on
+from flows.i18n import DEFAULT_LANGUAGE, N_, Translator, joined, translator
 from flows.models import MonitoringRequest
 
 #: Slack's limits for modals (Block Kit reference)
@@ -26,17 +27,21 @@ HINT_LIMIT = 2000
 OPTION_TEXT_LIMIT = 75
 OPTIONS_LIMIT = 100
 INPUT_ACTION = "value"
-YES_NO = (("yes", "Yes"), ("no", "No"))
+YES_NO = (("yes", N_("Yes")), ("no", N_("No")))
 #: the question whose answer chooses the branch: picking one redraws the page with its questions
 BASIS_KEY = "legal_basis"
 
 
-def form_actions(request: MonitoringRequest) -> dict[str, Any]:
-    """On a request's first message: the form, for an officer quicker with one than a chat."""
+def form_actions(
+    request: MonitoringRequest, languages: Sequence[str] = (DEFAULT_LANGUAGE,)
+) -> dict[str, Any]:
+    """On a request's first message (read by many: the thread's languages, on one button): the
+    form, for an officer quicker with one than a chat."""
+    label = joined(languages, lambda t: t("Fill in a form"))
     return {
         "type": "actions",
         "block_id": ids.FORM_ACTIONS_BLOCK,
-        "elements": [button("Fill in a form", ids.REQUEST_FORM, str(request.request_id))],
+        "elements": [button(label, ids.REQUEST_FORM, str(request.request_id))],
     }
 
 
@@ -48,38 +53,54 @@ def form_view(
     today: date,
     config: FlowConfig,
     refilled: Sequence[str] = (),
+    language: str = DEFAULT_LANGUAGE,
 ) -> dict[str, Any]:
-    """`refilled`: questions answered elsewhere while this page was open (answers reused from
-    an earlier request, accepted in the thread), now shown filled in for the officer to check."""
+    """One page of the form, in the officer's language (the page and its fields come worded in
+    it from the conversation's catalogue). `refilled`: questions answered elsewhere while this
+    page was open (answers reused from an earlier request, accepted in the thread), now shown
+    filled in for the officer to check."""
+    t = translator(language)
     last = number == total
-    intro = (
-        f"{MARKING}\n*{page.title}* (page {number} of {total}). Every answer is checked as in "
-        "the thread; "
-        + (
-            "*Done* puts the summary in the thread."
-            if last
-            else "you can finish in the thread at any time."
+    if last:
+        intro = t(
+            "*{title}* (page {number} of {total}). Every answer is checked as in the thread; "
+            "*Done* puts the summary in the thread.",
+            title=page.title,
+            number=number,
+            total=total,
         )
-    )
-    blocks: list[dict[str, Any]] = [section(intro, ids.FORM_INTRO_BLOCK)]
+    else:
+        intro = t(
+            "*{title}* (page {number} of {total}). Every answer is checked as in the thread; "
+            "you can finish in the thread at any time.",
+            title=page.title,
+            number=number,
+            total=total,
+        )
+    blocks: list[dict[str, Any]] = [section(f"{marking(t)}\n{intro}", ids.FORM_INTRO_BLOCK)]
     if refilled:
-        blocks.append(
-            context(
+        if last:
+            refill = t(
                 "Answers reused from an earlier request were filled in while this page was "
-                "open: check them, then press " + ("*Done*." if last else "*Next*."),
-                ids.FORM_REFILLED_BLOCK,
+                "open: check them, then press *Done*."
             )
-        )
+        else:
+            refill = t(
+                "Answers reused from an earlier request were filled in while this page was "
+                "open: check them, then press *Next*."
+            )
+        blocks.append(context(refill, ids.FORM_REFILLED_BLOCK))
     for field in page.fields:
-        blocks.append(_input(field, request, ParseContext(today, dict(request.answers), config)))
+        ctx = ParseContext(today, dict(request.answers), config)
+        blocks.append(_input(field, request, ctx, t))
     blocks = blocks[: MODAL_BLOCKS - 1]
-    blocks.append(context("Optional questions can be left empty."))
+    blocks.append(context(t("Optional questions can be left empty.")))
     return {
         "type": "modal",
         "callback_id": ids.FORM_VIEW,
         "title": _plain(truncate(f"{request.request_id} {number}/{total}", TITLE_LIMIT)),
-        "submit": _plain("Done" if last else "Next"),
-        "close": _plain("Close"),
+        "submit": _plain(t("Done") if last else t("Next")),
+        "close": _plain(t("Close")),
         "notify_on_close": True,
         "private_metadata": json.dumps(
             {"id": request.request_id, "page": page.name, "shown": shown_on(page, request.answers)}
@@ -102,18 +123,23 @@ def form_values(state: dict[str, Any]) -> dict[str, str]:
     return values
 
 
-def form_errors(errors: dict[str, str], fields: dict[str, Field]) -> dict[str, str]:
+def form_errors(
+    errors: dict[str, str], fields: dict[str, Field], language: str = DEFAULT_LANGUAGE
+) -> dict[str, str]:
     """response_action errors: by input block, in the thread's words, with its example."""
+    t = translator(language)
     shown = {}
     for key, message in errors.items():
         field = fields.get(key)
         if field is not None and field.example not in message:
-            message = f"{message} Example: {field.example}"
+            message = t("{message} Example: {example}", message=message, example=field.example)
         shown[ids.form_block(key)] = truncate(message, HINT_LIMIT)
     return shown
 
 
-def _input(field: Field, request: MonitoringRequest, ctx: ParseContext) -> dict[str, Any]:
+def _input(
+    field: Field, request: MonitoringRequest, ctx: ParseContext, t: Translator
+) -> dict[str, Any]:
     value = request.answers.get(field.key)
     block: dict[str, Any] = {
         "type": "input",
@@ -121,20 +147,20 @@ def _input(field: Field, request: MonitoringRequest, ctx: ParseContext) -> dict[
         "label": _plain(truncate(field.label, LABEL_LIMIT)),
         "hint": _plain(truncate(field.help, HINT_LIMIT)),
         "optional": not required_here(field, request.answers),
-        "element": _element(field, value, ctx),
+        "element": _element(field, value, ctx, t),
     }
     if field.key == BASIS_KEY:
         block["dispatch_action"] = True
     return block
 
 
-def _element(field: Field, value: Any, ctx: ParseContext) -> dict[str, Any]:
-    options = _options(field)
+def _element(field: Field, value: Any, ctx: ParseContext, t: Translator) -> dict[str, Any]:
+    options = _options(field, t)
     if options:
         element: dict[str, Any] = {
             "type": "static_select",
             "action_id": INPUT_ACTION,
-            "placeholder": _plain("Choose…"),
+            "placeholder": _plain(t("Choose…")),
             "options": options,
         }
         current = _as_option_value(value)
@@ -151,16 +177,16 @@ def _element(field: Field, value: Any, ctx: ParseContext) -> dict[str, Any]:
         "type": "plain_text_input",
         "action_id": INPUT_ACTION,
         "multiline": field.multiline,
-        "placeholder": _plain(truncate(f"For example {field.example}", 150)),
+        "placeholder": _plain(truncate(t("For example {example}", example=field.example), 150)),
     }
     if value is not None:
         element["initial_value"] = truncate(field.as_text(value), 3000)
     return element
 
 
-def _options(field: Field) -> list[dict[str, Any]]:
+def _options(field: Field, t: Translator) -> list[dict[str, Any]]:
     if field.kind == FieldKind.YES_NO:
-        pairs = list(YES_NO)
+        pairs = [(value, t(label)) for value, label in YES_NO]
     else:
         pairs = [(option.value, option.label) for option in field.options]
     return [

@@ -7,10 +7,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flows.fields import Field
+from flows.i18n import N_, Translator, translator
 from flows.parsers import mask_last4
 
 SECTION_LIMIT = 3000
-MARKING = ":lock: *OFFICIAL-SENSITIVE*"
+#: the Government Security Classification marking on whatever shows a request's data, shown in
+#: each reader's language with `marking(t)` (SWYDDOGOL-SENSITIF in Welsh)
+MARKING = N_(":lock: *OFFICIAL-SENSITIVE*")
 
 
 @dataclass
@@ -19,6 +22,11 @@ class Message:
 
     text: str
     blocks: list[dict[str, Any]] = field(default_factory=list)
+
+
+def marking(t: Translator) -> str:
+    """The protective marking in the reader's language (SWYDDOGOL-SENSITIF in Welsh)."""
+    return t(MARKING)
 
 
 def escape(text: str) -> str:
@@ -66,7 +74,10 @@ def mask_imei(imei: str) -> str:
 def shown(field: Field, value: Any) -> str:
     """An answer as Slack shows it: labels for choices, IMEIs and serials masked, escaped."""
     if field.masked and isinstance(value, list):
-        return ", ".join(escape(mask_last4(str(v))) for v in value) if value else "None"
+        if not value:
+            # in the field's own language (its catalogue's), as `field.display` words answers
+            return translator(getattr(field, "language", None))("None")
+        return ", ".join(escape(mask_last4(str(v))) for v in value)
     if field.masked and isinstance(value, str):
         return escape(mask_last4(value))
     return escape(field.display(value))

@@ -144,7 +144,8 @@ def register(app: App, wiring: Wiring) -> None:
         )
         if isinstance(checked, Refused):
             said = responder.refusal_text(checked)
-            wiring.messenger.update_view(view_id, refused_dialog(said))
+            language = wiring.languages.language_for(asker.user)
+            wiring.messenger.update_view(view_id, refused_dialog(said, language))
             responder.tell(asker, said)  # in the thread too, where refusals are always told
 
     @app.action(ids.APPROVAL_REJECT)

@@ -44,7 +44,7 @@ def register(app: App, wiring: Wiring) -> None:
     @app.command(wiring.command)
     def monitoring_request(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         text = (command.get("text") or "").strip().lower()
-        if text == "help":
+        if text in ("help", "cymorth"):
             ack(text=help_text(wiring.command), response_type="ephemeral")
             return
         ack()

@@ -40,7 +40,8 @@ def register(app: App, wiring: Wiring) -> None:
             )
             for n, r in enumerate(wiring.service.open_requests(user))
         ]
-        message = guidance(wiring.command, context.get("bot_user_id"), requests)
+        language = wiring.languages.language_for(user)
+        message = guidance(wiring.command, context.get("bot_user_id"), requests, language)
         messenger.post(event["channel"], message, keep=False)
 
 

@@ -27,8 +27,16 @@ def register(app: App, wiring: Wiring) -> None:
     ) -> dict[str, Any]:
         names = [p.name for p in form_pages(catalogue, request.answers)]
         number = names.index(page.name) + 1 if page.name in names else len(names)
+        language = wiring.languages.language_for(request.officer_id)
         return form_view(
-            request, page, number, len(names), service.today(), catalogue.config, refilled
+            request,
+            page,
+            number,
+            len(names),
+            service.today(),
+            catalogue.config,
+            refilled,
+            language=language,
         )
 
     @app.action(ids.REQUEST_FORM)
@@ -82,7 +90,8 @@ def register(app: App, wiring: Wiring) -> None:
         request, outcome = result.request, result.value
         if outcome.errors:
             fields = {f.key: f for f in catalogue.fields}
-            ack(response_action="errors", errors=form_errors(outcome.errors, fields))
+            language = wiring.languages.language_for(user)
+            ack(response_action="errors", errors=form_errors(outcome.errors, fields, language))
             return
         if outcome.next_page is not None:
             drawn = page_view(request, outcome.next_page, outcome.refilled)

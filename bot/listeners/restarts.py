@@ -42,9 +42,9 @@ def register(app: App, wiring: Wiring) -> None:
         if new is not None and new.thread_ts and closing_ts:
             link = messenger.permalink(new.channel_id, new.thread_ts)
             blocks = (body.get("message") or {}).get("blocks") or []
-            messenger.update(
-                asker.channel, closing_ts, restarted_message(blocks, str(new.request_id), link)
-            )
+            languages = wiring.languages.thread_languages()
+            said = restarted_message(blocks, str(new.request_id), link, languages)
+            messenger.update(asker.channel, closing_ts, said)
 
     def reuse(body: dict[str, Any], action: dict[str, Any], accept: bool) -> None:
         asker, delivery = clicked(body)
@@ -59,7 +59,9 @@ def register(app: App, wiring: Wiring) -> None:
             offer_ts = (body.get("container") or {}).get("message_ts")
             blocks = (body.get("message") or {}).get("blocks") or []
             if offer_ts:
-                messenger.update(asker.channel, offer_ts, prefill_answered(blocks, accept))
+                language = wiring.languages.language_for(request.officer_id)
+                said = prefill_answered(blocks, accept, language)
+                messenger.update(asker.channel, offer_ts, said)
         responder.respond(result, asker)
 
     @app.action(ids.PREFILL_ACCEPT)
