@@ -27,6 +27,7 @@ from flows.outputs import (
     FieldHelp,
     InfoReplyRecorded,
     Notice,
+    Output,
     PrefillOffered,
     Question,
 )
@@ -81,7 +82,7 @@ def messages_payload(messages: list[Message]) -> list[dict[str, Any]]:
 def test_questions_and_their_replies_are_catalogued(language: Language) -> None:
     choice, optional = FIELDS["rosh_level"], FIELDS["pnc_id"]
     yes_no = FIELDS["other_users_informed"]
-    outputs = [
+    outputs: list[Output] = [
         Question(choice, 5, 26, previous="high", has_previous=True, coming=("Next one",)),
         Question(optional, 2, 26, continued=True),
         Question(yes_no, 20, 26),
