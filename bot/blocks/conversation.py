@@ -240,7 +240,7 @@ def question_blocks(
     if reminder:
         body = f"{reminder}\n{body}"
     if question.has_previous:
-        body += "\n" + t("_Current answer:_ {answer}", answer=shown(field, question.previous))
+        body += "\n" + t("_Current answer:_ {answer}", answer=shown(field, question.previous, t))
     if field.optional:
         body += "\n" + t("_(optional: type `skip` to leave it out)_")
     if question.coming:
@@ -273,7 +273,9 @@ def answered_question(answered: AnswerAccepted, language: str = DEFAULT_LANGUAGE
     question = answered.question
     field = question.field
     heading = t("*Question {number} of {total}*", number=question.number, total=question.total)
-    body = f"{heading}\n{escape(field.prompt)}\n:white_check_mark: {shown(field, answered.value)}"
+    body = (
+        f"{heading}\n{escape(field.prompt)}\n:white_check_mark: {shown(field, answered.value, t)}"
+    )
     return Message(
         text=truncate(t("Answered: {label}", label=field.label), 3000),
         blocks=[section(body, ids.answered_block(field.key))],
@@ -305,7 +307,7 @@ def summary_lines(summary: Summary, language: str = DEFAULT_LANGUAGE) -> list[st
     t = translator(language)
     lines = []
     for row in summary.rows:
-        value = shown(row.field, row.value)
+        value = shown(row.field, row.value, t)
         if row.field.kind == FieldKind.TEXT and len(value) > LONG_ANSWER:
             value = escape_within(row.field.display(row.value), LONG_ANSWER)
             value += " " + t("_(in full below)_")
@@ -315,9 +317,10 @@ def summary_lines(summary: Summary, language: str = DEFAULT_LANGUAGE) -> list[st
     return lines
 
 
-def flag_lines(flags: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> list[str]:
-    """Each flag as a sentence with its facts, in `language`: people read words, never keys."""
-    del language  # until flows words its flags per language (welsh-text): English
+def flag_lines(flags: dict[str, Any], t: Translator | None = None) -> list[str]:
+    """Each flag as a sentence with its facts, in `t`'s language: people read words, never
+    keys."""
+    del t  # until flows words its flags per language (welsh-text): English
     return [f":triangular_flag_on_post: {escape(text)}" for text in describe_flags(flags)]
 
 
@@ -328,7 +331,7 @@ def summary_message(summary: Summary, language: str = DEFAULT_LANGUAGE) -> Messa
     body = t("*Summary: check every answer*") + "\n" + "\n".join(summary_lines(summary, language))
     if summary.deadline:
         body += "\n" + t("*Notification deadline:* {deadline}", deadline=escape(summary.deadline))
-    flags = flag_lines(summary.flags, language)
+    flags = flag_lines(summary.flags, t)
     body += "\n\n" + ("\n".join(flags) if flags else t("No flags."))
     if summary.declaration:
         body += "\n\n" + t(

@@ -71,12 +71,12 @@ def mask_imei(imei: str) -> str:
     return mask_last4(imei)
 
 
-def shown(field: Field, value: Any) -> str:
-    """An answer as Slack shows it: labels for choices, IMEIs and serials masked, escaped."""
+def shown(field: Field, value: Any, t: Translator | None = None) -> str:
+    """An answer as Slack shows it: labels for choices, IMEIs and serials masked, escaped; in
+    `t`'s language (None: the field's own, as `field.display` words answers)."""
     if field.masked and isinstance(value, list):
         if not value:
-            # in the field's own language (its catalogue's), as `field.display` words answers
-            return translator(getattr(field, "language", None))("None")
+            return (t or translator(getattr(field, "language", None)))("None")
         return ", ".join(escape(mask_last4(str(v))) for v in value)
     if field.masked and isinstance(value, str):
         return escape(mask_last4(value))
