@@ -180,7 +180,14 @@ def test_every_form_page_is_catalogued(language: Language, basis: str) -> None:
     pages = form_pages(CATALOGUE, request.answers)
     for number, page in enumerate(pages, start=1):
         view = form_view(
-            request, page, number, len(pages), fixtures.TODAY, CATALOGUE.config, language
+            request,
+            page,
+            number,
+            len(pages),
+            fixtures.TODAY,
+            CATALOGUE.config,
+            refilled=("visor_ref",),
+            language=language,
         )
         assert validate_view(plain(view)) == []
         shown_answers = [FIELDS[key].as_text(value) for key, value in request.answers.items()]
