@@ -19,6 +19,7 @@ from flows.approval import PARTLY_APPROVED, DecisionMade
 from flows.fields import Catalogue
 from flows.models import MonitoringRequest
 from flows.outputs import AnswerAccepted, Output, SubmittedForApproval, Withdrawn
+from flows.request_machine import Stage, awaiting_decision
 from flows.rounds import previous_round, round_of
 
 
@@ -147,7 +148,7 @@ class ThreadPresenter:
             card = approval_blocks.decided_card(
                 request,
                 self.catalogue,
-                "withdrawn",
+                Stage.withdrawn,
                 request.officer_id,
                 request.closed_at,
                 None,
@@ -211,14 +212,14 @@ class ThreadPresenter:
         concerned = {request.officer_id}
         if by:
             concerned.add(by)
-        elif request.state == "awaiting_approval":
+        elif awaiting_decision(request):
             concerned |= self.authority.deciders(request)
             # delegates decide too, though Slack's groups do not name them
             concerned |= {d.delegate_id for d in self.service.active_delegations()}
         self.home.refresh(concerned)
 
     def installed(self, request: MonitoringRequest, by: str) -> None:
-        if self.withheld(request, "installed"):
+        if self.withheld(request, Stage.installed.value):
             return
         self.say(request, installation_blocks.installation_notice(request, by))
 

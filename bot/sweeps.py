@@ -28,6 +28,7 @@ from flows.fields import Catalogue
 from flows.models import MonitoringRequest
 from flows.parsers import format_date
 from flows.ports import ConcurrentUpdate, OutboxMessage, UnitOfWork, UnitOfWorkFactory
+from flows.request_machine import Stage, awaiting_decision
 from flows.timers import Count, Due, Hold, Timers, basis_expiry, due_now, wall_clock
 
 log = logging.getLogger(__name__)
@@ -144,7 +145,7 @@ class Sweeper:
 
     def _card_link(self, request: MonitoringRequest) -> str | None:
         """A link to the approval card, for the reminders that point to it."""
-        if request.state != "awaiting_approval" or not request.approval_card_ref:
+        if not awaiting_decision(request) or not request.approval_card_ref:
             return None
         return self.permalink(request.channel_id, request.approval_card_ref)
 
@@ -279,13 +280,13 @@ class Sweeper:
         self._nudged(request, "escalate", now, "escalated")
 
     def _on_expire(self, uow: UnitOfWork, request: MonitoringRequest, now: datetime) -> None:
-        if request.state == "awaiting_approval":
+        if awaiting_decision(request):
             reason = "no decision in time"
         else:
             reason = "no reply to the request for more information in time"
         deciders = self._deciders(request)
         approval.expire(request, reason, now)
-        self._update_card(uow, request, "expired", reason)
+        self._update_card(uow, request, Stage.expired, reason)
         self._say(uow, request, reminders.expired(request, reason, deciders), "closed")
 
     def _on_lapse(self, uow: UnitOfWork, request: MonitoringRequest, now: datetime) -> None:
@@ -295,7 +296,7 @@ class Sweeper:
         reason = f"the {basis} expired on {format_date(ends) if ends else 'its end date'} before installation"
         deciders = self._deciders(request)
         approval.expire(request, reason, now)
-        self._update_card(uow, request, "expired", reason)
+        self._update_card(uow, request, Stage.expired, reason)
         self._say(uow, request, reminders.lapsed(request, reason, deciders), "closed")
 
     def _on_review_due(self, uow: UnitOfWork, request: MonitoringRequest, now: datetime) -> None:

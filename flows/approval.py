@@ -16,19 +16,15 @@ from flows.errors import (
     SelfApproval,
 )
 from flows.models import MonitoringRequest
-from flows.request_machine import fire
+from flows.request_machine import DECIDED, Stage, awaiting_decision, fire
 
 Decision = Literal["approve", "reject", "request_info"]
 
 #: the outcome of a first approval when the force's rules want two
 PARTLY_APPROVED = "partly_approved"
 
-#: the outcome each decision leaves the request in
-OUTCOME: dict[str, str] = {
-    "approve": "approved",
-    "reject": "rejected",
-    "request_info": "info_requested",
-}
+#: the outcome each decision leaves the request in, as stored: the state it moves to
+OUTCOME: dict[str, str] = {event: stage.value for event, stage in DECIDED.items()}
 
 
 @dataclass(frozen=True)
@@ -100,7 +96,7 @@ def decide(
     request.decision_reason = reason
     request.nudges = {}
     rounds.record_outcome(request, OUTCOME[decision], decider, now, reason, on_behalf_of)
-    action = "info_requested" if decision == "request_info" else "decided"
+    action = Stage.info_requested if decision == "request_info" else "decided"
     detail: dict[str, Any] = {"outcome": OUTCOME[decision], "reason": reason}
     if on_behalf_of:
         detail["on_behalf_of"] = on_behalf_of
@@ -118,7 +114,7 @@ def decide(
         request.decision_comment = request.review_date = None
     request.record(action, decider, now, **detail)
     if decision == "reject":
-        close(request, "rejected", now)
+        close(request, Stage.rejected.value, now)
     return DecisionMade(
         request.request_id,
         OUTCOME[decision],
@@ -172,7 +168,7 @@ def check_decider(
     if decider == request.officer_id:
         raise OwnRequest("You made this request, so another supervisor must decide it.")
     stale_card = expected_round is not None and expected_round != request.approval_round
-    if request.state != "awaiting_approval" or stale_card:
+    if not awaiting_decision(request) or stale_card:
         raise already_decided(request)
     if decision == "approve":
         if decider in request.contributors:
@@ -203,18 +199,15 @@ class AlreadyClosed(AlreadyDecided):
         self.decided_at = request.decided_at if decided_as else None
 
 
-_DECIDED_AS = {"info_requested": "sent back for more information"}
+_DECIDED_AS: dict[str, str] = {Stage.info_requested: "sent back for more information"}
 
 
 def already_decided(request: MonitoringRequest) -> AlreadyClosed:
     """Why a decision comes too late, judged by where the request is now."""
-    if (
-        request.state in ("approved", "rejected", "info_requested", "installed")
-        and request.decision
-    ):
+    if request.state in (*DECIDED.values(), Stage.installed) and request.decision:
         verb = _DECIDED_AS.get(request.decision, request.decision.replace("_", " "))
         return AlreadyClosed(f"{request.request_id} was already {verb}.", request, verb)
-    if request.state in ("confirming", "collecting", "awaiting_approval"):
+    if request.state in (Stage.confirming, Stage.collecting, Stage.awaiting_approval):
         # awaiting approval yet refused: the click came from a superseded round's card
         message = (
             f"{request.request_id} has changed since this card was posted: use the latest card."
@@ -229,14 +222,14 @@ def expire(request: MonitoringRequest, reason: str, now: datetime) -> None:
     from_state = request.state
     fire(request, "expire")
     close(request, reason, now)
-    request.record("expired", "system", now, from_state=from_state, reason=reason)
+    request.record(Stage.expired, "system", now, from_state=from_state, reason=reason)
 
 
 def abandon(request: MonitoringRequest, now: datetime) -> None:
     """The officer stopped answering: close it so it does not wait for ever."""
     fire(request, "abandon")
     close(request, "no answer from the officer", now)
-    request.record("abandoned", "system", now)
+    request.record(Stage.abandoned, "system", now)
 
 
 def close(request: MonitoringRequest, reason: str, now: datetime) -> None:

@@ -32,7 +32,14 @@ from flows.outputs import (
     SummaryRow,
     Withdrawn,
 )
-from flows.request_machine import at_summary, awaiting_decision, fire, is_collecting, may
+from flows.request_machine import (
+    Stage,
+    at_summary,
+    awaiting_decision,
+    fire,
+    is_collecting,
+    may,
+)
 from flows.rounds import begin_round, record_reply
 from flows.words import command_word, is_keyword, split_command
 
@@ -269,7 +276,7 @@ class Conversation:
         fire(request, "withdraw")
         now = self.clock.now()
         close(request, "withdrawn by the officer", now)
-        request.record("withdrawn", actor, now, from_state=from_state)
+        request.record(Stage.withdrawn, actor, now, from_state=from_state)
         assert request.request_id is not None
         return [Withdrawn(request.request_id, from_state, card)]
 

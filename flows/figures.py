@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flows.catalogue import LEGAL_BASIS_OPTIONS
-from flows.request_machine import RequestLifecycle
+from flows.request_machine import RequestLifecycle, Stage
 
 #: outcome (state) labels in the lifecycle's own order, as the diagram names them
 OUTCOMES: dict[str, str] = {state.id: state.name for state in RequestLifecycle.states}
@@ -23,10 +23,10 @@ BASES: dict[str, str] = {option.value: option.label for option in LEGAL_BASIS_OP
 NO_BASIS = "Not yet given"
 #: what became of an approved request
 INSTALLATIONS: dict[str, str] = {
-    "installed": "Installed",
-    "approved": "Awaiting installation",
-    "withdrawn": "Withdrawn after approval",
-    "expired": "Expired before installation",
+    Stage.installed: "Installed",
+    Stage.approved: "Awaiting installation",
+    Stage.withdrawn: "Withdrawn after approval",
+    Stage.expired: "Expired before installation",
 }
 EXPIRY_STAGES: dict[str, str] = {
     "before_decision": "Before a decision",
@@ -107,10 +107,10 @@ def summarise(facts: Iterable[RequestFacts], since: datetime, until: datetime) -
     waits = [
         f.decided_at - f.submitted_at
         for f in requests
-        if f.decision in ("approved", "rejected") and f.decided_at and f.submitted_at
+        if f.decision in (Stage.approved, Stage.rejected) and f.decided_at and f.submitted_at
     ]
-    approved = [f for f in requests if f.decision == "approved"]
-    expired = [f for f in requests if f.state == "expired"]
+    approved = [f for f in requests if f.decision == Stage.approved]
+    expired = [f for f in requests if f.state == Stage.expired]
     return Figures(
         since=since,
         until=until,
@@ -124,8 +124,8 @@ def summarise(facts: Iterable[RequestFacts], since: datetime, until: datetime) -
         p90_to_decision=nearest_rank(waits, 90),
         late_notifications=sum(f.late_notification for f in requests),
         expiries={
-            "before_decision": sum(f.decision != "approved" for f in expired),
-            "after_approval": sum(f.decision == "approved" for f in expired),
+            "before_decision": sum(f.decision != Stage.approved for f in expired),
+            "after_approval": sum(f.decision == Stage.approved for f in expired),
         },
         installations={state: sum(f.state == state for f in approved) for state in INSTALLATIONS},
     )

@@ -11,19 +11,19 @@ from flows.approval import close
 from flows.errors import DomainError, NotRequester
 from flows.models import MonitoringRequest
 from flows.parsers import format_date
-from flows.request_machine import fire
+from flows.request_machine import Stage, fire
 from flows.review import review_date_problem
 
 #: an installation record's outcomes; all but `installed` end the request as not_installed
 OUTCOMES = {
-    "installed": "Installed",
+    Stage.installed.value: "Installed",
     "failed": "Installation failed",
     "device_not_produced": "The device was not produced",
     "person_refused": "The person refused",
     "not_needed": "No longer needed",
 }
 #: a review's outcomes: monitoring continues (with a new review date) or has been removed
-REVIEW_OUTCOMES = {"continue": "Monitoring continues", "removed": "Monitoring removed"}
+REVIEW_OUTCOMES = {"continue": "Monitoring continues", Stage.removed.value: "Monitoring removed"}
 
 
 class RecordRefused(DomainError):
@@ -75,18 +75,18 @@ def record_installation(
     if problem:
         raise RecordRefused(problem)
     notes = (notes or "").strip() or None
-    fire(request, "mark_installed" if outcome == "installed" else "mark_not_installed")
+    fire(request, "mark_installed" if outcome == Stage.installed else "mark_not_installed")
     request.installation_outcome = outcome
     request.installation_date = on
     request.installation_notes = notes
     request.nudges = {}
     detail = {"outcome": outcome, "date": on.isoformat() if on else None, "notes": notes}
-    if outcome == "installed":
+    if outcome == Stage.installed:
         request.installed_at = now
-        request.record("installed", actor, now, **detail)
+        request.record(Stage.installed, actor, now, **detail)
     else:
         close(request, OUTCOMES[outcome].lower(), now)
-        request.record("not_installed", actor, now, **detail)
+        request.record(Stage.not_installed, actor, now, **detail)
 
 
 def record_review(

@@ -10,16 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-#: the lifecycle's states, as persisted (see flows.request_machine for the transitions)
-OPEN_STATES = frozenset(
-    {"collecting", "confirming", "awaiting_approval", "info_requested", "approved", "installed"}
-)
-FINAL_STATES = frozenset(
-    {"rejected", "not_installed", "removed", "withdrawn", "expired", "abandoned"}
-)
-#: submitted and not yet finished with: a second request for the same device is suspicious
-PENDING_STATES = frozenset({"awaiting_approval", "info_requested", "approved"})
-DECISIONS = ("approved", "rejected", "info_requested")
+from flows.request_machine import OPEN_STATES, Stage
 
 #: the audit trail's fixed vocabulary: an event outside it is a programming error, not data
 AUDIT_ACTIONS = frozenset(
@@ -32,15 +23,16 @@ AUDIT_ACTIONS = frozenset(
         "summarised",
         "submitted",
         "decided",
-        "info_requested",
+        # reaching these states is audited under the state's name
+        Stage.info_requested,
         "info_provided",
-        "withdrawn",
-        "expired",
-        "abandoned",
+        Stage.withdrawn,
+        Stage.expired,
+        Stage.abandoned,
         "reminded",
         "escalated",
-        "installed",
-        "not_installed",
+        Stage.installed,
+        Stage.not_installed,
         "reviewed",
         "approval_recorded",
         "delegated",
@@ -102,7 +94,7 @@ class MonitoringRequest:
     request_id: str | None = None
     #: the Slack thread this request lives in (the parent message's ts)
     thread_ts: str | None = None
-    state: str = "collecting"
+    state: str = Stage.collecting.value
     #: normalised answers by field key; None means asked and skipped
     answers: dict[str, Any] = field(default_factory=dict)
     flags: dict[str, Any] = field(default_factory=dict)
@@ -157,6 +149,7 @@ class MonitoringRequest:
     events: list[AuditEvent] = field(default_factory=list)
 
     def record(self, action: str, actor: str, at: datetime, **detail: Any) -> None:
+        action = str(action)  # a Stage names an action too: store the plain text
         self.events.append(
             AuditEvent(check_audit_action(action), actor=actor, at=at, detail=detail)
         )

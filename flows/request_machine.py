@@ -1,14 +1,43 @@
-"""The request's lifecycle, declared in one place; the state lives on the request itself."""
+"""The request's lifecycle, declared in one place; the state lives on the request itself.
+
+`Stage` names the states as they are stored; the machine declares which is initial, which are
+final and every transition. Everything else asks this module ("may this be submitted?", "is it
+open?") or names a state through `Stage`, never by spelling it (a test checks).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
-from statemachine import State, StateMachine
+from statemachine import StateMachine
 from statemachine.exceptions import TransitionNotAllowed
+from statemachine.states import States
 
 from flows.errors import InvalidTransition, NotAuthorised, OwnRequest, ReasonRequired
-from flows.models import MonitoringRequest
+
+if TYPE_CHECKING:
+    from flows.models import MonitoringRequest
+
+
+class Stage(StrEnum):
+    """A request's states, each named as stored (`requests.state`): a member's name is its
+    value, so a member and the stored text are the same string."""
+
+    collecting = "collecting"
+    confirming = "confirming"
+    awaiting_approval = "awaiting_approval"
+    info_requested = "info_requested"
+    approved = "approved"
+    rejected = "rejected"
+    #: monitoring is in place and reviewed from time to time, until it is removed
+    installed = "installed"
+    #: approved, but the installation did not happen (the outcome says why)
+    not_installed = "not_installed"
+    removed = "removed"
+    withdrawn = "withdrawn"
+    expired = "expired"
+    abandoned = "abandoned"
 
 
 class RequestLifecycle(StateMachine):
@@ -17,48 +46,51 @@ class RequestLifecycle(StateMachine):
     # An event with no transition from the current state is an error the caller must hear of.
     allow_event_without_transition = False
 
-    collecting = State(initial=True)
-    confirming = State()
-    awaiting_approval = State()
-    info_requested = State()
-    approved = State()
-    rejected = State(final=True)
-    #: monitoring is in place and reviewed from time to time, until it is removed
-    installed = State()
-    #: approved, but the installation did not happen (the outcome says why)
-    not_installed = State(final=True)
-    removed = State(final=True)
-    withdrawn = State(final=True)
-    expired = State(final=True)
-    abandoned = State(final=True)
-
-    answers_complete = collecting.to(confirming)
-    edit = confirming.to(collecting) | info_requested.to(collecting)
-    submit = confirming.to(awaiting_approval) | info_requested.to(awaiting_approval)
-    approve = awaiting_approval.to(
-        approved, validators=["decider_is_authorised", "decider_is_not_requester"]
+    # the states, from Stage; the model keeps the plain stored text (use_enum_instance=False)
+    s = States.from_enum(
+        Stage,
+        initial=Stage.collecting,
+        final={
+            Stage.rejected,
+            Stage.not_installed,
+            Stage.removed,
+            Stage.withdrawn,
+            Stage.expired,
+            Stage.abandoned,
+        },
+        use_enum_instance=False,
     )
-    reject = awaiting_approval.to(
-        rejected,
+    answers_complete = s.collecting.to(s.confirming)
+    edit = s.confirming.to(s.collecting) | s.info_requested.to(s.collecting)
+    submit = s.confirming.to(s.awaiting_approval) | s.info_requested.to(s.awaiting_approval)
+    approve = s.awaiting_approval.to(
+        s.approved, validators=["decider_is_authorised", "decider_is_not_requester"]
+    )
+    reject = s.awaiting_approval.to(
+        s.rejected,
         validators=["decider_is_authorised", "decider_is_not_requester", "reason_is_given"],
     )
-    request_info = awaiting_approval.to(
-        info_requested,
+    request_info = s.awaiting_approval.to(
+        s.info_requested,
         validators=["decider_is_authorised", "decider_is_not_requester", "reason_is_given"],
     )
-    mark_installed = approved.to(installed)
-    mark_not_installed = approved.to(not_installed)
-    review = installed.to.itself()
-    remove = installed.to(removed)
+    mark_installed = s.approved.to(s.installed)
+    mark_not_installed = s.approved.to(s.not_installed)
+    review = s.installed.to.itself()
+    remove = s.installed.to(s.removed)
     withdraw = (
-        collecting.to(withdrawn)
-        | confirming.to(withdrawn)
-        | awaiting_approval.to(withdrawn)
-        | info_requested.to(withdrawn)
-        | approved.to(withdrawn)
+        s.collecting.to(s.withdrawn)
+        | s.confirming.to(s.withdrawn)
+        | s.awaiting_approval.to(s.withdrawn)
+        | s.info_requested.to(s.withdrawn)
+        | s.approved.to(s.withdrawn)
     )
-    expire = awaiting_approval.to(expired) | info_requested.to(expired) | approved.to(expired)
-    abandon = collecting.to(abandoned) | confirming.to(abandoned)
+    expire = (
+        s.awaiting_approval.to(s.expired)
+        | s.info_requested.to(s.expired)
+        | s.approved.to(s.expired)
+    )
+    abandon = s.collecting.to(s.abandoned) | s.confirming.to(s.abandoned)
 
     def decider_is_authorised(self, authorised: bool = False, **_: Any) -> None:
         if not authorised:
@@ -80,6 +112,28 @@ ALLOWED: dict[str, frozenset[str]] = {
 }
 
 
+def states_allowing(event: str) -> frozenset[Stage]:
+    """The states in which the machine allows `event`."""
+    return frozenset(Stage(state) for state, events in ALLOWED.items() if event in events)
+
+
+#: still going somewhere: not in a final state
+OPEN_STATES = frozenset(Stage(s.id) for s in RequestLifecycle.states if not s.final)
+#: the ways a request ends
+FINAL_STATES = frozenset(Stage(s.id) for s in RequestLifecycle.states if s.final)
+#: submitted and not yet finished with (still able to lapse): a second request for the same
+#: device is suspicious
+PENDING_STATES = states_allowing("expire")
+#: what a decision on a card makes of a request, by the decider's event
+DECIDED: dict[str, Stage] = {
+    str(t.event): Stage(t.target.id)
+    for t in RequestLifecycle.s.awaiting_approval.transitions
+    if str(t.event) in ("approve", "reject", "request_info")
+}
+#: the outcomes a decision may have, as stored (`requests.decision`)
+DECISIONS = tuple(DECIDED.values())
+
+
 def may(request: MonitoringRequest, event: str) -> bool:
     """Whether the machine allows `event` in the request's state ("may this be submitted?")."""
     return event in ALLOWED.get(request.state, frozenset())
@@ -97,6 +151,10 @@ def at_summary(request: MonitoringRequest) -> bool:
 
 def awaiting_decision(request: MonitoringRequest) -> bool:
     return may(request, "approve")
+
+
+def is_open(state: str) -> bool:
+    return state in OPEN_STATES
 
 
 def lifecycle(request: MonitoringRequest) -> RequestLifecycle:

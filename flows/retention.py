@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from flows.models import FINAL_STATES
+from flows.request_machine import FINAL_STATES, Stage
 
 #: six years after a request closes (a timers' duration: 6 × 365 days and the leap days in them)
 DEFAULT_RETENTION = timedelta(days=2192)
@@ -23,7 +23,15 @@ DEFAULT_RETENTION = timedelta(days=2192)
 KEPT_ANSWERS = ("legal_basis",)
 #: the audit actions that close a request (or close it for good, like an installation)
 CLOSING_ACTIONS = frozenset(
-    {"decided", "withdrawn", "expired", "abandoned", "installed", "not_installed", "reviewed"}
+    {
+        "decided",
+        Stage.withdrawn,
+        Stage.expired,
+        Stage.abandoned,
+        Stage.installed,
+        Stage.not_installed,
+        "reviewed",
+    }
 )
 
 #: the fields of a request kept in full: ids, Slack references, dates, outcome, decider

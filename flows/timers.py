@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from flows.calendar import WorkingCalendar
 from flows.fields import stored_date
 from flows.models import MonitoringRequest
-from flows.request_machine import at_summary, is_collecting, may
+from flows.request_machine import Stage, at_summary, awaiting_decision, is_collecting, may
 
 #: postpones a reminder to the next instant inside working hours (expiry clocks are never held)
 Hold = Callable[[datetime], datetime]
@@ -71,7 +71,7 @@ def pending(
     officers_move = is_collecting(request) or at_summary(request)
     if officers_move and request.last_activity_at:
         idle_since = request.last_activity_at
-        if state == "info_requested" and request.decided_at:
+        if state == Stage.info_requested and request.decided_at:
             idle_since = max(idle_since, request.decided_at)
         reminder("idle_reminder", idle_since + timers.idle_reminder)
         reminded = request.nudges.get("idle_reminder")
@@ -82,18 +82,19 @@ def pending(
             expiry = count(idle_since, timers.idle_expiry)
             grace = count(datetime.fromisoformat(reminded), timers.idle_reminder)
             dues.append(Due("abandon", max(expiry, grace)))
-    if state == "awaiting_approval" and request.submitted_at:
+    if awaiting_decision(request) and request.submitted_at:
         reminder("approval_reminder", request.submitted_at + timers.approval_reminder)
         reminder("escalate", request.submitted_at + timers.approval_escalation)
-    if state in ("awaiting_approval", "info_requested") and request.submitted_at:
+    # submitted and undecided: waiting for a decision, or for the information asked for
+    if state in (Stage.awaiting_approval, Stage.info_requested) and request.submitted_at:
         dues.append(Due("expire", request.submitted_at + timers.approval_expiry))
-    if state == "approved":
+    if may(request, "mark_installed"):
         install = stored_date(request.answers, "proposed_install_date")
         if install is not None:
             reminder("install_reminder", _start_of(install, tz) + timers.install_reminder)
-    if state == "installed" and request.review_date is not None:
+    if may(request, "review") and request.review_date is not None:
         reminder("review_due", _start_of(request.review_date, tz))
-    if state in ("awaiting_approval", "info_requested", "approved"):
+    if may(request, "expire"):
         lapses = basis_expiry(request)
         if lapses is not None:
             dues.append(Due("lapse", _start_of(lapses, tz)))

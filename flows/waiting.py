@@ -9,37 +9,38 @@ from typing import Any, Literal
 
 from flows.flags import FLAG_WORDS
 from flows.models import MonitoringRequest
+from flows.request_machine import Stage, awaiting_decision
 
 #: whose move it is: the officer (answering, more information, installation), the people who
 #: may decide, or nobody (closed)
 WaitingOn = Literal["officer", "deciders", "nobody"]
 
-STATE_WORDS = {
-    "collecting": "being written",
-    "confirming": "ready to submit",
-    "awaiting_approval": "awaiting a decision",
-    "info_requested": "more information requested",
-    "approved": "approved, awaiting installation",
-    "rejected": "rejected",
-    "installed": "installed, review due",
-    "not_installed": "not installed",
-    "removed": "monitoring removed",
-    "withdrawn": "withdrawn",
-    "expired": "expired",
-    "abandoned": "abandoned",
+STATE_WORDS: dict[str, str] = {
+    Stage.collecting: "being written",
+    Stage.confirming: "ready to submit",
+    Stage.awaiting_approval: "awaiting a decision",
+    Stage.info_requested: "more information requested",
+    Stage.approved: "approved, awaiting installation",
+    Stage.rejected: "rejected",
+    Stage.installed: "installed, review due",
+    Stage.not_installed: "not installed",
+    Stage.removed: "monitoring removed",
+    Stage.withdrawn: "withdrawn",
+    Stage.expired: "expired",
+    Stage.abandoned: "abandoned",
 }
 BASIS_WORDS = {"order": "court order", "licence": "licence condition", "voluntary": "consent"}
 
 
 def waiting_on(request: MonitoringRequest) -> WaitingOn:
-    if request.state == "awaiting_approval":
+    if awaiting_decision(request):
         return "deciders"
     return "officer" if request.is_open else "nobody"
 
 
 def waiting_since(request: MonitoringRequest) -> datetime:
     """When the current wait began: submission for a decision, otherwise the last move."""
-    if request.state == "awaiting_approval" and request.submitted_at:
+    if awaiting_decision(request) and request.submitted_at:
         return request.submitted_at
     return request.last_activity_at or request.created_at
 

@@ -25,6 +25,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from flows.models import AuditEvent, check_audit_action
+from flows.request_machine import Stage
 from storage.ids import format_request_id, parse_request_id
 from storage.tables import audit_events_table as events
 from storage.types import canonical_json
@@ -37,7 +38,7 @@ SCHEME_SEALED = 2
 CHAIN_LOCK_KEY = 0x4D4F534F564F  # "MOSOVO"
 _VERIFY_BATCH = 1000
 #: the audit actions that record a supervisor's decision (flows.approval.decide)
-DECISION_ACTIONS = ("decided", "info_requested")
+DECISION_ACTIONS = ("decided", Stage.info_requested)
 
 
 @dataclass(frozen=True)

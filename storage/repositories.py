@@ -25,8 +25,9 @@ from sqlalchemy.engine import Result, Row
 from sqlalchemy.orm import Session
 
 from flows.clock import Clock, SystemClock
-from flows.models import OPEN_STATES, PENDING_STATES, MonitoringRequest
+from flows.models import MonitoringRequest
 from flows.ports import ConcurrentUpdate, Page
+from flows.request_machine import OPEN_STATES, PENDING_STATES, Stage
 from flows.rounds import round_of
 from storage.audit import SqlAuditLog
 from storage.ids import format_request_id, parse_request_id
@@ -66,7 +67,7 @@ _SAVE = (
 _REMEMBER_QUESTION = (
     update(requests)
     .where(requests.c.id == bindparam("pk"))
-    .where(requests.c.state == "collecting")
+    .where(requests.c.state == Stage.collecting)
     .where(requests.c.current_field == bindparam("field_key"))
     .values(question_ref=bindparam("ts"), version=requests.c.version + 1, lease_until=None)
 )
@@ -192,7 +193,7 @@ class SqlRequestRepository:
     def list_awaiting_approval(self) -> list[MonitoringRequest]:
         return self._all(
             select(requests)
-            .where(requests.c.state == "awaiting_approval")
+            .where(requests.c.state == Stage.awaiting_approval)
             .order_by(requests.c.submitted_at, requests.c.id)
         )
 
@@ -201,7 +202,7 @@ class SqlRequestRepository:
     ) -> Page[MonitoringRequest]:
         query = (
             select(requests)
-            .where(requests.c.state == "awaiting_approval")
+            .where(requests.c.state == Stage.awaiting_approval)
             .where(requests.c.officer_id != excluding_officer)
             # nor one they answered or changed: they may not approve it (no self-approval)
             .where(

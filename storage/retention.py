@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
-from flows.models import FINAL_STATES
+from flows.request_machine import FINAL_STATES
 from flows.retention import (
     CLOSING_ACTIONS,
     ERASED_VALUES,

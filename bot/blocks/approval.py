@@ -26,14 +26,15 @@ from flows.fields import Catalogue
 from flows.i18n import DEFAULT_LANGUAGE, N_, joined
 from flows.models import MonitoringRequest
 from flows.parsers import format_date
+from flows.request_machine import Stage
 from flows.rounds import Round, round_of
 
-OUTCOME_TEXT = {
-    "approved": ":white_check_mark: *Approved*",
-    "rejected": ":x: *Rejected*",
-    "info_requested": ":speech_balloon: *More information requested*",
-    "withdrawn": ":leftwards_arrow_with_hook: *Withdrawn by the officer*",
-    "expired": ":hourglass: *Expired*",
+OUTCOME_TEXT: dict[str, str] = {
+    Stage.approved: ":white_check_mark: *Approved*",
+    Stage.rejected: ":x: *Rejected*",
+    Stage.info_requested: ":speech_balloon: *More information requested*",
+    Stage.withdrawn: ":leftwards_arrow_with_hook: *Withdrawn by the officer*",
+    Stage.expired: ":hourglass: *Expired*",
     "superseded": ":recycle: *Superseded by a resubmission below*",
 }
 UTC_ZONE = ZoneInfo("UTC")
@@ -108,7 +109,7 @@ def who_asked(request: MonitoringRequest, record: Round) -> str | None:
     if record.number <= 1:
         return None
     previous = round_of(request, record.number - 1)
-    return previous.decided_by if previous.outcome == "info_requested" else None
+    return previous.decided_by if previous.outcome == Stage.info_requested else None
 
 
 def progress_block(record: Round, needed: int) -> dict[str, Any]:
@@ -180,14 +181,14 @@ def decided_card(
     if by:
         line += f" by {deciders_text(record, outcome, by)}"
     line += f" at {when(at, tz)}"
-    if outcome == "approved" and request.review_date:
+    if outcome == Stage.approved and request.review_date:
         line += f"\n_Review by:_ {format_date(request.review_date)}"
     reason_blocks: list[dict[str, Any]] = []
     if reason:
         line, reason_blocks = with_reason(line, reason, ids.DECISION_REASON_BLOCK)
     card.blocks.append(section(line, ids.DECISION_BLOCK))
     card.blocks.extend(reason_blocks)
-    if outcome == "approved":
+    if outcome == Stage.approved:
         card.blocks.extend(approval_comment_blocks(record, request.decision_comment))
     return Message(text=f"{request.request_id}: {outcome.replace('_', ' ')}", blocks=card.blocks)
 
@@ -217,7 +218,7 @@ def superseded_card(
 
 def deciders_text(record: Round, outcome: str, by: str) -> str:
     """Who decided: both approvers of a two-person approval, and for whom a delegate acted."""
-    if outcome == "approved" and len(record.approvals) > 1:
+    if outcome == Stage.approved and len(record.approvals) > 1:
         return " and ".join(_for(str(a["by"]), a.get("on_behalf_of")) for a in record.approvals)
     on_behalf = (
         record.on_behalf_of if record.outcome == outcome and record.decided_by == by else None
@@ -322,21 +323,21 @@ def decision_notice(
 ) -> Message:
     """Told to the officer in the thread."""
     officer = mention(request.officer_id)
-    texts = {
-        "approved": f"{officer} {request.request_id} was approved by {mention(by)}. "
+    texts: dict[str, str] = {
+        Stage.approved: f"{officer} {request.request_id} was approved by {mention(by)}. "
         "You may install the software; press *Record installation* once it is done (or if it could not be).",
-        "rejected": f"{officer} {request.request_id} was rejected by {mention(by)}.",
-        "info_requested": f"{officer} {mention(by)} needs more information on {request.request_id}. "
+        Stage.rejected: f"{officer} {request.request_id} was rejected by {mention(by)}.",
+        Stage.info_requested: f"{officer} {mention(by)} needs more information on {request.request_id}. "
         "Reply in this thread, `edit &lt;question&gt;` to change an answer, then `submit`.",
     }
     body = texts[outcome]
-    if outcome == "approved" and request.review_date:
+    if outcome == Stage.approved and request.review_date:
         body += f" Review by {format_date(request.review_date)}."
     reason_blocks: list[dict[str, Any]] = []
     if reason:
         body, reason_blocks = with_reason(body, reason, ids.NOTICE_REASON_BLOCK)
     blocks = [section(body, ids.DECISION_NOTICE_BLOCK), *reason_blocks]
-    if outcome == "approved":
+    if outcome == Stage.approved:
         blocks.append(install_actions(request))
     plain = f"{request.request_id}: {outcome.replace('_', ' ')}"
     return Message(text=plain, blocks=blocks)

@@ -31,6 +31,7 @@ from flows.i18n import DEFAULT_LANGUAGE, NN_, translator
 from flows.models import MonitoringRequest
 from flows.notification import BEGINNING_WITH, notification_duty
 from flows.parsers import format_date
+from flows.request_machine import Stage
 from flows.rounds import Round, changes, round_of
 
 LICENCE_WORDING_PREVIEW = 300
@@ -197,7 +198,7 @@ def resubmission_blocks(
     previous = round_of(request, record.number - 1)
     blocks: list[dict[str, Any]] = []
     asked = f"*Resubmitted (round {record.number}).*"
-    if previous.outcome == "info_requested" and previous.decided_by:
+    if previous.outcome == Stage.info_requested and previous.decided_by:
         asked += (
             f" More information was requested by {mention(previous.decided_by)} "
             f"at {when(previous.decided_at, tz)}."

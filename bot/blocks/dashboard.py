@@ -9,6 +9,7 @@ from bot.blocks.home import waiting_words
 from bot.blocks.text import MARKING, Message, context, escape, mention, section
 from flows.flags import describe_flags
 from flows.models import MonitoringRequest
+from flows.request_machine import is_collecting
 from flows.waiting import basis_words, state_words
 
 
@@ -37,7 +38,7 @@ def parent_message(request: MonitoringRequest, deciders: tuple[str, ...]) -> Mes
         f"{restarted}: {state_words(request.state)}"
     )
     extra = [context("The questions and the supervisor's decision follow in this thread.")]
-    if request.state == "collecting":
+    if is_collecting(request):
         extra = [
             context(
                 "The questions and the supervisor's decision follow in this thread. "

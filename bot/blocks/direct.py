@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from bot import ids
 from bot.blocks.text import Message, context, marking, section
 from flows.i18n import DEFAULT_LANGUAGE, N_, Translator, translator
+from flows.request_machine import Stage
 
-STAGES = {
-    "collecting": N_("being filled in"),
-    "confirming": N_("at its summary, waiting for you to submit"),
-    "awaiting_approval": N_("waiting for a supervisor"),
-    "info_requested": N_("a supervisor asked you for more information"),
-    "approved": N_("approved: mark it installed once it is"),
+STAGES: dict[str, str] = {
+    Stage.collecting: N_("being filled in"),
+    Stage.confirming: N_("at its summary, waiting for you to submit"),
+    Stage.awaiting_approval: N_("waiting for a supervisor"),
+    Stage.info_requested: N_("a supervisor asked you for more information"),
+    Stage.approved: N_("approved: mark it installed once it is"),
 }
 #: a DM lists this many open requests at most (a section holds 3000 characters)
 LISTED = 20

@@ -38,6 +38,7 @@ from flows.fields import Catalogue, FieldKind
 from flows.models import AuditEvent, MonitoringRequest
 from flows.parsers import format_date
 from flows.ports import Page
+from flows.request_machine import Stage
 from flows.waiting import (
     age_words,
     basis_words,
@@ -48,10 +49,10 @@ from flows.waiting import (
 )
 
 #: what a decision's audit event says it was
-DECISION_WORDS = {
-    "approved": "approved",
-    "rejected": "rejected",
-    "info_requested": "asked for more information",
+DECISION_WORDS: dict[str, str] = {
+    Stage.approved: "approved",
+    Stage.rejected: "rejected",
+    Stage.info_requested: "asked for more information",
 }
 MODAL_BLOCK_LIMIT = 100
 
@@ -150,8 +151,8 @@ def _delegations(home: Home) -> str:
 
 def _decision_words(event: AuditEvent) -> str:
     outcome = event.detail.get("outcome")
-    if event.action == "info_requested":
-        outcome = "info_requested"
+    if event.action == Stage.info_requested:
+        outcome = Stage.info_requested
     return DECISION_WORDS.get(str(outcome), "decided")
 
 

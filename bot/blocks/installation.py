@@ -12,6 +12,7 @@ from bot.blocks.text import MARKING, Message, button, escape, mention, mention_a
 from flows.installation import OUTCOMES, REVIEW_OUTCOMES
 from flows.models import MonitoringRequest
 from flows.parsers import format_date
+from flows.request_machine import Stage
 
 
 def _options(choices: dict[str, str]) -> list[dict[str, Any]]:
@@ -94,9 +95,9 @@ def installation_modal(
 
 
 def installation_notice(request: MonitoringRequest, by: str) -> Message:
-    outcome = request.installation_outcome or "installed"
+    outcome = request.installation_outcome or Stage.installed
     on = format_date(request.installation_date) if request.installation_date else "an earlier day"
-    if outcome == "installed":
+    if outcome == Stage.installed:
         text = (
             f":white_check_mark: {request.request_id} installed on {on}, recorded by {mention(by)}."
         )
@@ -177,7 +178,7 @@ def review_modal(
 
 
 def reviewed_notice(request: MonitoringRequest, by: str) -> Message:
-    if request.state == "removed":
+    if request.state == Stage.removed:
         text = f":wastebasket: {request.request_id}: monitoring removed, recorded by {mention(by)}."
     else:
         due = format_date(request.review_date) if request.review_date else "—"

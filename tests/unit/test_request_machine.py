@@ -16,8 +16,15 @@ from flows.errors import (
     OwnRequest,
     ReasonRequired,
 )
-from flows.models import FINAL_STATES, OPEN_STATES, MonitoringRequest
-from flows.request_machine import RequestLifecycle, fire, lifecycle, mermaid_diagram
+from flows.models import MonitoringRequest
+from flows.request_machine import (
+    FINAL_STATES,
+    OPEN_STATES,
+    RequestLifecycle,
+    fire,
+    lifecycle,
+    mermaid_diagram,
+)
 from flows.snapshot import from_data, to_data
 
 OFFICER = "U0OFFICER"
