@@ -33,8 +33,9 @@ SCANNED = sorted(
 STATE_NAMES = frozenset(s.id for s in RequestLifecycle.states)
 
 
-#: functions that mark text for translation: their arguments are words for people
-GETTEXT = frozenset({"_", "N_", "gettext", "ngettext", "pgettext", "npgettext", "lazy_gettext"})
+#: what marks or translates text for people (flows/i18n.py: `N_`, `NN_`, a translator `t`):
+#: their arguments are words, even one that is also a state's name
+GETTEXT = frozenset({"t", "N_", "NN_", "gettext", "ngettext", "pgettext", "nplural", "_"})
 
 
 def is_stage(node: ast.AST | None) -> bool:
@@ -89,7 +90,8 @@ def test_the_scan_covers_the_packages_and_finds_a_spelled_state() -> None:
     assert spelled_states('def f():\n    """Once approved, it is done."""\n') == []
     assert spelled_states("x = Stage.approved\ny = 'approved by'\n") == []
     # words for people that happen to be a state's name
-    assert spelled_states('WORDS = {Stage.rejected: "rejected"}\nx = _("expired")\n') == []
+    assert spelled_states('W = {Stage.rejected: N_("rejected")}\nx = t("expired")\n') == []
+    assert spelled_states('WORDS = {Stage.rejected: "rejected"}\n') == []
     assert spelled_states('WORDS = {Stage.rejected: "x", "expired": "y"}\n') == [(1, "expired")]
 
 
