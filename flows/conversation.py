@@ -69,17 +69,17 @@ COMMAND_NAMES = {
 }
 
 #: a closed request's state in words (the stored state stays the neutral name)
-CLOSED_STATES = {
-    "rejected": N_("rejected"),
-    "not_installed": N_("not installed"),
-    "removed": N_("removed"),
-    "withdrawn": N_("withdrawn"),
-    "expired": N_("expired"),
-    "abandoned": N_("abandoned"),
-    "installed": N_("installed"),
-    "approved": N_("approved"),
-    "awaiting_approval": N_("awaiting approval"),
-    "info_requested": N_("info requested"),
+CLOSED_STATES: dict[str, str] = {
+    Stage.rejected: N_("rejected"),
+    Stage.not_installed: N_("not installed"),
+    Stage.removed: N_("removed"),
+    Stage.withdrawn: N_("withdrawn"),
+    Stage.expired: N_("expired"),
+    Stage.abandoned: N_("abandoned"),
+    Stage.installed: N_("installed"),
+    Stage.approved: N_("approved"),
+    Stage.awaiting_approval: N_("awaiting approval"),
+    Stage.info_requested: N_("info requested"),
 }
 
 
