@@ -143,6 +143,8 @@ def create_bot(
         settings.thread_languages,
         SlackLocales(client).language,
     )
+    # the conversation speaks the officer's language (flows render for a given language)
+    service.language_of = languages.language_for
     home = HomePublisher(
         homes,
         client,

@@ -158,9 +158,19 @@ class RequestService:
         #: for lookups that change nothing (the same as `uow` unless storage offers a reader)
         self.reads = reads or uow
         self.conversation = conversation
+        #: the language a person is spoken to in (bot.languages.Languages.language_for); None:
+        #: the conversation's own
+        self.language_of: Callable[[str], str] | None = None
         self.clock = clock
         self.authority = authority
         self.schedule = schedule
+
+    def speaking_to(self, user_id: str) -> Conversation:
+        """The conversation in this person's language, looked up before any transaction (it may
+        ask Slack). What it stores is the same in every language."""
+        if self.language_of is None:
+            return self.conversation
+        return self.conversation.speaking(self.language_of(user_id))
 
     # -- starting ---------------------------------------------------------------------------------
 
@@ -168,11 +178,12 @@ class RequestService:
         self, officer_id: str, channel_id: str, delivery: str | None = None
     ) -> Reply | None:
         """A new request; None when this Slack delivery (e.g. a mention) was seen before."""
+        conversation = self.speaking_to(officer_id)
         with self.uow() as uow:
             if delivery is not None and not uow.deliveries.first_time(delivery):
                 return None
             request = MonitoringRequest(officer_id, channel_id, created_at=self.clock.now())
-            outputs = self.conversation.start(request)
+            outputs = conversation.start(request)
             self._schedule(request)
             uow.requests.add(request)
             uow.commit()
@@ -309,6 +320,7 @@ class RequestService:
         self, channel_id: str, thread_ts: str, user_id: str, text: str, delivery: str
     ) -> Reply | Refused | None:
         """A message in a thread. None: not ours, not the requester's, or seen before."""
+        conversation = self.speaking_to(user_id)  # only the officer's own messages are handled
 
         def handle(uow: UnitOfWork) -> Reply | Refused | None:
             request = uow.requests.get_by_thread(channel_id, thread_ts)
@@ -318,7 +330,7 @@ class RequestService:
                 return None
             before = request.state
             try:
-                outputs = self.conversation.handle_text(request, text, user_id)
+                outputs = conversation.handle_text(request, text, user_id)
             except DomainError as error:
                 return self._refuse(uow, request, error, user_id)
             outputs = self._consult_records(uow, request, outputs)
@@ -330,12 +342,13 @@ class RequestService:
     def choose(
         self, request_id: str, user_id: str, field_key: str, value: str, delivery: str
     ) -> Reply | Refused | None:
+        conversation = self.speaking_to(user_id)
         return _reply(
             self._act(
                 request_id,
                 user_id,
                 delivery,
-                lambda r: self.conversation.handle_choice(r, field_key, value, user_id),
+                lambda r: conversation.handle_choice(r, field_key, value, user_id),
             )
         )
 

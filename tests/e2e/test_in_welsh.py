@@ -95,6 +95,9 @@ def test_a_whole_request_is_conducted_in_welsh(app: RunningBot) -> None:
         text = shown(question)
         assert "Cwestiwn " in text and "Question " not in text, text
         assert "`hepgor`" in text and "`cymorth`" in text and "`canslo`" in text
+    # the questions' own words too: the conversation speaks the officer's language
+    assert "Beth yw cyfeirnod enwol ViSOR/MAPPS y person?" in shown(asked[0])
+    assert "What is the person's" not in shown(asked[0])
     summary_text = shown(summary)
     assert "Crynodeb: gwiriwch bob ateb" in summary_text
     assert "Cyflwyno i'w gymeradwyo" in summary_text and "Submit for approval" not in summary_text
