@@ -275,7 +275,7 @@ def approve_modal(
     metadata = {
         "id": request.request_id,
         "card": card_ts,
-        "round": card_round,
+        "round": "" if card_round is None else str(card_round),
         "channel": channel,
         "thread": thread_ts,
     }
@@ -378,7 +378,7 @@ def reason_modal(
         "id": request_id,
         "decision": decision,
         "card": card_ts,
-        "round": card_round,
+        "round": "" if card_round is None else str(card_round),
         "channel": channel,
         "thread": thread_ts,
     }

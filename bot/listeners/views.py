@@ -133,8 +133,10 @@ def register(app: App, wiring: Wiring) -> None:
 def _round(meta: dict[str, Any]) -> int | None:
     """The round of the card the dialog was opened from (None: a dialog from before cards
     carried their round)."""
-    value = meta.get("round")
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    value = meta.get("round")  # written as a string: view_metadata keeps only strings
+    if isinstance(value, str) and value.isdigit() and len(value) <= 6:
+        return int(value)
+    return None
 
 
 def _choice(values: dict[str, Any], block: str, action: str) -> str:

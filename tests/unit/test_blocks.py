@@ -834,7 +834,7 @@ def test_the_reason_modal_carries_its_ids_and_the_request_in_private_metadata(
         "id": REQUEST_ID,
         "decision": decision,
         "card": CARD_TS,
-        "round": None,
+        "round": "",
         "channel": CHANNEL,
         "thread": THREAD,
     }
@@ -866,7 +866,7 @@ def test_the_approve_modal_lists_the_flags_and_asks_for_a_comment_and_a_review_d
     assert json.loads(view["private_metadata"]) == {
         "id": REQUEST_ID,
         "card": CARD_TS,
-        "round": None,
+        "round": "",
         "channel": CHANNEL,
         "thread": THREAD,
     }
