@@ -27,6 +27,7 @@ from bot.slack.directory import ChannelPolicy, GroupMembers, Roster, SlackAuthor
 from bot.slack.locales import SlackLocales
 from bot.slack.messenger import Messenger
 from bot.slack.retries import BoundedRateLimitRetryHandler
+from bot.speakers import DEFAULT_SPEAKERS, Speakers
 from bot.sweeps import Sweeper, SweepSettings
 from bot.wiring import Wiring
 from flows.calendar import BankHolidays, WorkingCalendar
@@ -155,6 +156,8 @@ def create_bot(
         settings.command,
         languages,
     )
+    # who reads which language (#12): welsh-people's lookup goes here when it is wired in
+    speakers: Speakers = DEFAULT_SPEAKERS
     presenter = ThreadPresenter(
         messenger,
         service,
@@ -168,7 +171,7 @@ def create_bot(
     )
     wiring = Wiring(
         service=service,
-        responder=Responder(presenter, messenger, settings.timezone),
+        responder=Responder(presenter, messenger, settings.timezone, speakers),
         presenter=presenter,
         messenger=messenger,
         channels=channels,

@@ -15,8 +15,10 @@ from bot.metrics import METRICS
 from bot.services import Authority, Decided, RequestService
 from bot.slack.directory import ChannelPolicy
 from bot.slack.messenger import Messenger
+from bot.speakers import DEFAULT_SPEAKERS, Speakers
 from flows.approval import PARTLY_APPROVED, DecisionMade
 from flows.fields import Catalogue
+from flows.i18n import Translator, translator
 from flows.models import MonitoringRequest
 from flows.outputs import AnswerAccepted, Output, SubmittedForApproval, Withdrawn
 from flows.request_machine import Stage, awaiting_decision
@@ -36,6 +38,7 @@ class ThreadPresenter:
         authority: Authority,
         languages: Languages | None = None,
     ) -> None:
+        self.speakers: Speakers = languages or DEFAULT_SPEAKERS
         self.channels = channels
         self.home = home
         self.authority = authority
@@ -63,12 +66,16 @@ class ThreadPresenter:
         if not self.channels.now_shared(request.channel_id):
             return False
         self.service.withheld(str(request.request_id), purpose)
+        t = translator(self.speakers.language_for(request.officer_id))
         self.messenger.ephemeral(
             request.channel_id,
             request.officer_id,
-            f"I've stopped posting about {request.request_id} here: this channel is now shared "
-            "with another organisation (Slack Connect). Nothing was posted. Ask your Slack admin "
-            "to end the external connection, or continue in your unit's own private channel.",
+            t(
+                "I've stopped posting about {request} here: this channel is now shared with "
+                "another organisation (Slack Connect). Nothing was posted. Ask your Slack admin "
+                "to end the external connection, or continue in your unit's own private channel.",
+                request=request.request_id,
+            ),
             request.thread_ts,
         )
         return True
@@ -127,7 +134,9 @@ class ThreadPresenter:
     def submitted(self, request: MonitoringRequest, output: SubmittedForApproval) -> None:
         previous = previous_round(request)
         if output.superseded_card and previous is not None:
-            superseded = approval_blocks.superseded_card(request, self.catalogue, previous, self.tz)
+            superseded = approval_blocks.superseded_card(
+                request, self.catalogue, previous, self.tz, self.thread_languages()
+            )
             self.messenger.update(
                 request.channel_id, output.superseded_card, superseded, request.request_id
             )
@@ -153,10 +162,18 @@ class ThreadPresenter:
                 request.closed_at,
                 None,
                 self.tz,
+                languages=self.thread_languages(),
             )
             self.messenger.update(request.channel_id, output.card, card, request.request_id)
-        note = f"{output.request_id} was withdrawn by {mention(request.officer_id)}. Nothing further will happen."
-        closing = approval_blocks.closed_notice_text(request, note)
+
+        def note(t: Translator) -> str:
+            return t(
+                "{request} was withdrawn by {officer}. Nothing further will happen.",
+                request=output.request_id,
+                officer=mention(request.officer_id),
+            )
+
+        closing = approval_blocks.closed_notice_text(request, note, self.thread_languages())
         closing.blocks.append(conversation_blocks.restart_actions(request, self.thread_languages()))
         self.say(request, closing)
 
@@ -170,10 +187,19 @@ class ThreadPresenter:
             return
         if made.card:
             card = approval_blocks.decided_card(
-                request, self.catalogue, made.outcome, made.decider, made.at, made.reason, self.tz
+                request,
+                self.catalogue,
+                made.outcome,
+                made.decider,
+                made.at,
+                made.reason,
+                self.tz,
+                languages=self.thread_languages(),
             )
             self.messenger.update(request.channel_id, made.card, card, request.request_id)
-        notice = approval_blocks.decision_notice(request, made.outcome, made.decider, made.reason)
+        notice = approval_blocks.decision_notice(
+            request, made.outcome, made.decider, made.reason, self.thread_languages()
+        )
         self.say(request, notice, purpose="decision")
 
     def partly_approved(self, request: MonitoringRequest, made: DecisionMade) -> None:
@@ -185,7 +211,7 @@ class ThreadPresenter:
                 request.channel_id, made.card, self.live_card(request), request.request_id
             )
         notice = approval_blocks.partly_approved_notice(
-            request, round_of(request), needed, self.deciders
+            request, round_of(request), needed, self.deciders, self.thread_languages()
         )
         self.say(request, notice, purpose="decision")
         self.home.refresh({made.decider})
@@ -198,6 +224,7 @@ class ThreadPresenter:
             self.deciders,
             tz=self.tz,
             needed=self.service.approvals_needed(request),
+            languages=self.thread_languages(),
         )
 
     def moved(self, request: MonitoringRequest, by: str | None = None) -> None:

@@ -11,7 +11,19 @@ from bot.metrics import METRICS
 from bot.presenter import ThreadPresenter
 from bot.services import Decided, Installed, Refused, Reply, Reviewed
 from bot.slack.messenger import Messenger
+from bot.speakers import DEFAULT_SPEAKERS, Speakers
 from flows.approval import AlreadyClosed
+from flows.i18n import DEFAULT_LANGUAGE, N_, translator
+from flows.request_machine import Stage
+
+#: a decision that came too late, by the decision that came first (the reader is told)
+ALREADY: dict[str, str] = {
+    Stage.approved: N_("{request} was already approved by {who} at {at}."),
+    Stage.rejected: N_("{request} was already rejected by {who} at {at}."),
+    Stage.info_requested: N_(
+        "{request} was already sent back for more information by {who} at {at}."
+    ),
+}
 
 #: what a use case can return; None means there is nothing to say (e.g. a redelivery)
 Result = Reply | Decided | Installed | Reviewed | Refused | None
@@ -27,7 +39,14 @@ class Asker:
 
 
 class Responder:
-    def __init__(self, presenter: ThreadPresenter, messenger: Messenger, tz: ZoneInfo) -> None:
+    def __init__(
+        self,
+        presenter: ThreadPresenter,
+        messenger: Messenger,
+        tz: ZoneInfo,
+        speakers: Speakers = DEFAULT_SPEAKERS,
+    ) -> None:
+        self.speakers = speakers
         self.presenter = presenter
         self.messenger = messenger
         self.tz = tz
@@ -50,19 +69,27 @@ class Responder:
             self.refuse(result, asker)
 
     def refuse(self, refused: Refused, asker: Asker) -> None:
-        self.tell(asker, self.refusal_text(refused))
+        self.tell(asker, self.refusal_text(refused, asker.user))
 
     def tell(self, asker: Asker, text: str) -> None:
         """Something only the person who acted sees (nowhere when there is no channel)."""
         if asker.channel:
             self.messenger.ephemeral(asker.channel, asker.user, text, asker.thread_ts)
 
-    def refusal_text(self, refused: Refused) -> str:
-        """Names who decided first when that is the reason; otherwise the rule's own words."""
+    def language_for(self, user: str | None) -> str:
+        return self.speakers.language_for(user) if user else DEFAULT_LANGUAGE
+
+    def refusal_text(self, refused: Refused, user: str | None = None) -> str:
+        """Names who decided first when that is the reason; otherwise the rule's own words.
+        In the language of `user`, who tried."""
         error = refused.error
         METRICS.refusals.labels(reason=type(error).__name__).inc()
         if isinstance(error, AlreadyClosed) and error.decided_as and error.decided_by:
-            at = clock_time(error.decided_at, self.tz)
+            t = translator(self.language_for(user))
+            at = clock_time(error.decided_at, self.tz, t)
+            sentence = ALREADY.get(str(error.decision))
+            if sentence is not None:
+                return t(sentence, request=error.request_id, who=f"<@{error.decided_by}>", at=at)
             return (
                 f"{error.request_id} was already {error.decided_as} "
                 f"by <@{error.decided_by}> at {at}."

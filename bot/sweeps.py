@@ -19,16 +19,18 @@ from bot.metrics import METRICS
 from bot.services import Schedule
 from bot.slack.messenger import SEND_ERRORS, error_code, post_payload, update_payload
 from bot.slack.retries import retry_after
+from bot.speakers import DEFAULT_SPEAKERS, Speakers
 from bot.sweep_health import SweepHealth
 from flows import approval
 from flows.clock import Clock
 from flows.conversation import Conversation
 from flows.errors import DomainError
 from flows.fields import Catalogue
+from flows.i18n import N_, Translator
 from flows.models import MonitoringRequest
 from flows.parsers import format_date
 from flows.ports import ConcurrentUpdate, OutboxMessage, UnitOfWork, UnitOfWorkFactory
-from flows.request_machine import Stage, awaiting_decision
+from flows.request_machine import Stage
 from flows.timers import Count, Due, Hold, Timers, basis_expiry, due_now, wall_clock
 
 log = logging.getLogger(__name__)
@@ -89,7 +91,9 @@ class Sweeper:
         question_posted: QuestionPosted = lambda _request_id, _ts, _key: None,
         permalink: Permalink = lambda _channel, _ts: None,
         moved: Moved = lambda _request: None,
+        speakers: Speakers = DEFAULT_SPEAKERS,
     ) -> None:
+        self.speakers = speakers
         self.moved = moved
         self.permalink = permalink
         #: links to the approval cards of the requests being swept (see _card_link)
@@ -145,7 +149,7 @@ class Sweeper:
 
     def _card_link(self, request: MonitoringRequest) -> str | None:
         """A link to the approval card, for the reminders that point to it."""
-        if not awaiting_decision(request) or not request.approval_card_ref:
+        if request.state != Stage.awaiting_approval or not request.approval_card_ref:
             return None
         return self.permalink(request.channel_id, request.approval_card_ref)
 
@@ -228,13 +232,28 @@ class Sweeper:
             )
         )
 
+    def languages(self) -> tuple[str, ...]:
+        """The thread languages, in order (MOSOVO_THREAD_LANGUAGES)."""
+        return tuple(self.speakers.thread_languages())
+
     def _update_card(
-        self, uow: UnitOfWork, request: MonitoringRequest, outcome: str, reason: str
+        self,
+        uow: UnitOfWork,
+        request: MonitoringRequest,
+        outcome: str,
+        reason: Callable[[Translator], str],
     ) -> None:
         if not request.approval_card_ref:
             return
         card = approval_blocks.decided_card(
-            request, self.catalogue, outcome, None, request.closed_at, reason, self.settings.tz
+            request,
+            self.catalogue,
+            outcome,
+            None,
+            request.closed_at,
+            reason,
+            self.settings.tz,
+            languages=self.languages(),
         )
         payload = update_payload(request.channel_id, request.approval_card_ref, card)
         uow.outbox.add(
@@ -253,12 +272,14 @@ class Sweeper:
 
     def _on_idle_reminder(self, uow: UnitOfWork, request: MonitoringRequest, now: datetime) -> None:
         question = self.conversation.current_question(request)
-        self._say(uow, request, reminders.idle_reminder(request, question), "reminder")
+        # the officer's conversation, in the officer's language
+        officer = (self.speakers.language_for(request.officer_id),)
+        self._say(uow, request, reminders.idle_reminder(request, question, officer), "reminder")
         self._nudged(request, "idle_reminder", now, "reminded")
 
     def _on_abandon(self, uow: UnitOfWork, request: MonitoringRequest, now: datetime) -> None:
         approval.abandon(request, now)
-        self._say(uow, request, reminders.abandoned(request), "closed")
+        self._say(uow, request, reminders.abandoned(request, self.languages()), "closed")
 
     def _on_approval_reminder(
         self, uow: UnitOfWork, request: MonitoringRequest, now: datetime
@@ -267,7 +288,11 @@ class Sweeper:
             uow,
             request,
             reminders.approval_reminder(
-                request, self.settings.supervisors, now, self._links.get(str(request.request_id))
+                request,
+                self.settings.supervisors,
+                now,
+                self._links.get(str(request.request_id)),
+                self.languages(),
             ),
             "reminder",
         )
@@ -276,34 +301,60 @@ class Sweeper:
     def _on_escalate(self, uow: UnitOfWork, request: MonitoringRequest, now: datetime) -> None:
         approvers = self.settings.escalation or self.settings.supervisors
         link = self._links.get(str(request.request_id))
-        self._say(uow, request, reminders.escalated(request, approvers, now, link), "escalation")
+        escalation = reminders.escalated(request, approvers, now, link, self.languages())
+        self._say(uow, request, escalation, "escalation")
         self._nudged(request, "escalate", now, "escalated")
 
     def _on_expire(self, uow: UnitOfWork, request: MonitoringRequest, now: datetime) -> None:
-        if awaiting_decision(request):
-            reason = "no decision in time"
+        # the recorded reason stays in English (the record is language-neutral); it is shown
+        # in each thread language
+        if request.state == Stage.awaiting_approval:
+            reason = N_("no decision in time")
         else:
-            reason = "no reply to the request for more information in time"
+            reason = N_("no reply to the request for more information in time")
         deciders = self._deciders(request)
         approval.expire(request, reason, now)
-        self._update_card(uow, request, Stage.expired, reason)
-        self._say(uow, request, reminders.expired(request, reason, deciders), "closed")
+
+        def shown(t: Translator) -> str:
+            return t(reason)
+
+        self._update_card(uow, request, Stage.expired, shown)
+        expired = reminders.expired(request, shown, deciders, self.languages())
+        self._say(uow, request, expired, "closed")
 
     def _on_lapse(self, uow: UnitOfWork, request: MonitoringRequest, now: datetime) -> None:
-        basis = "order" if request.answers.get("legal_basis") == "order" else "licence"
+        order = request.answers.get("legal_basis") == "order"
+        basis = "order" if order else "licence"
         ends = basis_expiry(request)
         # dates the UK way, as everywhere else people read them
         reason = f"the {basis} expired on {format_date(ends) if ends else 'its end date'} before installation"
         deciders = self._deciders(request)
-        approval.expire(request, reason, now)
-        self._update_card(uow, request, Stage.expired, reason)
-        self._say(uow, request, reminders.lapsed(request, reason, deciders), "closed")
+        approval.expire(request, reason, now)  # recorded in English: the record is neutral
+
+        def shown(t: Translator) -> str:
+            if ends is None:
+                return (
+                    t("the order expired on its end date before installation")
+                    if order
+                    else t("the licence expired on its end date before installation")
+                )
+            sentence = (
+                t("the order expired on {date} before installation", date=format_date(ends))
+                if order
+                else t("the licence expired on {date} before installation", date=format_date(ends))
+            )
+            return sentence
+
+        self._update_card(uow, request, Stage.expired, shown)
+        self._say(
+            uow, request, reminders.lapsed(request, shown, deciders, self.languages()), "closed"
+        )
 
     def _on_review_due(self, uow: UnitOfWork, request: MonitoringRequest, now: datetime) -> None:
         self._say(
             uow,
             request,
-            installation_blocks.review_due(request, self.settings.supervisors),
+            installation_blocks.review_due(request, self.settings.supervisors, self.languages()),
             "reminder",
         )
         self._nudged(request, "review_due", now, "reminded")
@@ -311,7 +362,7 @@ class Sweeper:
     def _on_install_reminder(
         self, uow: UnitOfWork, request: MonitoringRequest, now: datetime
     ) -> None:
-        self._say(uow, request, reminders.install_reminder(request), "reminder")
+        self._say(uow, request, reminders.install_reminder(request, self.languages()), "reminder")
         self._nudged(request, "install_reminder", now, "reminded")
 
     # -- the outbox -------------------------------------------------------------------------------

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import ids
+from bot.blocks.bilingual import in_languages, texts
 from bot.blocks.card import card_blocks, when
 from bot.blocks.conversation import flag_lines
 from bot.blocks.text import (
@@ -23,35 +24,91 @@ from bot.blocks.text import (
     section,
 )
 from flows.fields import Catalogue
-from flows.i18n import DEFAULT_LANGUAGE, N_, joined
+from flows.i18n import DEFAULT_LANGUAGE, N_, Translator, joined, translator
 from flows.models import MonitoringRequest
 from flows.parsers import format_date
 from flows.request_machine import Stage
 from flows.rounds import Round, round_of
 
-OUTCOME_TEXT: dict[str, str] = {
-    Stage.approved: ":white_check_mark: *Approved*",
-    Stage.rejected: ":x: *Rejected*",
-    Stage.info_requested: ":speech_balloon: *More information requested*",
-    Stage.withdrawn: ":leftwards_arrow_with_hook: *Withdrawn by the officer*",
-    Stage.expired: ":hourglass: *Expired*",
-    "superseded": ":recycle: *Superseded by a resubmission below*",
+OUTCOME_TEXT = {
+    Stage.approved: N_(":white_check_mark: *Approved*"),
+    Stage.rejected: N_(":x: *Rejected*"),
+    Stage.info_requested: N_(":speech_balloon: *More information requested*"),
+    Stage.withdrawn: N_(":leftwards_arrow_with_hook: *Withdrawn by the officer*"),
+    Stage.expired: N_(":hourglass: *Expired*"),
+    "superseded": N_(":recycle: *Superseded by a resubmission below*"),
+}
+#: an outcome in the fallback text ("MR-000001: approved"); the stored outcome stays the key
+OUTCOME_WORDS = {
+    Stage.approved: N_("approved"),
+    Stage.rejected: N_("rejected"),
+    Stage.info_requested: N_("more information requested"),
+    Stage.withdrawn: N_("withdrawn"),
+    Stage.expired: N_("expired"),
+    "superseded": N_("superseded"),
 }
 UTC_ZONE = ZoneInfo("UTC")
+Languages = Sequence[str]
+ONE: Languages = (DEFAULT_LANGUAGE,)
 
 
-def clock_time(at: datetime | None, tz: ZoneInfo) -> str:
+def outcome_words(outcome: str, t: Translator) -> str:
+    return t(OUTCOME_WORDS[outcome]) if outcome in OUTCOME_WORDS else outcome.replace("_", " ")
+
+
+def clock_time(at: datetime | None, tz: ZoneInfo, t: Translator | None = None) -> str:
     """The time of day in the force's zone, e.g. "14:02"."""
-    return f"{at.astimezone(tz):%H:%M}" if at else "an earlier time"
+    t = t or translator(DEFAULT_LANGUAGE)
+    return f"{at.astimezone(tz):%H:%M}" if at else t("an earlier time")
 
 
-def with_reason(body: str, reason: str, block_id: str) -> tuple[str, list[dict[str, Any]]]:
+def with_reason(
+    body: str, reason: str, block_id: str, t: Translator | None = None
+) -> tuple[str, list[dict[str, Any]]]:
     """The reason after `body` in the same section if it fits there once escaped; otherwise in
     full in sections of its own (`<block_id>:<n>`), never cut off."""
-    inline = f"{body}\n_Reason:_ {escape(reason)}"
+    t = t or translator(DEFAULT_LANGUAGE)
+    inline = body + "\n" + t("_Reason:_ {reason}", reason=escape(reason))
     if len(inline) <= SECTION_LIMIT:
         return inline, []
-    return f"{body}\n_Reason: in full below._", long_text_blocks("Reason", reason, block_id)
+    return body + "\n" + t("_Reason: in full below._"), long_text_blocks(
+        t("Reason"), reason, block_id
+    )
+
+
+def _card(
+    t: Translator,
+    request: MonitoringRequest,
+    catalogue: Catalogue,
+    record: Round,
+    tz: ZoneInfo,
+    top: str,
+    progress: dict[str, Any] | None = None,
+    with_round: bool = True,
+) -> list[dict[str, Any]]:
+    """One language's card; the round block (its id is how a click is judged) only in the
+    first language's, since a message's block ids are unique."""
+    blocks: list[dict[str, Any]] = [
+        {
+            "type": "header",
+            "block_id": ids.APPROVAL_TITLE_BLOCK,
+            "text": {
+                "type": "plain_text",
+                "text": t("Monitoring request {request}", request=request.request_id),
+            },
+        },
+        section(f"{MARKING}\n{top}", ids.APPROVAL_HEADER_BLOCK),
+        *card_blocks(request, catalogue, record, tz, t),
+    ]
+    if progress is not None:
+        blocks.insert(3, progress)
+    if with_round:
+        blocks.append(round_block(request, record, t))
+    return blocks
+
+
+def _first(t: Translator, languages: Languages) -> bool:
+    return t.language == (languages[0] if languages else DEFAULT_LANGUAGE)
 
 
 def approval_card(
@@ -62,43 +119,54 @@ def approval_card(
     record: Round | None = None,
     tz: ZoneInfo = UTC_ZONE,
     needed: int = 1,
+    languages: Languages = ONE,
 ) -> Message:
     """The card of one approval round (default: the current one), drawn from that round's
     record so that it never changes under the decider. `needed`: approvals the force's rules
-    want (two: the card says so, and how many it has)."""
-    record = record or round_of(request)
-    text = f"Approval needed: monitoring software request {request.request_id}"
-    asker = who_asked(request, record) if deciders else None
+    want (two: the card says so, and how many it has). In each thread language in turn."""
+    chosen = record or round_of(request)
+    asker = who_asked(request, chosen) if deciders else None
     who = " ".join([*(mention_any(d) for d in deciders), *([mention(asker)] if asker else [])])
-    blocks: list[dict[str, Any]] = [
-        {
-            "type": "header",
-            "block_id": ids.APPROVAL_TITLE_BLOCK,
-            "text": {"type": "plain_text", "text": f"Monitoring request {request.request_id}"},
-        },
-        section(
-            f"{MARKING}\n:bell: {who} approval needed for *{request.request_id}*",
-            ids.APPROVAL_HEADER_BLOCK,
-        ),
-        *card_blocks(request, catalogue, record, tz),
-    ]
-    if with_buttons and needed > 1:
-        blocks.insert(3, progress_block(record, needed))
-    blocks.append(round_block(request, record))
+
+    def render(t: Translator) -> list[dict[str, Any]]:
+        top = t(
+            ":bell: {who} approval needed for *{request}*",
+            who=who,
+            request=request.request_id,
+        )
+        progress = progress_block(chosen, needed, t) if with_buttons and needed > 1 else None
+        return _card(
+            t, request, catalogue, chosen, tz, top, progress, with_round=_first(t, languages)
+        )
+
+    blocks = in_languages(languages, render)
     if with_buttons:
-        blocks.append(approval_buttons(request))
+        blocks.append(approval_buttons(request, languages))
+    text = texts(
+        languages,
+        lambda t: t(
+            "Approval needed: monitoring software request {request}", request=request.request_id
+        ),
+    )
     return Message(text=f"{text} {who}".strip(), blocks=blocks)
 
 
-def round_block(request: MonitoringRequest, record: Round) -> dict[str, Any]:
+def round_block(
+    request: MonitoringRequest, record: Round, t: Translator | None = None
+) -> dict[str, Any]:
     """Which approval round this card shows (`card_round:<n>`): a click is judged by it."""
+    t = t or translator(DEFAULT_LANGUAGE)
     return {
         "type": "context",
         "block_id": ids.CARD_ROUND_BLOCK.format(round=record.number),
         "elements": [
             {
                 "type": "mrkdwn",
-                "text": f"{request.request_id} · approval round {record.number}",
+                "text": t(
+                    "{request} · approval round {round}",
+                    request=request.request_id,
+                    round=record.number,
+                ),
             }
         ],
     }
@@ -112,30 +180,57 @@ def who_asked(request: MonitoringRequest, record: Round) -> str | None:
     return previous.decided_by if previous.outcome == Stage.info_requested else None
 
 
-def progress_block(record: Round, needed: int) -> dict[str, Any]:
+def progress_block(record: Round, needed: int, t: Translator | None = None) -> dict[str, Any]:
     """How far a two-person approval has got: "approved 1 of 2 (by @x)"."""
+    t = t or translator(DEFAULT_LANGUAGE)
     given = len(record.approvals)
-    text = f":busts_in_silhouette: *Needs {needed} approvals from different deciders.*"
+    text = t(
+        ":busts_in_silhouette: *Needs {needed} approvals from different deciders.*", needed=needed
+    )
     if given:
-        names = ", ".join(_for(str(a["by"]), a.get("on_behalf_of")) for a in record.approvals)
-        text += f" Approved {given} of {needed} (by {names})."
+        names = ", ".join(_for(str(a["by"]), a.get("on_behalf_of"), t) for a in record.approvals)
+        text += " " + t(
+            "Approved {given} of {needed} (by {names}).", given=given, needed=needed, names=names
+        )
     else:
-        text += f" Approved 0 of {needed} so far."
+        text += " " + t("Approved 0 of {needed} so far.", needed=needed)
     return section(text, ids.APPROVAL_PROGRESS_BLOCK)
 
 
 def partly_approved_notice(
-    request: MonitoringRequest, record: Round, needed: int, deciders: tuple[str, ...]
+    request: MonitoringRequest,
+    record: Round,
+    needed: int,
+    deciders: tuple[str, ...],
+    languages: Languages = ONE,
 ) -> Message:
     who = " ".join(mention_any(d) for d in deciders)
-    names = ", ".join(_for(str(a["by"]), a.get("on_behalf_of")) for a in record.approvals)
-    body = (
-        f":busts_in_silhouette: {request.request_id} approved {len(record.approvals)} of "
-        f"{needed} (by {names}). {who} a second, different decider must approve it on the card."
-    )
+    given = len(record.approvals)
+
+    def render(t: Translator) -> list[dict[str, Any]]:
+        names = ", ".join(_for(str(a["by"]), a.get("on_behalf_of"), t) for a in record.approvals)
+        body = t(
+            ":busts_in_silhouette: {request} approved {given} of {needed} (by {names}). "
+            "{who} a second, different decider must approve it on the card.",
+            request=request.request_id,
+            given=given,
+            needed=needed,
+            names=names,
+            who=who,
+        )
+        return [section(body, ids.DECISION_NOTICE_BLOCK)]
+
     return Message(
-        text=f"{request.request_id}: approved {len(record.approvals)} of {needed}",
-        blocks=[section(body, ids.DECISION_NOTICE_BLOCK)],
+        text=texts(
+            languages,
+            lambda t: t(
+                "{request}: approved {given} of {needed}",
+                request=request.request_id,
+                given=given,
+                needed=needed,
+            ),
+        ),
+        blocks=in_languages(languages, render),
     )
 
 
@@ -167,82 +262,149 @@ def decided_card(
     outcome: str,
     by: str | None,
     at: datetime | None,
-    reason: str | None,
+    reason: str | Callable[[Translator], str] | None,
     tz: ZoneInfo,
     record: Round | None = None,
+    languages: Languages = ONE,
 ) -> Message:
-    """The approval card after the fact: no buttons, and who decided, when and why."""
-    card = approval_card(request, catalogue, (), with_buttons=False, record=record, tz=tz)
-    card.blocks[1] = section(
-        f"{MARKING}\nMonitoring software request *{request.request_id}*", ids.APPROVAL_HEADER_BLOCK
+    """The approval card after the fact: no buttons, and who decided, when and why. `reason`:
+    what the decider typed, or the bot's own words drawn in each language."""
+    chosen = record or round_of(request)
+    return Message(
+        text=texts(
+            languages,
+            lambda t: t(
+                "{request}: {outcome}",
+                request=request.request_id,
+                outcome=outcome_words(outcome, t),
+            ),
+        ),
+        blocks=in_languages(
+            languages,
+            lambda t: _decided(
+                t, request, catalogue, outcome, by, at, reason, tz, chosen, _first(t, languages)
+            ),
+        ),
     )
-    record = record or round_of(request)
-    line = OUTCOME_TEXT.get(outcome, outcome)
+
+
+def _decided(
+    t: Translator,
+    request: MonitoringRequest,
+    catalogue: Catalogue,
+    outcome: str,
+    by: str | None,
+    at: datetime | None,
+    reason: str | Callable[[Translator], str] | None,
+    tz: ZoneInfo,
+    record: Round,
+    with_round: bool = True,
+) -> list[dict[str, Any]]:
+    top = t("Monitoring software request *{request}*", request=request.request_id)
+    blocks = _card(t, request, catalogue, record, tz, top, with_round=with_round)
+    line = t(OUTCOME_TEXT[outcome]) if outcome in OUTCOME_TEXT else outcome
     if by:
-        line += f" by {deciders_text(record, outcome, by)}"
-    line += f" at {when(at, tz)}"
+        line += " " + t("by {who}", who=deciders_text(record, outcome, by, t))
+    line += " " + t("at {when}", when=when(at, tz, t))
     if outcome == Stage.approved and request.review_date:
-        line += f"\n_Review by:_ {format_date(request.review_date)}"
+        line += "\n" + t("_Review by:_ {date}", date=format_date(request.review_date))
     reason_blocks: list[dict[str, Any]] = []
-    if reason:
-        line, reason_blocks = with_reason(line, reason, ids.DECISION_REASON_BLOCK)
-    card.blocks.append(section(line, ids.DECISION_BLOCK))
-    card.blocks.extend(reason_blocks)
+    said = reason(t) if callable(reason) else reason
+    if said:
+        line, reason_blocks = with_reason(line, said, ids.DECISION_REASON_BLOCK, t)
+    blocks.append(section(line, ids.DECISION_BLOCK))
+    blocks.extend(reason_blocks)
     if outcome == Stage.approved:
-        card.blocks.extend(approval_comment_blocks(record, request.decision_comment))
-    return Message(text=f"{request.request_id}: {outcome.replace('_', ' ')}", blocks=card.blocks)
+        blocks.extend(approval_comment_blocks(record, request.decision_comment, t))
+    return blocks
 
 
 def superseded_card(
-    request: MonitoringRequest, catalogue: Catalogue, record: Round, tz: ZoneInfo
+    request: MonitoringRequest,
+    catalogue: Catalogue,
+    record: Round,
+    tz: ZoneInfo,
+    languages: Languages = ONE,
 ) -> Message:
     """A superseded round's card exactly as it stood (facts and decision from that round's
     record), with a note pointing to the resubmission."""
-    if record.outcome:
-        card = decided_card(
-            request,
-            catalogue,
-            record.outcome,
-            record.decided_by,
-            record.decided_at,
-            record.reason,
-            tz,
-            record,
+
+    def render(t: Translator) -> list[dict[str, Any]]:
+        if record.outcome:
+            blocks = _decided(
+                t,
+                request,
+                catalogue,
+                record.outcome,
+                record.decided_by,
+                record.decided_at,
+                record.reason,
+                tz,
+                record,
+                _first(t, languages),
+            )
+        else:
+            top = t(
+                ":bell: {who} approval needed for *{request}*", who="", request=request.request_id
+            )
+            blocks = _card(t, request, catalogue, record, tz, top, with_round=_first(t, languages))
+        note = t(
+            "{superseded}: round {round} is the one to decide.",
+            superseded=t(OUTCOME_TEXT["superseded"]),
+            round=record.number + 1,
         )
-    else:
-        card = approval_card(request, catalogue, (), with_buttons=False, record=record, tz=tz)
-    note = f"{OUTCOME_TEXT['superseded']}: round {record.number + 1} is the one to decide."
-    card.blocks.append(section(note, ids.SUPERSEDED_BLOCK))
-    return Message(text=f"{request.request_id}: superseded", blocks=card.blocks)
+        blocks.append(section(note, ids.SUPERSEDED_BLOCK))
+        return blocks
+
+    return Message(
+        text=texts(
+            languages,
+            lambda t: t(
+                "{request}: {outcome}",
+                request=request.request_id,
+                outcome=outcome_words("superseded", t),
+            ),
+        ),
+        blocks=in_languages(languages, render),
+    )
 
 
-def deciders_text(record: Round, outcome: str, by: str) -> str:
+def deciders_text(record: Round, outcome: str, by: str, t: Translator | None = None) -> str:
     """Who decided: both approvers of a two-person approval, and for whom a delegate acted."""
+    t = t or translator(DEFAULT_LANGUAGE)
     if outcome == Stage.approved and len(record.approvals) > 1:
-        return " and ".join(_for(str(a["by"]), a.get("on_behalf_of")) for a in record.approvals)
+        names = [_for(str(a["by"]), a.get("on_behalf_of"), t) for a in record.approvals]
+        text = names[0]
+        for name in names[1:]:
+            text = t("{first} and {second}", first=text, second=name)
+        return text
     on_behalf = (
         record.on_behalf_of if record.outcome == outcome and record.decided_by == by else None
     )
-    return _for(by, on_behalf)
+    return _for(by, on_behalf, t)
 
 
-def _for(by: str, on_behalf_of: str | None) -> str:
-    return mention(by) + (f" on behalf of {mention(on_behalf_of)}" if on_behalf_of else "")
+def _for(by: str, on_behalf_of: str | None, t: Translator | None = None) -> str:
+    t = t or translator(DEFAULT_LANGUAGE)
+    if not on_behalf_of:
+        return mention(by)
+    return t("{who} on behalf of {whom}", who=mention(by), whom=mention(on_behalf_of))
 
 
 def approval_comment_blocks(
-    record: Round, request_comment: str | None = None
+    record: Round, request_comment: str | None = None, t: Translator | None = None
 ) -> list[dict[str, Any]]:
     """Each approver's comment, escaped and whole (split over sections if it must be)."""
+    t = t or translator(DEFAULT_LANGUAGE)
     blocks: list[dict[str, Any]] = []
     with_comment = [a for a in record.approvals if a.get("comment")]
     if not record.approvals and request_comment:
         with_comment = [{"by": "", "comment": request_comment}]
     for n, given in enumerate(with_comment):
         title = (
-            "Approver's comment"
+            t("Approver's comment")
             if len(record.approvals) < 2
-            else (f"Comment from {mention(str(given['by']))}")
+            else t("Comment from {who}", who=mention(str(given["by"])))
         )
         block_id = ids.DECISION_COMMENT_BLOCK if n == 0 else f"{ids.DECISION_COMMENT_BLOCK}_{n + 1}"
         blocks.extend(long_text_blocks(title, str(given["comment"]), block_id))
@@ -257,20 +419,29 @@ def approve_modal(
     thread_ts: str,
     needed: int = 1,
     card_round: int | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> dict[str, Any]:
     """Approve, after seeing the flags again; an optional comment and the review date. Where
-    two approvals are needed, it says which this one is."""
+    two approvals are needed, it says which this one is. In the decider's language."""
+    t = translator(language)
     record = round_of(request)
     flags = flag_lines(record.flags)
     intro = (
-        f"{MARKING}\nApprove monitoring software for *{request.request_id}*? "
-        "Your approval, comment and review date are recorded.\n\n"
-        + ("\n".join(flags) if flags else "No flags.")
+        f"{MARKING}\n"
+        + t(
+            "Approve monitoring software for *{request}*? "
+            "Your approval, comment and review date are recorded.",
+            request=request.request_id,
+        )
+        + "\n\n"
+        + ("\n".join(flags) if flags else t("No flags."))
     )
     if needed > 1:
-        intro += (
-            f"\n\n:busts_in_silhouette: It needs {needed} approvals from different deciders: "
-            f"yours is {len(record.approvals) + 1} of {needed}."
+        intro += "\n\n" + t(
+            ":busts_in_silhouette: It needs {needed} approvals from different deciders: "
+            "yours is {number} of {needed}.",
+            needed=needed,
+            number=len(record.approvals) + 1,
         )
     metadata = {
         "id": request.request_id,
@@ -283,16 +454,16 @@ def approve_modal(
         "type": "modal",
         "callback_id": ids.APPROVE_VIEW,
         "private_metadata": json.dumps(metadata),
-        "title": {"type": "plain_text", "text": "Approve request"},
-        "submit": {"type": "plain_text", "text": "Approve"},
-        "close": {"type": "plain_text", "text": "Go back"},
+        "title": {"type": "plain_text", "text": t("Approve request")},
+        "submit": {"type": "plain_text", "text": t("Approve")},
+        "close": {"type": "plain_text", "text": t("Go back")},
         "blocks": [
             section(intro, ids.APPROVE_INTRO_BLOCK),
             {
                 "type": "input",
                 "block_id": ids.COMMENT_BLOCK,
                 "optional": True,
-                "label": {"type": "plain_text", "text": "Comment (optional)"},
+                "label": {"type": "plain_text", "text": t("Comment (optional)")},
                 "element": {
                     "type": "plain_text_input",
                     "action_id": ids.COMMENT_ACTION,
@@ -303,10 +474,12 @@ def approve_modal(
             {
                 "type": "input",
                 "block_id": ids.REVIEW_DATE_BLOCK,
-                "label": {"type": "plain_text", "text": "Review the installation by"},
+                "label": {"type": "plain_text", "text": t("Review the installation by")},
                 "hint": {
                     "type": "plain_text",
-                    "text": "The officer and supervisors are reminded in the thread on this date.",
+                    "text": t(
+                        "The officer and supervisors are reminded in the thread on this date."
+                    ),
                 },
                 "element": {
                     "type": "datepicker",
@@ -318,47 +491,85 @@ def approve_modal(
     }
 
 
+#: what the officer is told in the thread of each decision
+NOTICES: dict[str, str] = {
+    Stage.approved: N_(
+        "{officer} {request} was approved by {decider}. You may install the software; press "
+        "*Record installation* once it is done (or if it could not be)."
+    ),
+    Stage.rejected: N_("{officer} {request} was rejected by {decider}."),
+    Stage.info_requested: N_(
+        "{officer} {decider} needs more information on {request}. Reply in this thread, "
+        "`edit &lt;question&gt;` to change an answer, then `submit`."
+    ),
+}
+
+
 def decision_notice(
-    request: MonitoringRequest, outcome: str, by: str, reason: str | None
+    request: MonitoringRequest,
+    outcome: str,
+    by: str,
+    reason: str | None,
+    languages: Languages = ONE,
 ) -> Message:
     """Told to the officer in the thread."""
-    officer = mention(request.officer_id)
-    texts: dict[str, str] = {
-        Stage.approved: f"{officer} {request.request_id} was approved by {mention(by)}. "
-        "You may install the software; press *Record installation* once it is done (or if it could not be).",
-        Stage.rejected: f"{officer} {request.request_id} was rejected by {mention(by)}.",
-        Stage.info_requested: f"{officer} {mention(by)} needs more information on {request.request_id}. "
-        "Reply in this thread, `edit &lt;question&gt;` to change an answer, then `submit`.",
-    }
-    body = texts[outcome]
-    if outcome == Stage.approved and request.review_date:
-        body += f" Review by {format_date(request.review_date)}."
-    reason_blocks: list[dict[str, Any]] = []
-    if reason:
-        body, reason_blocks = with_reason(body, reason, ids.NOTICE_REASON_BLOCK)
-    blocks = [section(body, ids.DECISION_NOTICE_BLOCK), *reason_blocks]
+
+    def render(t: Translator) -> list[dict[str, Any]]:
+        body = t(
+            NOTICES[outcome],
+            officer=mention(request.officer_id),
+            request=request.request_id,
+            decider=mention(by),
+        )
+        if outcome == Stage.approved and request.review_date:
+            body += " " + t("Review by {date}.", date=format_date(request.review_date))
+        reason_blocks: list[dict[str, Any]] = []
+        if reason:
+            body, reason_blocks = with_reason(body, reason, ids.NOTICE_REASON_BLOCK, t)
+        return [section(body, ids.DECISION_NOTICE_BLOCK), *reason_blocks]
+
+    blocks = in_languages(languages, render)
     if outcome == Stage.approved:
-        blocks.append(install_actions(request))
-    plain = f"{request.request_id}: {outcome.replace('_', ' ')}"
+        blocks.append(install_actions(request, languages))
+    plain = texts(
+        languages,
+        lambda t: t(
+            "{request}: {outcome}", request=request.request_id, outcome=outcome_words(outcome, t)
+        ),
+    )
     return Message(text=plain, blocks=blocks)
 
 
-def install_actions(request: MonitoringRequest) -> dict[str, Any]:
+def install_actions(request: MonitoringRequest, languages: Languages = ONE) -> dict[str, Any]:
     return {
         "type": "actions",
         "block_id": ids.INSTALL_ACTIONS_BLOCK,
         "elements": [
             button(
-                "Record installation", ids.INSTALLATION_CONFIRM, str(request.request_id), "primary"
+                joined(languages, lambda t: t("Record installation")),
+                ids.INSTALLATION_CONFIRM,
+                str(request.request_id),
+                "primary",
             )
         ],
     }
 
 
-def installed_notice(request: MonitoringRequest, by: str, tz: ZoneInfo) -> Message:
-    text = f":white_check_mark: {request.request_id} marked as installed by {mention(by)} at {when(request.installed_at, tz)}."
+def installed_notice(
+    request: MonitoringRequest, by: str, tz: ZoneInfo, languages: Languages = ONE
+) -> Message:
+    def render(t: Translator) -> list[dict[str, Any]]:
+        text = t(
+            ":white_check_mark: {request} marked as installed by {who} at {when}.",
+            request=request.request_id,
+            who=mention(by),
+            when=when(request.installed_at, tz, t),
+        )
+        return [section(text, ids.INSTALLED_BLOCK)]
+
     return Message(
-        text=f"{request.request_id} installed", blocks=[section(text, ids.INSTALLED_BLOCK)]
+        text=texts(languages, lambda t: t("{request} installed", request=request.request_id)),
+        blocks=in_languages(languages, render),
     )
 
 
@@ -369,11 +580,12 @@ def reason_modal(
     channel: str,
     thread_ts: str,
     card_round: int | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> dict[str, Any]:
-    title = "Reject request" if decision == "reject" else "Request more info"
-    label = (
-        "Why is it rejected?" if decision == "reject" else "What does the officer need to provide?"
-    )
+    t = translator(language)
+    rejecting = decision == "reject"
+    title = t("Reject request") if rejecting else t.pgettext("title", "Request more info")
+    label = t("Why is it rejected?") if rejecting else t("What does the officer need to provide?")
     metadata = {
         "id": request_id,
         "decision": decision,
@@ -387,11 +599,15 @@ def reason_modal(
         "callback_id": ids.REASON_VIEW,
         "private_metadata": json.dumps(metadata),
         "title": {"type": "plain_text", "text": title},
-        "submit": {"type": "plain_text", "text": "Send"},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "submit": {"type": "plain_text", "text": t("Send")},
+        "close": {"type": "plain_text", "text": t("Cancel")},
         "blocks": [
             section(
-                f"{MARKING}\n*{request_id}*: the reason is recorded and shown to the officer.",
+                f"{MARKING}\n"
+                + t(
+                    "*{request}*: the reason is recorded and shown to the officer.",
+                    request=request_id,
+                ),
                 ids.REASON_INTRO_BLOCK,
             ),
             {
@@ -409,6 +625,15 @@ def reason_modal(
     }
 
 
-def closed_notice_text(request: MonitoringRequest, mrkdwn: str) -> Message:
-    """A closing line built by us (mentions allowed); never pass user text here unescaped."""
-    return Message(text=f"{request.request_id} closed", blocks=[section(mrkdwn, ids.CLOSED_BLOCK)])
+def closed_notice_text(
+    request: MonitoringRequest,
+    mrkdwn: str | Callable[[Translator], str],
+    languages: Languages = ONE,
+) -> Message:
+    """A closing line built by us (mentions allowed); never pass user text here unescaped.
+    `mrkdwn`: the line, or a function drawing it in a language (for each thread language)."""
+    draw = mrkdwn if callable(mrkdwn) else (lambda t: mrkdwn)
+    return Message(
+        text=texts(languages, lambda t: t("{request} closed", request=request.request_id)),
+        blocks=in_languages(languages, lambda t: [section(draw(t), ids.CLOSED_BLOCK)]),
+    )

@@ -27,7 +27,7 @@ from bot.blocks.text import (
 )
 from flows.conversation import DECLARATION
 from flows.fields import Catalogue, stored_date
-from flows.i18n import DEFAULT_LANGUAGE, NN_, translator
+from flows.i18n import DEFAULT_LANGUAGE, N_, NN_, Translator, translator
 from flows.models import MonitoringRequest
 from flows.notification import BEGINNING_WITH, notification_duty
 from flows.parsers import format_date
@@ -41,55 +41,71 @@ FIELD_LIMIT = 2000
 #: how much of an old or new answer the list of changes quotes (the card has the new one whole)
 CHANGE_PREVIEW = 200
 DAYS_LATE = NN_("{n} day late", "{n} days late")
-NECESSITY_TITLE = "Why monitoring is necessary and proportionate (officer)"
+NECESSITY_TITLE = N_("Why monitoring is necessary and proportionate (officer)")
 
 
 def card_blocks(
-    request: MonitoringRequest, catalogue: Catalogue, record: Round, tz: ZoneInfo
+    request: MonitoringRequest,
+    catalogue: Catalogue,
+    record: Round,
+    tz: ZoneInfo,
+    t: Translator | None = None,
 ) -> list[dict[str, Any]]:
-    """Everything on the card below its mention line and above its buttons."""
+    """Everything on the card below its mention line and above its buttons, in `t`'s language."""
+    t = t or translator(DEFAULT_LANGUAGE)
     show = _shower(catalogue, record)
     blocks: list[dict[str, Any]] = [
-        _flags_block(record),
+        _flags_block(record, t),
         {
             "type": "section",
             "block_id": ids.APPROVAL_BLOCK,
             "text": {
                 "type": "mrkdwn",
-                "text": f"*Request:* {request.request_id} from {mention(request.officer_id)}",
+                "text": t(
+                    "*Request:* {request} from {officer}",
+                    request=request.request_id,
+                    officer=mention(request.officer_id),
+                ),
             },
             "fields": [
                 {"type": "mrkdwn", "text": truncate(text, FIELD_LIMIT)}
-                for text in key_facts(record, show)
+                for text in key_facts(record, show, t)
             ],
         },
-        section(basis_text(record, catalogue, show), ids.APPROVAL_BASIS_BLOCK),
+        section(basis_text(record, catalogue, show, t), ids.APPROVAL_BASIS_BLOCK),
     ]
-    deadline = deadline_text(record, catalogue.config.notification_counting)
+    deadline = deadline_text(record, catalogue.config.notification_counting, t.language)
     if deadline:
         blocks.append(section(deadline, ids.APPROVAL_DEADLINE_BLOCK))
     necessity = record.answers.get("necessity")
     if isinstance(necessity, str) and necessity.strip():
-        blocks.extend(long_text_blocks(NECESSITY_TITLE, necessity, ids.NECESSITY_BLOCK))
+        blocks.extend(long_text_blocks(t(NECESSITY_TITLE), necessity, ids.NECESSITY_BLOCK))
     others = record.answers.get("other_users")
     if isinstance(others, str) and len(escape(others)) > OTHER_USERS_PREVIEW:
-        blocks.extend(long_text_blocks("Other users of the device", others, ids.OTHER_USERS_BLOCK))
+        blocks.extend(
+            long_text_blocks(t("Other users of the device"), others, ids.OTHER_USERS_BLOCK)
+        )
     blocks.append(
         section(
-            f"*Officer:* {mention(request.officer_id)} declared on submitting: "
-            f"{escape(DECLARATION)}",
+            t(
+                "*Officer:* {officer} declared on submitting: {declaration}",
+                officer=mention(request.officer_id),
+                declaration=escape(t(DECLARATION)),
+            ),
             ids.APPROVAL_ATTESTATION_BLOCK,
         )
     )
     wording = record.answers.get("licence_condition")
     if isinstance(wording, str) and len(escape(wording)) > LICENCE_WORDING_PREVIEW:
         blocks.extend(
-            long_text_blocks("Licence condition (full wording)", wording, ids.LICENCE_WORDING_BLOCK)
+            long_text_blocks(
+                t("Licence condition (full wording)"), wording, ids.LICENCE_WORDING_BLOCK
+            )
         )
     notes = record.answers.get("notes")
     if isinstance(notes, str) and notes.strip():
-        blocks.extend(long_text_blocks("Officer's notes", notes, ids.NOTES_BLOCK))
-    blocks.extend(resubmission_blocks(request, catalogue, record, tz))
+        blocks.extend(long_text_blocks(t("Officer's notes"), notes, ids.NOTES_BLOCK))
+    blocks.extend(resubmission_blocks(request, catalogue, record, tz, t))
     return blocks
 
 
@@ -102,57 +118,84 @@ def _shower(catalogue: Catalogue, record: Round) -> Any:
     return show
 
 
-def _flags_block(record: Round) -> dict[str, Any]:
+def _flags_block(record: Round, t: Translator) -> dict[str, Any]:
     lines = flag_lines(record.flags)
-    body = "*Flags*\n" + "\n".join(lines) if lines else "*Flags:* none."
+    body = t("*Flags*") + "\n" + "\n".join(lines) if lines else t("*Flags:* none.")
     return section(body, ids.APPROVAL_FLAGS_BLOCK)
 
 
-def key_facts(record: Round, show: Any) -> list[str]:
+def key_facts(record: Round, show: Any, t: Translator | None = None) -> list[str]:
+    t = t or translator(DEFAULT_LANGUAGE)
     answers = record.answers
     imeis = answers.get("device_imei") or []
-    device = f"{show('device_type')}, {show('device_make_model')} ({show('device_os')})"
+    device = t(
+        "{type}, {make_model} ({os})",
+        type=show("device_type"),
+        make_model=show("device_make_model"),
+        os=show("device_os"),
+    )
     if imeis:
-        device += f", IMEI {', '.join(mask_imei(i) for i in imeis)}"
+        device += t(", IMEI {imeis}", imeis=", ".join(mask_imei(i) for i in imeis))
     elif answers.get("device_serial"):
-        device += f", serial {show('device_serial')}"  # masked like an IMEI
-    facts = [f"*ViSOR ref:* {show('visor_ref')}"]
+        device += t(", serial {serial}", serial=show("device_serial"))  # masked like an IMEI
+    facts = [t("*ViSOR ref:* {ref}", ref=show("visor_ref"))]
     if answers.get("pnc_id"):
-        facts.append(f"*PNC:* {show('pnc_id')}")
+        facts.append(t("*PNC:* {pnc}", pnc=show("pnc_id")))
+    risk = t("*Risk assessment:* {date}", date=show("risk_assessment_date"))
+    if answers.get("rmp_reference"):
+        risk += t("; RMP {rmp}", rmp=show("rmp_reference"))
     facts += [
-        f"*MAPPA:* {show('mappa_category')}; {show('mappa_level')}",
-        f"*RoSH:* {show('rosh_level')}",
-        f"*Risk assessment:* {show('risk_assessment_date')}"
-        + (f"; RMP {show('rmp_reference')}" if answers.get("rmp_reference") else ""),
-        f"*Device:* {device}",
-        f"*Owner:* {show('device_ownership')}" + _other_users(answers),
+        t(
+            "*MAPPA:* {category}; {level}",
+            category=show("mappa_category"),
+            level=show("mappa_level"),
+        ),
+        t("*RoSH:* {level}", level=show("rosh_level")),
+        risk,
+        t("*Device:* {device}", device=device),
+        t("*Owner:* {owner}", owner=show("device_ownership")) + _other_users(answers, t),
     ]
     if "date_acquired" in answers:
-        facts.append(f"*Acquired / notified:* {show('date_acquired')} / {show('date_notified')}")
+        facts.append(
+            t(
+                "*Acquired / notified:* {acquired} / {notified}",
+                acquired=show("date_acquired"),
+                notified=show("date_notified"),
+            )
+        )
     facts.append(
-        f"*Software:* {show('monitoring_software')}, proposed install "
-        f"{show('proposed_install_date')}"
+        t(
+            "*Software:* {software}, proposed install {date}",
+            software=show("monitoring_software"),
+            date=show("proposed_install_date"),
+        )
     )
     return facts
 
 
-def _other_users(answers: dict[str, Any]) -> str:
+def _other_users(answers: dict[str, Any], t: Translator) -> str:
     others = answers.get("other_users")
     if not isinstance(others, str):
         return ""
     informed = answers.get("other_users_informed")
     if informed is True:
-        told = "told of monitoring"
+        told = t("told of monitoring")
     elif informed is False:
-        told = "NOT told of monitoring"
+        told = t("NOT told of monitoring")
     else:
-        told = "not yet asked if told"
-    return f"\n*Other users:* {escape_within(others, OTHER_USERS_PREVIEW)} ({told})"
+        told = t("not yet asked if told")
+    return "\n" + t(
+        "*Other users:* {others} ({told})",
+        others=escape_within(others, OTHER_USERS_PREVIEW),
+        told=told,
+    )
 
 
-def basis_text(record: Round, catalogue: Catalogue, show: Any) -> str:
+def basis_text(record: Round, catalogue: Catalogue, show: Any, t: Translator | None = None) -> str:
+    t = t or translator(DEFAULT_LANGUAGE)
     facts = [f"{escape(label)}: {value}" for label, value in basis_facts(record.answers, catalogue)]
-    return f"*Basis:* {show('legal_basis')}" + ("\n• " + "\n• ".join(facts) if facts else "")
+    basis = t("*Basis:* {basis}", basis=show("legal_basis"))
+    return basis + ("\n• " + "\n• ".join(facts) if facts else "")
 
 
 def basis_facts(answers: dict[str, Any], catalogue: Catalogue) -> list[tuple[str, str]]:
@@ -190,41 +233,51 @@ def deadline_text(
 
 
 def resubmission_blocks(
-    request: MonitoringRequest, catalogue: Catalogue, record: Round, tz: ZoneInfo
+    request: MonitoringRequest,
+    catalogue: Catalogue,
+    record: Round,
+    tz: ZoneInfo,
+    t: Translator | None = None,
 ) -> list[dict[str, Any]]:
     """For round 2 on: why it came back, what the officer said, and what changed."""
+    t = t or translator(DEFAULT_LANGUAGE)
     if record.number <= 1:
         return []
     previous = round_of(request, record.number - 1)
     blocks: list[dict[str, Any]] = []
-    asked = f"*Resubmitted (round {record.number}).*"
+    asked = t("*Resubmitted (round {round}).*", round=record.number)
     if previous.outcome == Stage.info_requested and previous.decided_by:
-        asked += (
-            f" More information was requested by {mention(previous.decided_by)} "
-            f"at {when(previous.decided_at, tz)}."
+        asked += " " + t(
+            "More information was requested by {decider} at {when}.",
+            decider=mention(previous.decided_by),
+            when=when(previous.decided_at, tz, t),
         )
         reason = previous.reason or ""
-        inline = f"{asked}\n_Asked for:_ {escape(reason)}"
+        inline = asked + "\n" + t("_Asked for:_ {reason}", reason=escape(reason))
         if len(inline) <= SECTION_LIMIT:
             blocks.append(section(inline, ids.APPROVAL_HISTORY_BLOCK))
         else:
             blocks.append(section(asked, ids.APPROVAL_HISTORY_BLOCK))
-            blocks.extend(long_text_blocks("Asked for", reason, ids.APPROVAL_ASKED_BLOCK))
+            blocks.extend(long_text_blocks(t("Asked for"), reason, ids.APPROVAL_ASKED_BLOCK))
     else:
         blocks.append(section(asked, ids.APPROVAL_HISTORY_BLOCK))
     replies = [str(r.get("text", "")) for r in previous.replies]
     if replies:
         blocks.extend(
-            long_text_blocks("Officer's replies", "\n\n".join(replies), ids.APPROVAL_REPLIES_BLOCK)
+            long_text_blocks(
+                t("Officer's replies"), "\n\n".join(replies), ids.APPROVAL_REPLIES_BLOCK
+            )
         )
-    blocks.extend(_change_blocks(catalogue, previous, record))
+    blocks.extend(_change_blocks(catalogue, previous, record, t))
     return blocks
 
 
-def _change_blocks(catalogue: Catalogue, before: Round, after: Round) -> list[dict[str, Any]]:
+def _change_blocks(
+    catalogue: Catalogue, before: Round, after: Round, t: Translator
+) -> list[dict[str, Any]]:
     def value(key: str, answered: bool, raw: Any) -> str:
         if not answered:
-            return "(not asked)"
+            return t("(not asked)")
         if key not in catalogue:
             return escape_within(str(raw), CHANGE_PREVIEW)
         field = catalogue.get(key)
@@ -233,9 +286,9 @@ def _change_blocks(catalogue: Catalogue, before: Round, after: Round) -> list[di
         return escape_within(field.display(raw), CHANGE_PREVIEW)
 
     found = changes(before, after)
-    title = f"*Changed since round {before.number}:*"
+    title = t("*Changed since round {round}:*", round=before.number)
     if not found:
-        return [section(f"{title} no answers changed.", f"{ids.APPROVAL_CHANGES_BLOCK}:0")]
+        return [section(title + " " + t("no answers changed."), f"{ids.APPROVAL_CHANGES_BLOCK}:0")]
     lines = []
     for change in found:
         label = escape(catalogue.get(change.key).label) if change.key in catalogue else change.key
@@ -251,9 +304,10 @@ def _change_blocks(catalogue: Catalogue, before: Round, after: Round) -> list[di
     return [section(text, f"{ids.APPROVAL_CHANGES_BLOCK}:{n}") for n, text in enumerate(sections)]
 
 
-def when(at: datetime | None, tz: ZoneInfo) -> str:
+def when(at: datetime | None, tz: ZoneInfo, t: Translator | None = None) -> str:
     """A moment in the force's zone, e.g. "14:02 on 1 June 2026"."""
+    t = t or translator(DEFAULT_LANGUAGE)
     if at is None:
-        return "unknown time"
+        return t("unknown time")
     local = at.astimezone(tz)
-    return f"{local:%H:%M} on {format_date(local.date())}"
+    return t("{time} on {date}", time=f"{local:%H:%M}", date=format_date(local.date()))

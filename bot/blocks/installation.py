@@ -1,37 +1,63 @@
 """After approval: the installation record dialog, the review reminder and review dialog, and
-what the thread is told about each."""
+what the thread is told about each. Dialogs in the reader's language; thread messages in each
+thread language in turn."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from bot import ids
+from bot.blocks.bilingual import in_languages, texts
 from bot.blocks.text import MARKING, Message, button, escape, mention, mention_any, section
+from flows.i18n import DEFAULT_LANGUAGE, N_, Translator, joined, translator
 from flows.installation import OUTCOMES, REVIEW_OUTCOMES
 from flows.models import MonitoringRequest
 from flows.parsers import format_date
 from flows.request_machine import Stage
 
+Languages = Sequence[str]
+ONE: Languages = (DEFAULT_LANGUAGE,)
+#: how each stored outcome (flows.installation) reads; the stored values never change
+OUTCOME_LABELS = {
+    Stage.installed: N_("Installed"),
+    "failed": N_("Installation failed"),
+    "device_not_produced": N_("The device was not produced"),
+    "person_refused": N_("The person refused"),
+    "not_needed": N_("No longer needed"),
+}
+REVIEW_LABELS = {"continue": N_("Monitoring continues"), Stage.removed: N_("Monitoring removed")}
 
-def _options(choices: dict[str, str]) -> list[dict[str, Any]]:
+
+def _options(choices: dict[str, str], t: Translator) -> list[dict[str, Any]]:
+    """The labels translated; the values (what is stored) as they are."""
+    labels = {**OUTCOME_LABELS, **REVIEW_LABELS}
     return [
-        {"text": {"type": "plain_text", "text": label}, "value": value}
+        {
+            "text": {"type": "plain_text", "text": t(labels[value]) if value in labels else label},
+            "value": value,
+        }
         for value, label in choices.items()
     ]
 
 
 def _modal(
-    callback_id: str, title: str, intro: str, metadata: dict[str, Any], inputs: list[dict[str, Any]]
+    t: Translator,
+    callback_id: str,
+    title: str,
+    intro: str,
+    metadata: dict[str, Any],
+    inputs: list[dict[str, Any]],
 ) -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": callback_id,
         "private_metadata": json.dumps(metadata),
         "title": {"type": "plain_text", "text": title},
-        "submit": {"type": "plain_text", "text": "Record"},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "submit": {"type": "plain_text", "text": t("Record")},
+        "close": {"type": "plain_text", "text": t("Cancel")},
         "blocks": [section(f"{MARKING}\n{intro}", f"{callback_id}_intro"), *inputs],
     }
 
@@ -50,91 +76,130 @@ def _input(
     return block
 
 
-def _notes(block_id: str, action_id: str) -> dict[str, Any]:
+def _notes(block_id: str, action_id: str, t: Translator) -> dict[str, Any]:
     element = {
         "type": "plain_text_input",
         "action_id": action_id,
         "multiline": True,
         "max_length": 2000,
     }
-    return _input(block_id, "Notes (optional)", element, optional=True)
+    return _input(block_id, t("Notes (optional)"), element, optional=True)
 
 
 def installation_modal(
-    request: MonitoringRequest, today: date, channel: str, thread_ts: str
+    request: MonitoringRequest,
+    today: date,
+    channel: str,
+    thread_ts: str,
+    language: str = DEFAULT_LANGUAGE,
 ) -> dict[str, Any]:
+    t = translator(language)
     metadata = {"id": request.request_id, "channel": channel, "thread": thread_ts}
-    intro = f"*{request.request_id}*: what happened? This is recorded in the audit trail."
+    intro = t(
+        "*{request}*: what happened? This is recorded in the audit trail.",
+        request=request.request_id,
+    )
     return _modal(
+        t,
         ids.INSTALLATION_VIEW,
-        "Record installation",
+        t.pgettext("title", "Record installation"),
         intro,
         metadata,
         [
             _input(
                 ids.INSTALL_OUTCOME_BLOCK,
-                "Outcome",
+                t("Outcome"),
                 {
                     "type": "radio_buttons",
                     "action_id": ids.INSTALL_OUTCOME_ACTION,
-                    "options": _options(OUTCOMES),
+                    "options": _options(OUTCOMES, t),
                 },
             ),
             _input(
                 ids.INSTALL_DATE_BLOCK,
-                "On what day?",
+                t("On what day?"),
                 {
                     "type": "datepicker",
                     "action_id": ids.INSTALL_DATE_ACTION,
                     "initial_date": today.isoformat(),
                 },
             ),
-            _notes(ids.INSTALL_NOTES_BLOCK, ids.INSTALL_NOTES_ACTION),
+            _notes(ids.INSTALL_NOTES_BLOCK, ids.INSTALL_NOTES_ACTION, t),
         ],
     )
 
 
-def installation_notice(request: MonitoringRequest, by: str) -> Message:
+def _outcome(outcome: str, t: Translator) -> str:
+    return t(OUTCOME_LABELS[outcome]) if outcome in OUTCOME_LABELS else outcome
+
+
+def installation_notice(request: MonitoringRequest, by: str, languages: Languages = ONE) -> Message:
     outcome = request.installation_outcome or Stage.installed
-    on = format_date(request.installation_date) if request.installation_date else "an earlier day"
-    if outcome == Stage.installed:
-        text = (
-            f":white_check_mark: {request.request_id} installed on {on}, recorded by {mention(by)}."
+
+    def render(t: Translator) -> list[dict[str, Any]]:
+        on = (
+            format_date(request.installation_date)
+            if request.installation_date
+            else t("an earlier day")
         )
-        if request.review_date:
-            text += f" Review due {format_date(request.review_date)}."
-    else:
-        text = (
-            f":no_entry_sign: {request.request_id} was not installed: "
-            f"{OUTCOMES[outcome].lower()} ({on}), recorded by {mention(by)}. Nothing further "
-            "will happen."
-        )
-    if request.installation_notes:
-        text += f"\n_Notes:_ {escape(request.installation_notes)}"
+        if outcome == Stage.installed:
+            text = t(
+                ":white_check_mark: {request} installed on {on}, recorded by {who}.",
+                request=request.request_id,
+                on=on,
+                who=mention(by),
+            )
+            if request.review_date:
+                text += " " + t("Review due {date}.", date=format_date(request.review_date))
+        else:
+            text = t(
+                ":no_entry_sign: {request} was not installed: {outcome} ({on}), recorded by "
+                "{who}. Nothing further will happen.",
+                request=request.request_id,
+                outcome=_outcome(outcome, t).lower(),
+                on=on,
+                who=mention(by),
+            )
+        if request.installation_notes:
+            text += "\n" + t("_Notes:_ {notes}", notes=escape(request.installation_notes))
+        return [section(text, ids.INSTALLED_BLOCK)]
+
     return Message(
-        text=f"{request.request_id}: {OUTCOMES.get(outcome, outcome).lower()}",
-        blocks=[section(text, ids.INSTALLED_BLOCK)],
+        text=texts(languages, lambda t: f"{request.request_id}: {_outcome(outcome, t).lower()}"),
+        blocks=in_languages(languages, render),
     )
 
 
-def review_due(request: MonitoringRequest, deciders: tuple[str, ...]) -> Message:
+def review_due(
+    request: MonitoringRequest, deciders: tuple[str, ...], languages: Languages = ONE
+) -> Message:
     who = " ".join([mention(request.officer_id), *(mention_any(d) for d in deciders)])
-    due = format_date(request.review_date) if request.review_date else "today"
-    body = (
-        f":mag: {who} {request.request_id} is due for review ({due}): is monitoring still "
-        "necessary and proportionate? Record the review: it continues with a new review date, "
-        "or the software has been removed."
-    )
+
+    def render(t: Translator) -> list[dict[str, Any]]:
+        due = format_date(request.review_date) if request.review_date else t("today")
+        body = t(
+            ":mag: {who} {request} is due for review ({due}): is monitoring still necessary and "
+            "proportionate? Record the review: it continues with a new review date, or the "
+            "software has been removed.",
+            who=who,
+            request=request.request_id,
+            due=due,
+        )
+        return [section(body, ids.REVIEW_DUE_BLOCK)]
+
     return Message(
-        text=f"Review due: {request.request_id}",
+        text=texts(languages, lambda t: t("Review due: {request}", request=request.request_id)),
         blocks=[
-            section(body, ids.REVIEW_DUE_BLOCK),
+            *in_languages(languages, render),
             {
                 "type": "actions",
                 "block_id": ids.REVIEW_ACTIONS_BLOCK,
                 "elements": [
                     button(
-                        "Record the review", ids.REVIEW_CONFIRM, str(request.request_id), "primary"
+                        joined(languages, lambda t: t("Record the review")),
+                        ids.REVIEW_CONFIRM,
+                        str(request.request_id),
+                        "primary",
                     )
                 ],
             },
@@ -143,28 +208,37 @@ def review_due(request: MonitoringRequest, deciders: tuple[str, ...]) -> Message
 
 
 def review_modal(
-    request: MonitoringRequest, next_review: date, channel: str, thread_ts: str
+    request: MonitoringRequest,
+    next_review: date,
+    channel: str,
+    thread_ts: str,
+    language: str = DEFAULT_LANGUAGE,
 ) -> dict[str, Any]:
+    t = translator(language)
     metadata = {"id": request.request_id, "channel": channel, "thread": thread_ts}
-    intro = f"*{request.request_id}*: the outcome of the review is recorded in the audit trail."
+    intro = t(
+        "*{request}*: the outcome of the review is recorded in the audit trail.",
+        request=request.request_id,
+    )
     return _modal(
+        t,
         ids.REVIEW_VIEW,
-        "Record review",
+        t("Record review"),
         intro,
         metadata,
         [
             _input(
                 ids.REVIEW_OUTCOME_BLOCK,
-                "Outcome",
+                t("Outcome"),
                 {
                     "type": "radio_buttons",
                     "action_id": ids.REVIEW_OUTCOME_ACTION,
-                    "options": _options(REVIEW_OUTCOMES),
+                    "options": _options(REVIEW_OUTCOMES, t),
                 },
             ),
             _input(
                 ids.REVIEW_NEXT_BLOCK,
-                "If it continues: next review by",
+                t("If it continues: next review by"),
                 {
                     "type": "datepicker",
                     "action_id": ids.REVIEW_NEXT_ACTION,
@@ -172,20 +246,31 @@ def review_modal(
                 },
                 optional=True,
             ),
-            _notes(ids.REVIEW_NOTES_BLOCK, ids.REVIEW_NOTES_ACTION),
+            _notes(ids.REVIEW_NOTES_BLOCK, ids.REVIEW_NOTES_ACTION, t),
         ],
     )
 
 
-def reviewed_notice(request: MonitoringRequest, by: str) -> Message:
-    if request.state == Stage.removed:
-        text = f":wastebasket: {request.request_id}: monitoring removed, recorded by {mention(by)}."
-    else:
-        due = format_date(request.review_date) if request.review_date else "—"
-        text = (
-            f":repeat: {request.request_id}: monitoring continues, reviewed by {mention(by)}. "
-            f"Next review due {due}."
-        )
+def reviewed_notice(request: MonitoringRequest, by: str, languages: Languages = ONE) -> Message:
+    def render(t: Translator) -> list[dict[str, Any]]:
+        if request.state == Stage.removed:
+            text = t(
+                ":wastebasket: {request}: monitoring removed, recorded by {who}.",
+                request=request.request_id,
+                who=mention(by),
+            )
+        else:
+            due = format_date(request.review_date) if request.review_date else "—"
+            text = t(
+                ":repeat: {request}: monitoring continues, reviewed by {who}. Next review due "
+                "{due}.",
+                request=request.request_id,
+                who=mention(by),
+                due=due,
+            )
+        return [section(text, ids.REVIEWED_BLOCK)]
+
     return Message(
-        text=f"{request.request_id} reviewed", blocks=[section(text, ids.REVIEWED_BLOCK)]
+        text=texts(languages, lambda t: t("{request} reviewed", request=request.request_id)),
+        blocks=in_languages(languages, render),
     )

@@ -1,73 +1,116 @@
 """What the scheduler says in a request's thread. Reminders carry no offender data: only the
 request id, mentions, the question being waited for, how long a decision has waited, the flags
-in words and a link to the card."""
+in words and a link to the card. In each thread language in turn."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from bot import ids
 from bot.blocks.approval import install_actions
+from bot.blocks.bilingual import in_languages, texts
 from bot.blocks.conversation import question_blocks, restart_actions
 from bot.blocks.text import Message, escape, mention, mention_any, section
 from flows.flags import describe_flags
+from flows.i18n import DEFAULT_LANGUAGE, NN_, Translator, translator
 from flows.models import MonitoringRequest
 from flows.outputs import Question
 
+Languages = Sequence[str]
+ONE: Languages = (DEFAULT_LANGUAGE,)
+DAYS = NN_("{n} day", "{n} days")
+HOURS = NN_("{n} hour", "{n} hours")
+MINUTES = NN_("{n} minute", "{n} minutes")
 
-def _notice(fallback: str, body: str, block_id: str) -> Message:
-    return Message(text=fallback, blocks=[section(body, block_id)])
+
+def _notice(
+    languages: Languages,
+    fallback: Callable[[Translator], str],
+    body: Callable[[Translator], str],
+    block_id: str,
+) -> Message:
+    return Message(
+        text=texts(languages, fallback),
+        blocks=in_languages(languages, lambda t: [section(body(t), block_id)]),
+    )
 
 
 def mentions(ids: tuple[str, ...]) -> str:
     return " ".join(mention_any(i) for i in ids)
 
 
-def idle_reminder(request: MonitoringRequest, question: Question | None) -> Message:
+def idle_reminder(
+    request: MonitoringRequest, question: Question | None, languages: Languages = ONE
+) -> Message:
     officer = mention(request.officer_id)
-    fallback = f"Reminder: {request.request_id} is waiting for your answer"
+
+    def fallback(t: Translator) -> str:
+        return t("Reminder: {request} is waiting for your answer", request=request.request_id)
+
     if question is None:
-        body = f":wave: {officer} {request.request_id} is waiting for you: see the last message in this thread."
-        return _notice(fallback, body, ids.REMINDER_BLOCK)
+        return _notice(
+            languages,
+            fallback,
+            lambda t: t(
+                ":wave: {officer} {request} is waiting for you: see the last message in this "
+                "thread.",
+                officer=officer,
+                request=request.request_id,
+            ),
+            ids.REMINDER_BLOCK,
+        )
+    # the question is asked once, in the conversation's own words
+    t = translator(languages[0] if languages else DEFAULT_LANGUAGE)
     _, blocks = question_blocks(
-        question, reminder=f":wave: {officer} this request is waiting for your answer."
+        question,
+        reminder=t(":wave: {officer} this request is waiting for your answer.", officer=officer),
     )
-    return Message(text=fallback, blocks=blocks)
+    return Message(text=texts(languages, fallback), blocks=blocks)
 
 
-def abandoned(request: MonitoringRequest) -> Message:
-    body = (
-        f"{mention(request.officer_id)} {request.request_id} was closed because it had no answer "
-        "for too long. If it is still needed, restart it: your answers are kept."
+def abandoned(request: MonitoringRequest, languages: Languages = ONE) -> Message:
+    message = _notice(
+        languages,
+        lambda t: t("{request} closed: no answer", request=request.request_id),
+        lambda t: t(
+            "{officer} {request} was closed because it had no answer for too long. If it is "
+            "still needed, restart it: your answers are kept.",
+            officer=mention(request.officer_id),
+            request=request.request_id,
+        ),
+        ids.ABANDONED_BLOCK,
     )
-    message = _notice(f"{request.request_id} closed: no answer", body, ids.ABANDONED_BLOCK)
     message.blocks.append(restart_actions(request))
     return message
 
 
-def waited(delta: timedelta) -> str:
+def waited(delta: timedelta, t: Translator | None = None) -> str:
     """How long, in words: "2 days 3 hours", "4 hours", "45 minutes"."""
+    t = t or translator(DEFAULT_LANGUAGE)
     minutes = max(0, int(delta.total_seconds()) // 60)
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
-
-    def unit(n: int, word: str) -> str:
-        return f"{n} {word}{'s' if n != 1 else ''}"
-
     if days:
-        return unit(days, "day") + (f" {unit(hours, 'hour')}" if hours else "")
+        shown = t.nplural(DAYS, days)
+        return shown + (" " + t.nplural(HOURS, hours) if hours else "")
     if hours:
-        return unit(hours, "hour")
-    return unit(minutes, "minute")
+        return t.nplural(HOURS, hours)
+    return t.nplural(MINUTES, minutes)
 
 
-def _waiting(request: MonitoringRequest, now: datetime, link: str | None) -> str:
+def _waiting(request: MonitoringRequest, now: datetime, link: str | None, t: Translator) -> str:
     """How long it has waited, its flags in words, and the way to its card."""
     since = request.submitted_at or now
-    card = f"<{link}|the approval card>" if link else "the approval card above"
+    card = t("<{link}|the approval card>", link=link) if link else t("the approval card above")
     flags = [escape(text) for text in describe_flags(request.flags)]
-    flagged = f" Flags: {' '.join(flags)}" if flags else " No flags."
-    return f"It has waited {waited(now - since)} for a decision.{flagged} Decide on {card}."
+    flagged = " " + (t("Flags: {flags}", flags=" ".join(flags)) if flags else t("No flags."))
+    return (
+        t("It has waited {waited} for a decision.", waited=waited(now - since, t))
+        + flagged
+        + " "
+        + t("Decide on {card}.", card=card)
+    )
 
 
 def approval_reminder(
@@ -75,13 +118,20 @@ def approval_reminder(
     supervisors: tuple[str, ...],
     now: datetime | None = None,
     link: str | None = None,
+    languages: Languages = ONE,
 ) -> Message:
-    now = now or request.submitted_at or datetime.now(UTC)
-    body = (
-        f":hourglass_flowing_sand: {mentions(supervisors)} {request.request_id} is still waiting "
-        f"for a decision. {_waiting(request, now, link)}"
+    at = now or request.submitted_at or datetime.now(UTC)
+    return _notice(
+        languages,
+        lambda t: t("Reminder: {request} awaits a decision", request=request.request_id),
+        lambda t: t(
+            ":hourglass_flowing_sand: {who} {request} is still waiting for a decision. {waiting}",
+            who=mentions(supervisors),
+            request=request.request_id,
+            waiting=_waiting(request, at, link, t),
+        ),
+        ids.REMINDER_BLOCK,
     )
-    return _notice(f"Reminder: {request.request_id} awaits a decision", body, ids.REMINDER_BLOCK)
 
 
 def escalated(
@@ -89,39 +139,84 @@ def escalated(
     approvers: tuple[str, ...],
     now: datetime | None = None,
     link: str | None = None,
+    languages: Languages = ONE,
 ) -> Message:
-    now = now or request.submitted_at or datetime.now(UTC)
-    body = (
-        f":rotating_light: Escalated: {mentions(approvers)} {request.request_id} has waited too "
-        f"long for a decision, and you may decide it. {_waiting(request, now, link)}"
+    at = now or request.submitted_at or datetime.now(UTC)
+    return _notice(
+        languages,
+        lambda t: t("Escalated: {request}", request=request.request_id),
+        lambda t: t(
+            ":rotating_light: Escalated: {who} {request} has waited too long for a decision, "
+            "and you may decide it. {waiting}",
+            who=mentions(approvers),
+            request=request.request_id,
+            waiting=_waiting(request, at, link, t),
+        ),
+        ids.ESCALATION_BLOCK,
     )
-    return _notice(f"Escalated: {request.request_id}", body, ids.ESCALATION_BLOCK)
 
 
-def expired(request: MonitoringRequest, reason: str, deciders: tuple[str, ...] = ()) -> Message:
-    told = " ".join([mention(request.officer_id), *(mention_any(d) for d in deciders)])
-    body = (
-        f"{told} {request.request_id} expired: {reason}. "
-        "If it is still needed, restart it: your answers are kept."
+def _told(request: MonitoringRequest, deciders: tuple[str, ...]) -> str:
+    return " ".join([mention(request.officer_id), *(mention_any(d) for d in deciders)])
+
+
+def expired(
+    request: MonitoringRequest,
+    reason: str | Callable[[Translator], str],
+    deciders: tuple[str, ...] = (),
+    languages: Languages = ONE,
+) -> Message:
+    """`reason`: why, in words (or drawn in each language)."""
+    why = reason if callable(reason) else (lambda t: reason)
+    message = _notice(
+        languages,
+        lambda t: t("{request} expired", request=request.request_id),
+        lambda t: t(
+            "{told} {request} expired: {reason}. If it is still needed, restart it: your "
+            "answers are kept.",
+            told=_told(request, deciders),
+            request=request.request_id,
+            reason=why(t),
+        ),
+        ids.EXPIRED_BLOCK,
     )
-    message = _notice(f"{request.request_id} expired", body, ids.EXPIRED_BLOCK)
     message.blocks.append(restart_actions(request))
     return message
 
 
-def lapsed(request: MonitoringRequest, reason: str, deciders: tuple[str, ...] = ()) -> Message:
-    told = " ".join([mention(request.officer_id), *(mention_any(d) for d in deciders)])
-    body = f"{told} {request.request_id} has lapsed: {reason}. Do not install on this basis."
-    message = _notice(f"{request.request_id} lapsed", body, ids.LAPSED_BLOCK)
+def lapsed(
+    request: MonitoringRequest,
+    reason: str | Callable[[Translator], str],
+    deciders: tuple[str, ...] = (),
+    languages: Languages = ONE,
+) -> Message:
+    why = reason if callable(reason) else (lambda t: reason)
+    message = _notice(
+        languages,
+        lambda t: t("{request} lapsed", request=request.request_id),
+        lambda t: t(
+            "{told} {request} has lapsed: {reason}. Do not install on this basis.",
+            told=_told(request, deciders),
+            request=request.request_id,
+            reason=why(t),
+        ),
+        ids.LAPSED_BLOCK,
+    )
     message.blocks.append(restart_actions(request))
     return message
 
 
-def install_reminder(request: MonitoringRequest) -> Message:
-    body = (
-        f":wrench: {mention(request.officer_id)} has the software for {request.request_id} been "
-        "installed? Press *Record installation* to say what happened."
+def install_reminder(request: MonitoringRequest, languages: Languages = ONE) -> Message:
+    message = _notice(
+        languages,
+        lambda t: t("Has {request} been installed?", request=request.request_id),
+        lambda t: t(
+            ":wrench: {officer} has the software for {request} been installed? Press *Record "
+            "installation* to say what happened.",
+            officer=mention(request.officer_id),
+            request=request.request_id,
+        ),
+        ids.INSTALL_REMINDER_BLOCK,
     )
-    message = _notice(f"Has {request.request_id} been installed?", body, ids.INSTALL_REMINDER_BLOCK)
-    message.blocks.append(install_actions(request))
+    message.blocks.append(install_actions(request, languages))
     return message

@@ -14,15 +14,17 @@ from bot.blocks.installation import installation_modal, review_modal
 from bot.responder import Asker, Result
 from bot.services import Refused
 from bot.wiring import Wiring
+from flows.i18n import N_, translator
 from flows.models import MonitoringRequest
 
-DIALOG_FAILED = (
+DIALOG_FAILED = N_(
     "Slack didn't open the dialog (it can expire if Slack is slow to pass on the click). "
     "Nothing was recorded: click the button again."
 )
 
-#: builds a dialog for a request, given the channel and thread it was opened from
-RecordDialog = Callable[[MonitoringRequest, str, str], dict[str, Any]]
+#: builds a dialog for a request, given the channel and thread it was opened from and the
+#: language of the person who opens it
+RecordDialog = Callable[[MonitoringRequest, str, str, str], dict[str, Any]]
 
 #: a use case on the request a click belongs to: (request id, user, delivery key) -> result
 Step = Callable[[str, str, str], Result]
@@ -57,6 +59,9 @@ def card_round(body: dict[str, Any]) -> int | None:
 
 def register(app: App, wiring: Wiring) -> None:
     service, responder = wiring.service, wiring.responder
+
+    def dialog_failed(asker: Asker) -> None:
+        responder.tell(asker, translator(responder.language_for(asker.user))(DIALOG_FAILED))
 
     def for_thread_request(body: dict[str, Any], step: Step) -> None:
         """Clicks on conversation messages name their request by the thread they are in."""
@@ -114,9 +119,10 @@ def register(app: App, wiring: Wiring) -> None:
             asker.thread_ts or "",
             service.approvals_needed(checked),
             card_round(body),
+            responder.language_for(asker.user),
         )
         if wiring.messenger.open_view(body["trigger_id"], view) is None:
-            responder.tell(asker, DIALOG_FAILED)
+            dialog_failed(asker)
 
     def ask_reason(decision: str, body: dict[str, Any], action: dict[str, Any]) -> None:
         """Slack's trigger expires 3 seconds after the click: the dialog opens first, and only
@@ -131,10 +137,11 @@ def register(app: App, wiring: Wiring) -> None:
             asker.channel or "",
             asker.thread_ts or "",
             card_round(body),
+            responder.language_for(asker.user),
         )
         view_id = wiring.messenger.open_view(body["trigger_id"], view)
         if view_id is None:
-            responder.tell(asker, DIALOG_FAILED)
+            dialog_failed(asker)
             return
         checked = service.may_decide(
             str(action.get("value") or ""),
@@ -143,7 +150,7 @@ def register(app: App, wiring: Wiring) -> None:
             card_round=card_round(body),
         )
         if isinstance(checked, Refused):
-            said = responder.refusal_text(checked)
+            said = responder.refusal_text(checked, asker.user)
             language = wiring.languages.language_for(asker.user)
             wiring.messenger.update_view(view_id, refused_dialog(said, language))
             responder.tell(asker, said)  # in the thread too, where refusals are always told
@@ -165,18 +172,23 @@ def register(app: App, wiring: Wiring) -> None:
         if isinstance(checked, Refused):
             responder.respond(checked, asker)
             return
-        view = dialog(checked, asker.channel or "", asker.thread_ts or "")
+        language = responder.language_for(asker.user)
+        view = dialog(checked, asker.channel or "", asker.thread_ts or "", language)
         if wiring.messenger.open_view(body["trigger_id"], view) is None:
-            responder.tell(asker, DIALOG_FAILED)
+            dialog_failed(asker)
 
     @app.action(ids.INSTALLATION_CONFIRM)
     def record_installation(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
-        open_record(body, action, lambda r, c, t: installation_modal(r, service.today(), c, t))
+        open_record(
+            body, action, lambda r, c, t, lang: installation_modal(r, service.today(), c, t, lang)
+        )
 
     @app.action(ids.REVIEW_CONFIRM)
     def record_review(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         open_record(
-            body, action, lambda r, c, t: review_modal(r, service.default_review_date(), c, t)
+            body,
+            action,
+            lambda r, c, t, lang: review_modal(r, service.default_review_date(), c, t, lang),
         )

@@ -14,15 +14,16 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.responder import Asker
 from bot.wiring import Wiring
+from flows.i18n import DEFAULT_LANGUAGE, N_, translator
 from flows.ports import ConcurrentUpdate
 
 log = logging.getLogger(__name__)
 
-NOT_SAVED = (
+NOT_SAVED = N_(
     "I couldn't save that: the database didn't answer. Nothing was recorded, so please send it "
     "again in a minute."
 )
-FAILED = (
+FAILED = N_(
     "Something went wrong on my side and that was not acted on. Please try again; if it keeps "
     "happening, tell your IT team."
 )
@@ -33,16 +34,27 @@ def register(app: App, wiring: Wiring) -> None:
     def on_error(error: Exception, body: dict[str, Any], respond: Respond) -> None:
         # Payloads hold offender data: log the kind of failure only.
         log.error("listener failed", extra={"error": type(error).__name__}, exc_info=error)
-        text = NOT_SAVED if isinstance(error, SQLAlchemyError | ConcurrentUpdate) else FAILED
+        said = NOT_SAVED if isinstance(error, SQLAlchemyError | ConcurrentUpdate) else FAILED
         try:
             if body.get("command") and body.get("response_url"):
+                text = _in_language_of(wiring, body.get("user_id"), said)
                 respond(text=text, response_type="ephemeral")
                 return
             asker = who_sent(body)
             if asker is not None:
-                wiring.responder.tell(asker, text)
+                wiring.responder.tell(asker, _in_language_of(wiring, asker.user, said))
         except Exception as telling:  # never fail in the error handler itself
             log.warning("could not tell the user", extra={"error": type(telling).__name__})
+
+
+def _in_language_of(wiring: Wiring, user: Any, msgid: str) -> str:
+    """In the reader's language, if that can be found out now (the database may be what
+    failed): else the default."""
+    try:
+        language = wiring.responder.language_for(user if isinstance(user, str) else None)
+    except Exception:
+        language = DEFAULT_LANGUAGE
+    return translator(language)(msgid)
 
 
 def who_sent(body: dict[str, Any]) -> Asker | None:

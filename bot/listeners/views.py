@@ -15,9 +15,10 @@ from bot.responder import Asker, Result
 from bot.services import Refused
 from bot.wiring import Wiring
 from flows.approval import Decision
+from flows.i18n import N_, translator
 from flows.installation import RecordRefused
 
-EMPTY_REASON = "Give a reason: the officer needs to know why, and it is recorded."
+EMPTY_REASON = N_("Give a reason: the officer needs to know why, and it is recorded.")
 
 
 def register(app: App, wiring: Wiring) -> None:
@@ -31,7 +32,8 @@ def register(app: App, wiring: Wiring) -> None:
         )
         reason = (value or "").strip()
         if not reason:
-            ack(response_action="errors", errors={ids.REASON_BLOCK: EMPTY_REASON})
+            t = translator(wiring.responder.language_for(body["user"]["id"]))
+            ack(response_action="errors", errors={ids.REASON_BLOCK: t(EMPTY_REASON)})
             return
         ack()
         meta = view_metadata(view)

@@ -66,10 +66,27 @@ def catalogued(language: str) -> frozenset[tuple[str | None, str]]:
 
 
 class MarkingTranslator(i18n.Translator):
-    """Translates as the real one does, refuses what is not catalogued, marks what it returns."""
+    """Translates as the real one does, refuses what is not catalogued, marks what it returns.
+
+    `pending`: msgids another domain has yet to catalogue, let through (marked) meanwhile; one
+    that has been catalogued fails, so that the list is emptied as the others land."""
+
+    def __init__(
+        self,
+        language: i18n.Language,
+        translations: Any,
+        pending: frozenset[str] = frozenset(),
+    ) -> None:
+        super().__init__(language, translations)
+        self.pending = pending
 
     def _check(self, context: str | None, msgid: str) -> None:
-        if (context, msgid) not in catalogued(self.language):
+        known = (context, msgid) in catalogued(self.language)
+        if msgid in self.pending:
+            if known:
+                raise AssertionError(f"{msgid!r} is catalogued now: remove it from `pending`")
+            return
+        if not known:
             where = f" (context {context!r})" if context else ""
             raise UntranslatedString(
                 f"no {self.language} catalogue entry for {msgid!r}{where}: mark it, run "
@@ -89,14 +106,16 @@ class MarkingTranslator(i18n.Translator):
         return START + super().pgettext(context, msgid, **values) + END
 
 
-def _marking(language: i18n.Language) -> i18n.Translator:
-    return MarkingTranslator(language, i18n._catalogue(language))
-
-
 @contextmanager
-def marked_translations() -> Iterator[None]:
-    """Within: every translator marks its strings and refuses uncatalogued ones."""
-    previous = i18n.install_factory(_marking)
+def marked_translations(pending: Iterable[str] = ()) -> Iterator[None]:
+    """Within: every translator marks its strings and refuses uncatalogued ones (but those
+    `pending`, see MarkingTranslator)."""
+    waiting = frozenset(pending)
+
+    def marking(language: i18n.Language) -> i18n.Translator:
+        return MarkingTranslator(language, i18n._catalogue(language), waiting)
+
+    previous = i18n.install_factory(marking)
     try:
         yield
     finally:

@@ -142,3 +142,13 @@ def test_the_checker_ignores_values_ids_and_urls() -> None:
             "private_metadata": '{"request": "MR-1"}',
         }
     )
+
+
+def test_a_pending_string_passes_until_it_is_catalogued() -> None:
+    with marked_translations(pending=["Someone else's"]):
+        assert i18n.translator("cy")("Someone else's") == f"{START}Someone else's{END}"
+    with (
+        marked_translations(pending=["Approve"]),
+        pytest.raises(AssertionError, match="catalogued now"),
+    ):
+        i18n.translator("cy")("Approve")
