@@ -84,8 +84,10 @@ class Responder:
         In the language of `user`, who tried."""
         error = refused.error
         METRICS.refusals.labels(reason=type(error).__name__).inc()
+        t = translator(self.language_for(user))
+        if refused.shown is not None:
+            return refused.shown(t)
         if isinstance(error, AlreadyClosed) and error.decided_as and error.decided_by:
-            t = translator(self.language_for(user))
             at = clock_time(error.decided_at, self.tz, t)
             sentence = ALREADY.get(str(error.decision))
             if sentence is not None:

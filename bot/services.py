@@ -17,6 +17,7 @@ from flows.conversation import Conversation
 from flows.delegation import Delegation
 from flows.errors import DomainError, InvalidTransition, NotRequester
 from flows.form import FormOutcome
+from flows.i18n import DEFAULT_LANGUAGE, N_, Translator, translator
 from flows.models import MonitoringRequest
 from flows.outputs import Output, Summary
 from flows.parsers import format_date
@@ -25,6 +26,7 @@ from flows.request_machine import at_summary, is_collecting
 from flows.review import ReviewPeriod, review_date_problem
 from flows.rounds import round_of
 from flows.second_approval import SecondApproval
+from flows.waiting import state_words
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,7 @@ V = TypeVar("V")
 
 #: reloading and reapplying is safe because a conflicting save changed nothing
 MAX_CONFLICT_RETRIES = 5
+ONLY_THE_OFFICER = N_("Only the officer who started this request can fill it in.")
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,8 @@ class Refused:
     message: str
     error: DomainError
     request: MonitoringRequest | None = None
+    #: the message drawn in the reader's language, where the service words it (else `message`)
+    shown: Callable[[Translator], str] | None = None
 
 
 @dataclass
@@ -257,16 +262,22 @@ class RequestService:
             return _unknown(request_id)
         if user_id != request.officer_id:
             return Refused(
-                "Only the officer who started this request can fill it in.",
+                ONLY_THE_OFFICER,
                 NotRequester(request_id),
                 request,
+                lambda t: t(ONLY_THE_OFFICER),
             )
         if not (is_collecting(request) or at_summary(request)):
+            state = request.state
             return Refused(
-                f"{request_id} is {request.state.replace('_', ' ')}: its answers can no longer "
-                "be changed.",
+                f"{request_id} is {state.replace('_', ' ')}: its answers can no longer be changed.",
                 InvalidTransition(request_id),
                 request,
+                lambda t: t(
+                    "{request} is {state}: its answers can no longer be changed.",
+                    request=request_id,
+                    state=state_words(state),
+                ),
             )
         return request
 
@@ -570,8 +581,15 @@ class RequestService:
 
     # -- delegation -------------------------------------------------------------------------------
 
-    def delegate(self, delegator: str, delegate_id: str, until_text: str) -> str | Refused:
-        """Let `delegate_id` decide until the end of the given day; what to tell the delegator."""
+    def delegate(
+        self,
+        delegator: str,
+        delegate_id: str,
+        until_text: str,
+        language: str = DEFAULT_LANGUAGE,
+    ) -> str | Refused:
+        """Let `delegate_id` decide until the end of the given day; what to tell the delegator
+        (in their `language`)."""
         roles = self._roles(delegator)
         if isinstance(roles, Refused):
             return roles
@@ -596,13 +614,18 @@ class RequestService:
             )
             uow.commit()
         log.info("delegated", extra={"user": delegator, "delegate": delegate_id})
-        return (
-            f"<@{delegate_id}> may decide monitoring requests on your behalf until the end of "
-            f"{format_date(given.until)}. `{self.command_hint} delegate revoke <@{delegate_id}>` "
-            "ends it sooner."
+        t = translator(language)
+        return t(
+            "{delegate} may decide monitoring requests on your behalf until the end of {until}. "
+            "`{command} delegate revoke {delegate}` ends it sooner.",
+            delegate=f"<@{delegate_id}>",
+            until=format_date(given.until),
+            command=self.command_hint,
         )
 
-    def revoke_delegation(self, revoker: str, delegate_id: str) -> str | Refused:
+    def revoke_delegation(
+        self, revoker: str, delegate_id: str, language: str = DEFAULT_LANGUAGE
+    ) -> str | Refused:
         roles = self._roles(revoker)
         if isinstance(roles, Refused):
             return roles
@@ -626,10 +649,17 @@ class RequestService:
                     },
                 )
             uow.commit()
+        t = translator(language)
         if not ended:
-            return f"<@{delegate_id}> holds no delegation in force: nothing to revoke."
+            return t(
+                "{delegate} holds no delegation in force: nothing to revoke.",
+                delegate=f"<@{delegate_id}>",
+            )
         log.info("delegation revoked", extra={"user": revoker, "delegate": delegate_id})
-        return f"<@{delegate_id}> may no longer decide monitoring requests on anyone's behalf."
+        return t(
+            "{delegate} may no longer decide monitoring requests on anyone's behalf.",
+            delegate=f"<@{delegate_id}>",
+        )
 
     def _refuse_delegation(self, user_id: str, error: DomainError) -> Refused:
         """A delegation refused; recorded (belonging to no request) when it is evidence."""
@@ -823,6 +853,10 @@ def _unknown(request_id: str) -> Refused:
     return Refused(
         f"{request_id} is not in this bot's records: it may belong to another workspace.",
         UnknownRequest(request_id),
+        shown=lambda t: t(
+            "{request} is not in this bot's records: it may belong to another workspace.",
+            request=request_id,
+        ),
     )
 
 

@@ -11,6 +11,7 @@ from bot.metrics import METRICS
 from bot.responder import Asker
 from bot.services import Reply
 from bot.wiring import Wiring
+from flows.i18n import N_, translator
 from flows.models import MonitoringRequest
 
 log = logging.getLogger(__name__)
@@ -18,10 +19,10 @@ log = logging.getLogger(__name__)
 #: says something to the one officer who asked, privately
 Tell = Callable[[str], None]
 
-NOT_AN_OFFICER = (
+NOT_AN_OFFICER = N_(
     "You're not on the list of officers who can make monitoring requests. Ask your supervisor."
 )
-THREAD_REFUSED = (
+THREAD_REFUSED = N_(
     "Slack didn't accept the request thread, so nothing was started. Try again shortly."
 )
 
@@ -30,7 +31,7 @@ def refusal_to_start(wiring: Wiring, user: str, channel: str) -> str | None:
     """Why `user` may not start a request in `channel`, or None when they may."""
     refusal = wiring.channels.refusal(channel)
     if refusal is None and not wiring.authority.can_start(user):
-        refusal = NOT_AN_OFFICER
+        refusal = translator(wiring.responder.language_for(user))(NOT_AN_OFFICER)
     if refusal:
         log.info("start refused", extra={"user": user, "channel": channel})
     return refusal
@@ -56,13 +57,13 @@ def open_thread(wiring: Wiring, reply: Reply, tell: Tell) -> MonitoringRequest |
     request_id = str(request.request_id)
     ts = wiring.messenger.post(
         request.channel_id,
-        parent_message(request, wiring.deciders),
+        parent_message(request, wiring.deciders, wiring.presenter.thread_languages()),
         keep=False,
         request_id=request_id,
     )
     if ts is None:
         wiring.service.could_not_post(request_id)
-        tell(THREAD_REFUSED)
+        tell(translator(wiring.responder.language_for(request.officer_id))(THREAD_REFUSED))
         return None
     request = wiring.service.attach_thread(request_id, ts)
     wiring.responder.respond(

@@ -45,9 +45,11 @@ def register(app: App, wiring: Wiring) -> None:
     def view(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         request_id = str(action.get("value") or "")
-        result = wiring.homes.view(request_id, body["user"]["id"])
+        user = body["user"]["id"]
+        language = wiring.responder.language_for(user)
+        result = wiring.homes.view(request_id, user)
         if isinstance(result, Refused):
-            modal = refusal_modal(wiring.responder.refusal_text(result))
+            modal = refusal_modal(wiring.responder.refusal_text(result, user), language)
         else:
-            modal = request_modal(result, wiring.catalogue, wiring.deciders, wiring.tz)
+            modal = request_modal(result, wiring.catalogue, wiring.deciders, wiring.tz, language)
         wiring.messenger.open_view(body["trigger_id"], modal)

@@ -10,10 +10,12 @@ import pytest
 
 from bot import ids
 from bot.blocks import approval as approval_blocks
-from bot.blocks import installation, reminders
+from bot.blocks import dashboard, installation, reminders
 from bot.blocks.conversation import flag_lines
+from bot.blocks.home import home_view, refusal_modal, request_modal
 from bot.blocks.text import MARKING, Message, shown
 from flows.conversation import DECLARATION
+from flows.flags import describe_flags
 from flows.i18n import LANGUAGES, translator
 from flows.installation import OUTCOMES, REVIEW_OUTCOMES
 from flows.models import MonitoringRequest
@@ -25,6 +27,7 @@ from tests.support.i18n import assert_translated, marked_translations, plain
 from tests.unit.test_blocks import CATALOGUE, DECIDERS, LONDON, SUPERVISOR, filled
 
 AT = datetime(2026, 6, 1, 13, 2, tzinfo=UTC)
+HOME_NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 #: msgids of the other domains not yet in their catalogues (emptied as they land)
 PENDING = [DECLARATION]
 
@@ -294,3 +297,107 @@ def test_the_welsh_installation_dialog_keeps_the_stored_values() -> None:
 def test_every_stored_outcome_has_a_label_of_ours() -> None:
     assert set(installation.OUTCOME_LABELS) == set(OUTCOMES)
     assert set(installation.REVIEW_LABELS) == set(REVIEW_OUTCOMES)
+
+
+# --- App Home, the request in full, the dashboard line ----------------------------------------
+
+
+def home_words(requests: list[MonitoringRequest]) -> list[str]:
+    """What flows still words in English on Home (basis, state, age, flags)."""
+    from flows.waiting import age_words, basis_words, flag_words, state_words, waiting_since
+
+    found: list[str] = [MARKING, "; ".join(flag_words({}))]
+    for made in requests:
+        found += [basis_words(made), state_words(made.state), *flag_words(made.flags)]
+        found.append("; ".join(flag_words(made.flags)))
+        found.append(age_words(HOME_NOW - waiting_since(made)))
+        found += flag_lines(made.flags)
+    found.append(format_date(date(2026, 12, 24)))
+    return found
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_app_home_is_all_catalogued_in_the_viewers_language(language: str) -> None:
+    from bot.home_service import Home
+    from flows.delegation import Delegation
+    from flows.models import AuditEvent
+    from tests.unit.test_home_blocks import page, request
+
+    queue = [request(n) for n in range(1, 4)]
+    mine = [request(7, state="info_requested"), request(8, state="approved")]
+    decided = [
+        ("MR-000009", AuditEvent("decided", "U0SUP", HOME_NOW, {"outcome": "approved"})),
+        ("MR-000010", AuditEvent("info_requested", "U0SUP", HOME_NOW, {})),
+    ]
+    given = [
+        Delegation("U0SUP", "U0DEPUTY", date(2026, 12, 24), HOME_NOW),
+        Delegation("U0OTHER", "U0SUP", date(2026, 12, 24), HOME_NOW),
+        Delegation("U0OTHER", "U0THIRD", date(2026, 12, 24), HOME_NOW),
+    ]
+    home = Home("U0SUP", page(queue, 0, 30), decided, page(mine, 10, 12), given)
+    with marked_translations(PENDING):
+        view = home_view(home, {}, DECIDERS, HOME_NOW, LONDON, "/mr", language=language)
+    assert_translated(view, home_words([*queue, *mine]))
+    assert validate_view(plain(view)) == []
+
+
+def test_app_home_in_welsh() -> None:
+    from bot.home_service import Home
+    from tests.unit.test_home_blocks import page, request
+
+    home = Home("U0SUP", page([request(1)]), [], page([]))
+    view = str(home_view(home, {}, DECIDERS, HOME_NOW, LONDON, "/mr", language="cy"))
+    assert "*Yn aros am eich penderfyniad* (1–1 o 1, yr hynaf yn gyntaf)" in view
+    assert "Does gennych chi ddim ceisiadau." in view and "Gweld MR-000001" in view
+    assert "Dechreuwch gais gyda `/mr` yn sianel breifat eich uned." in view
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_request_in_full_and_a_refusal_from_home_are_all_catalogued(language: str) -> None:
+    request = filled("licence", licence_condition="x" * 400)
+    request.state = "rejected"
+    request.submitted_at = AT
+    request.decision, request.decided_by, request.decided_at = "rejected", SUPERVISOR, AT
+    request.decision_reason = "Not enough detail"
+    with marked_translations(PENDING):
+        views = [
+            request_modal(request, CATALOGUE, DECIDERS, LONDON, language),
+            refusal_modal("MR-42 is not yours to view.", language),
+        ]
+    data = [
+        *others_text(request),
+        *home_words([request]),
+        "Not enough detail",
+        "MR-42 is not yours to view.",
+        format_date(request.created_at.date()),
+    ]
+    for view in views:
+        assert_translated(view, data)
+        assert validate_view(plain(view)) == []
+
+
+@pytest.mark.parametrize("languages", [("cy",), ("en",), ("en", "cy")])
+@pytest.mark.parametrize("state", ["collecting", "awaiting_approval", "rejected"])
+def test_the_dashboard_line_is_all_catalogued(languages: tuple[str, ...], state: str) -> None:
+    from bot.blocks.form import form_actions
+
+    request = filled("order")
+    request.state = state
+    request.restarted_from = "MR-41"
+    form = [e["text"]["text"] for e in form_actions(request)["elements"]]
+    with marked_translations(PENDING):
+        line = dashboard.parent_message(request, DECIDERS, languages)
+    words = [*home_words([request]), *describe_flags(request.flags), *form]
+    assert_translated({"text": line.text, "blocks": line.blocks}, words)
+    assert validate_blocks(plain(line.blocks)) == []
+
+
+def test_the_dashboard_line_in_both_languages_reads_welsh_then_english() -> None:
+    request = filled("order")
+    request.state = "awaiting_approval"
+    line = dashboard.parent_message(request, DECIDERS, ("cy", "en"))
+    sections = [b["text"]["text"] for b in line.blocks if b["type"] == "section"]
+    assert "cais am feddalwedd monitro gan <@U0OFFICER>" in sections[0]
+    assert "monitoring software request by <@U0OFFICER>" in sections[1]
+    assert line.text.startswith("SWYDDOGOL-SENSITIF: Cais am feddalwedd monitro MR-42")
+    assert " / OFFICIAL-SENSITIVE: Monitoring software request MR-42" in line.text
