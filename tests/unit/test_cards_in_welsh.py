@@ -29,7 +29,7 @@ from tests.unit.test_blocks import CATALOGUE, DECIDERS, LONDON, SUPERVISOR, fill
 AT = datetime(2026, 6, 1, 13, 2, tzinfo=UTC)
 HOME_NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 #: msgids of the other domains not yet in their catalogues (emptied as they land)
-PENDING = [DECLARATION]
+PENDING: list[str] = []
 
 
 def others_text(request: MonitoringRequest) -> list[str]:
@@ -156,7 +156,7 @@ def test_a_welsh_decision_says_who_when_and_why_in_welsh() -> None:
         request, CATALOGUE, "approved", SUPERVISOR, AT, None, LONDON, languages=("cy",)
     )
     assert f":white_check_mark: *Cymeradwywyd* gan <@{SUPERVISOR}> am 14:02 ar" in everything(card)
-    assert card.text == "MR-42: cymeradwywyd"
+    assert card.text == "MR-42: wedi'i gymeradwyo"
     notice = approval_blocks.decision_notice(request, "rejected", SUPERVISOR, "Dim digon", ("cy",))
     assert f"Gwrthododd <@{SUPERVISOR}> MR-42." in everything(notice)
     assert "_Rheswm:_ Dim digon" in everything(notice)
