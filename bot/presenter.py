@@ -232,7 +232,7 @@ class ThreadPresenter:
         (submitted: its deciders; decided: the officer and the decider)."""
         # a channel shared since the request started gets nothing more (see `withheld`)
         if request.thread_ts and not self.channels.now_shared(request.channel_id):
-            line = dashboard.parent_message(request, self.deciders, self.languages())
+            line = dashboard.parent_message(request, self.deciders, self.thread_languages())
             self.messenger.update(
                 request.channel_id, request.thread_ts, line, request.request_id, "dashboard"
             )
@@ -248,9 +248,11 @@ class ThreadPresenter:
     def installed(self, request: MonitoringRequest, by: str) -> None:
         if self.withheld(request, Stage.installed.value):
             return
-        self.say(request, installation_blocks.installation_notice(request, by, self.languages()))
+        self.say(
+            request, installation_blocks.installation_notice(request, by, self.thread_languages())
+        )
 
     def reviewed(self, request: MonitoringRequest, by: str) -> None:
         if self.withheld(request, "reviewed"):
             return
-        self.say(request, installation_blocks.reviewed_notice(request, by, self.languages()))
+        self.say(request, installation_blocks.reviewed_notice(request, by, self.thread_languages()))
