@@ -27,7 +27,7 @@ from bot.slack.directory import ChannelPolicy, GroupMembers, Roster, SlackAuthor
 from bot.slack.locales import SlackLocales
 from bot.slack.messenger import Messenger
 from bot.slack.retries import BoundedRateLimitRetryHandler
-from bot.speakers import DEFAULT_SPEAKERS, Speakers
+from bot.speakers import Speakers
 from bot.sweeps import Sweeper, SweepSettings
 from bot.wiring import Wiring
 from flows.calendar import BankHolidays, WorkingCalendar
@@ -156,8 +156,8 @@ def create_bot(
         settings.command,
         languages,
     )
-    # who reads which language (#12): welsh-people's lookup goes here when it is wired in
-    speakers: Speakers = DEFAULT_SPEAKERS
+    # who reads which language (#12): ephemerals the reader's, thread messages the thread's
+    speakers: Speakers = languages
     presenter = ThreadPresenter(
         messenger,
         service,
@@ -218,6 +218,7 @@ def create_bot(
         question_posted=service.question_posted,
         permalink=messenger.permalink,
         moved=presenter.moved,
+        speakers=speakers,
     )
     return Bot(
         settings, database, client, app, wiring, sweeper, _checkpoint_job(settings, database)

@@ -11,7 +11,7 @@ from slack_bolt import Ack, App
 from bot import ids
 from bot.blocks.form import BASIS_KEY, INPUT_ACTION, form_errors, form_values, form_view
 from bot.listeners.actions import clicked
-from bot.listeners.payloads import view_metadata
+from bot.listeners.payloads import view_metadata, view_metadata_list
 from bot.responder import Asker
 from bot.services import Acted, Refused, Reply
 from bot.wiring import Wiring
@@ -71,14 +71,14 @@ def register(app: App, wiring: Wiring) -> None:
         meta = view_metadata(view)
         user = body["user"]["id"]
         values = form_values(view["state"]["values"])
-        shown = meta.get("shown")
+        shown = view_metadata_list(view, "shown")
         result = service.form_page(
             str(meta.get("id")),
             user,
             str(meta.get("page")),
             values,
             f"form:{view['id']}:{meta.get('page')}:{body.get('trigger_id')}",
-            [str(k) for k in shown] if isinstance(shown, list) else None,
+            shown,
         )
         if isinstance(result, Refused):
             first = next(iter(view["state"]["values"]), ids.FORM_INTRO_BLOCK)
