@@ -91,7 +91,8 @@ def test_messages_that_are_not_the_officers_new_replies_are_ignored(app: Running
             SECRET, signing.message_deleted(channel=PRIVATE, deleted_ts=thread, thread_ts=thread)
         )
     )
-    assert app.slack.calls()[before:] == []
+    # nothing is said or changed in Slack (the sender's language may be read: users.info)
+    assert [c for c in app.slack.calls()[before:] if c.method != "users.info"] == []
     assert current_question(app.slack, thread) == "visor_ref"
 
 
