@@ -213,13 +213,16 @@ def create_bot(
             outbox_max_attempts=settings.outbox_max_attempts,
             outbox_backoff=settings.scheduler_interval,
         ),
-        card_posted=service.set_approval_card,
         withhold=lambda message: _withhold(message, service, presenter),
-        question_posted=service.question_posted,
         permalink=messenger.permalink,
         moved=presenter.moved,
         speakers=speakers,
+        marks=database.relaxed,
     )
+    # what a change says is recorded in its transaction and sent from the outbox: at once by
+    # the listener that made it, or by the scheduler if this process dies first
+    service.announcer = presenter
+    wiring.responder.sender = sweeper.sender
     return Bot(
         settings, database, client, app, wiring, sweeper, _checkpoint_job(settings, database)
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.blocks import approval as approval_blocks
@@ -11,18 +12,44 @@ from bot.blocks import installation as installation_blocks
 from bot.blocks.text import Message, mention
 from bot.home import HomePublisher
 from bot.languages import Languages
-from bot.metrics import METRICS
-from bot.services import Authority, Decided, RequestService
+from bot.services import Authority, Decided, Installed, Reply, RequestService, Reviewed
 from bot.slack.directory import ChannelPolicy
 from bot.slack.messenger import Messenger
+from bot.slack.outbox_delivery import Recorder
 from bot.speakers import DEFAULT_SPEAKERS, Speakers
 from flows.approval import PARTLY_APPROVED, DecisionMade
 from flows.fields import Catalogue
 from flows.i18n import Translator, translator
 from flows.models import MonitoringRequest
 from flows.outputs import AnswerAccepted, Output, SubmittedForApproval, Withdrawn
+from flows.ports import OutboxMessage
 from flows.request_machine import Stage, awaiting_decision
 from flows.rounds import previous_round, round_of
+
+
+class Sink(Protocol):
+    """Where what the presenter says goes: Slack at once (the messenger), or the outbox in the
+    change's own transaction (a Recorder)."""
+
+    def post(
+        self,
+        channel: str,
+        message: Message,
+        thread_ts: str | None = None,
+        purpose: str = "message",
+        request_id: str | None = None,
+        extra: dict[str, Any] | None = None,
+        keep: bool = True,
+    ) -> str | None: ...
+
+    def update(
+        self,
+        channel: str,
+        ts: str,
+        message: Message,
+        request_id: str | None = None,
+        purpose: str = "card_update",
+    ) -> None: ...
 
 
 class ThreadPresenter:
@@ -49,10 +76,36 @@ class ThreadPresenter:
         self.tz = tz
         self.languages = languages
 
+    def messages(self, result: Reply | Decided | Installed | Reviewed) -> list[OutboxMessage]:
+        """What the result must say in its request's thread, as outbox messages, to be added in
+        the same transaction as the change (nothing is sent, nor asked of Slack, here)."""
+        out = Recorder(self.service.clock)
+        if isinstance(result, Reply):
+            self.render(result.request, result.outputs, out)
+        elif isinstance(result, Decided):
+            self.render_decision(result, out)
+        elif isinstance(result, Installed):
+            self.say(
+                result.request,
+                installation_blocks.installation_notice(result.request, result.by),
+                out=out,
+            )
+        else:
+            self.say(
+                result.request,
+                installation_blocks.reviewed_notice(result.request, result.by),
+                out=out,
+            )
+        return out.messages
+
     def say(
-        self, request: MonitoringRequest, message: Message, purpose: str = "message"
+        self,
+        request: MonitoringRequest,
+        message: Message,
+        purpose: str = "message",
+        out: Sink | None = None,
     ) -> str | None:
-        return self.messenger.post(
+        return (out or self.messenger).post(
             request.channel_id,
             message,
             request.thread_ts,
@@ -91,6 +144,9 @@ class ThreadPresenter:
     def show(self, request: MonitoringRequest, outputs: list[Output]) -> None:
         if outputs and self.withheld(request, "thread"):
             return
+        self.render(request, outputs, self.messenger)
+
+    def render(self, request: MonitoringRequest, outputs: list[Output], out: Sink) -> None:
         conversational: list[Output] = []
         answered: list[AnswerAccepted] = []
         language = self.officer_language(request)
@@ -98,18 +154,18 @@ class ThreadPresenter:
             if isinstance(output, AnswerAccepted):
                 answered.append(output)
             elif isinstance(output, SubmittedForApproval | Withdrawn):
-                self._flush(request, conversational, language)
+                self._flush(request, conversational, language, out)
                 conversational = []
                 if isinstance(output, SubmittedForApproval):
-                    self.submitted(request, output)
+                    self.submitted(request, output, out)
                 else:
-                    self.withdrawn(request, output)
+                    self.withdrawn(request, output, out)
             else:
                 conversational.append(output)
-        self._flush(request, conversational, language)
+        self._flush(request, conversational, language, out)
         # the officer waits for the next question, not for the tidying of the one answered
         for output in answered:
-            self.messenger.update(
+            out.update(
                 request.channel_id,
                 output.ref,
                 conversation_blocks.answered_question(output, language),
@@ -117,10 +173,12 @@ class ThreadPresenter:
                 "question_update",
             )
 
-    def _flush(self, request: MonitoringRequest, outputs: list[Output], language: str) -> None:
+    def _flush(
+        self, request: MonitoringRequest, outputs: list[Output], language: str, out: Sink
+    ) -> None:
         for message in conversation_blocks.render(outputs, language):
             key = conversation_blocks.question_key(message)
-            ts = self.messenger.post(
+            ts = out.post(
                 request.channel_id,
                 message,
                 request.thread_ts,
@@ -131,17 +189,17 @@ class ThreadPresenter:
             if key and ts:
                 self.service.question_posted(str(request.request_id), ts, key)
 
-    def submitted(self, request: MonitoringRequest, output: SubmittedForApproval) -> None:
+    def submitted(
+        self, request: MonitoringRequest, output: SubmittedForApproval, out: Sink
+    ) -> None:
         previous = previous_round(request)
         if output.superseded_card and previous is not None:
             superseded = approval_blocks.superseded_card(
                 request, self.catalogue, previous, self.tz, self.thread_languages()
             )
-            self.messenger.update(
-                request.channel_id, output.superseded_card, superseded, request.request_id
-            )
+            out.update(request.channel_id, output.superseded_card, superseded, request.request_id)
         card = self.live_card(request)
-        ts = self.messenger.post(
+        ts = out.post(
             request.channel_id,
             card,
             request.thread_ts,
@@ -152,7 +210,7 @@ class ThreadPresenter:
         if ts:
             self.service.set_approval_card(output.request_id, ts, output.round)
 
-    def withdrawn(self, request: MonitoringRequest, output: Withdrawn) -> None:
+    def withdrawn(self, request: MonitoringRequest, output: Withdrawn, out: Sink) -> None:
         if output.card:
             card = approval_blocks.decided_card(
                 request,
@@ -164,7 +222,7 @@ class ThreadPresenter:
                 self.tz,
                 languages=self.thread_languages(),
             )
-            self.messenger.update(request.channel_id, output.card, card, request.request_id)
+            out.update(request.channel_id, output.card, card, request.request_id)
 
         def note(t: Translator) -> str:
             return t(
@@ -175,15 +233,17 @@ class ThreadPresenter:
 
         closing = approval_blocks.closed_notice_text(request, note, self.thread_languages())
         closing.blocks.append(conversation_blocks.restart_actions(request, self.thread_languages()))
-        self.say(request, closing)
+        self.say(request, closing, out=out)
 
     def decided(self, result: Decided) -> None:
-        request, made = result.request, result.made
-        METRICS.decisions.labels(outcome=made.outcome).inc()
-        if self.withheld(request, "decision"):
+        if self.withheld(result.request, "decision"):
             return
+        self.render_decision(result, self.messenger)
+
+    def render_decision(self, result: Decided, out: Sink) -> None:
+        request, made = result.request, result.made
         if made.outcome == PARTLY_APPROVED:
-            self.partly_approved(request, made)
+            self.partly_approved(request, made, out)
             return
         if made.card:
             card = approval_blocks.decided_card(
@@ -196,25 +256,23 @@ class ThreadPresenter:
                 self.tz,
                 languages=self.thread_languages(),
             )
-            self.messenger.update(request.channel_id, made.card, card, request.request_id)
+            out.update(request.channel_id, made.card, card, request.request_id)
         notice = approval_blocks.decision_notice(
             request, made.outcome, made.decider, made.reason, self.thread_languages()
         )
-        self.say(request, notice, purpose="decision")
+        self.say(request, notice, purpose="decision", out=out)
 
-    def partly_approved(self, request: MonitoringRequest, made: DecisionMade) -> None:
+    def partly_approved(self, request: MonitoringRequest, made: DecisionMade, out: Sink) -> None:
         """The first of two approvals: the card keeps its buttons and says who approved; the
-        approver's Home drops it from their queue (the other approval is someone else's)."""
+        approver's Home drops it from their queue (the other approval is someone else's: the
+        responder redraws the decider's Home once this is said)."""
         needed = self.service.approvals_needed(request)
         if made.card:
-            self.messenger.update(
-                request.channel_id, made.card, self.live_card(request), request.request_id
-            )
+            out.update(request.channel_id, made.card, self.live_card(request), request.request_id)
         notice = approval_blocks.partly_approved_notice(
             request, round_of(request), needed, self.deciders, self.thread_languages()
         )
-        self.say(request, notice, purpose="decision")
-        self.home.refresh({made.decider})
+        self.say(request, notice, purpose="decision", out=out)
 
     def live_card(self, request: MonitoringRequest) -> Message:
         """The current round's card, with its buttons, as deciders should see it now."""

@@ -11,6 +11,7 @@ from bot.metrics import METRICS
 from bot.presenter import ThreadPresenter
 from bot.services import Decided, Installed, Refused, Reply, Reviewed
 from bot.slack.messenger import Messenger
+from bot.slack.outbox_delivery import OutboxSender
 from bot.speakers import DEFAULT_SPEAKERS, Speakers
 from flows.approval import AlreadyClosed
 from flows.i18n import DEFAULT_LANGUAGE, N_, translator
@@ -45,25 +46,40 @@ class Responder:
         messenger: Messenger,
         tz: ZoneInfo,
         speakers: Speakers = DEFAULT_SPEAKERS,
+        sender: OutboxSender | None = None,
     ) -> None:
         self.speakers = speakers
         self.presenter = presenter
         self.messenger = messenger
         self.tz = tz
+        #: sends what a change recorded in the outbox, as soon as it committed
+        self.sender = sender
 
     def respond(self, result: Result, asker: Asker) -> None:
+        """What the change recorded in the outbox is sent now (the scheduler sends it if this
+        process dies first); a result recorded with nothing (a request with no thread yet) is
+        posted directly."""
+        if isinstance(result, Decided):
+            METRICS.decisions.labels(outcome=result.made.outcome).inc()
+        if isinstance(result, Reply | Decided | Installed | Reviewed) and result.messages:
+            assert self.sender is not None
+            self.sender.deliver_held(result.messages)
         if isinstance(result, Reply):
-            self.presenter.show(result.request, result.outputs)
+            if not result.messages:
+                self.presenter.show(result.request, result.outputs)
             if result.moved:
                 self.presenter.moved(result.request)
         elif isinstance(result, Decided):
-            self.presenter.decided(result)
+            if not result.messages:
+                self.presenter.decided(result)
             self.presenter.moved(result.request, result.made.decider)
         elif isinstance(result, Installed):
-            self.presenter.installed(result.request, result.by)
+            if not result.messages:
+                self.presenter.installed(result.request, result.by)
             self.presenter.moved(result.request, result.by)
         elif isinstance(result, Reviewed):
-            self.presenter.reviewed(result.request, result.by)
+            if not result.messages:
+                self.presenter.reviewed(result.request, result.by)
             self.presenter.moved(result.request, result.by)
         elif isinstance(result, Refused):
             self.refuse(result, asker)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
-from typing import Generic, Protocol, TypeVar, cast
+from datetime import date, datetime, timedelta
+from typing import Generic, Protocol, TypeVar, cast, overload
 
 from flows import approval, installation
 from flows import delegation as delegation_rules
@@ -21,7 +21,7 @@ from flows.i18n import DEFAULT_LANGUAGE, N_, Translator, translator
 from flows.models import MonitoringRequest
 from flows.outputs import Output, Summary
 from flows.parsers import format_date
-from flows.ports import ConcurrentUpdate, UnitOfWork, UnitOfWorkFactory
+from flows.ports import ConcurrentUpdate, OutboxMessage, UnitOfWork, UnitOfWorkFactory
 from flows.request_machine import at_summary, is_collecting
 from flows.review import ReviewPeriod, review_date_problem
 from flows.rounds import round_of
@@ -36,6 +36,9 @@ V = TypeVar("V")
 #: reloading and reapplying is safe because a conflicting save changed nothing
 MAX_CONFLICT_RETRIES = 5
 ONLY_THE_OFFICER = N_("Only the officer who started this request can fill it in.")
+#: how long the process that made a change holds its messages before the scheduler may send them
+#: (it sends them itself as soon as the change commits; this covers a crash in between)
+HOLD_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,8 @@ class Reply:
     outputs: list[Output] = field(default_factory=list)
     #: the request changed state (the channel's dashboard and people's Homes are redrawn)
     moved: bool = False
+    #: what it says in the thread, recorded in the outbox with the change (held for this process)
+    messages: list[OutboxMessage] = field(default_factory=list)
 
 
 @dataclass
@@ -110,6 +115,7 @@ class Refused:
 class Decided:
     request: MonitoringRequest
     made: DecisionMade
+    messages: list[OutboxMessage] = field(default_factory=list)
 
 
 @dataclass
@@ -118,12 +124,25 @@ class Installed:
 
     request: MonitoringRequest
     by: str
+    messages: list[OutboxMessage] = field(default_factory=list)
 
 
 @dataclass
 class Reviewed:
     request: MonitoringRequest
     by: str
+    messages: list[OutboxMessage] = field(default_factory=list)
+
+
+#: a result with something to say in its request's thread
+Said = Reply | Decided | Installed | Reviewed
+R = TypeVar("R", Reply, Decided, Installed, Reviewed)
+
+
+class Announcer(Protocol):
+    def messages(self, result: Said) -> list[OutboxMessage]:
+        """What `result` must say, rendered without asking Slack anything."""
+        ...
 
 
 @dataclass
@@ -169,6 +188,9 @@ class RequestService:
         self.clock = clock
         self.authority = authority
         self.schedule = schedule
+        #: renders what each change says, so that it is recorded in the outbox in the change's
+        #: own transaction (set by the composition root; None: results are posted afterwards)
+        self.announcer: Announcer | None = None
 
     def speaking_to(self, user_id: str) -> Conversation:
         """The conversation in this person's language, looked up before any transaction (it may
@@ -247,8 +269,7 @@ class RequestService:
             except DomainError as error:
                 return self._refuse(uow, request, error, user_id)
             outputs = self._consult_records(uow, request, outputs)
-            self._save(uow, request)
-            return Reply(request, outputs)
+            return self._save(uow, request, Reply(request, outputs))
 
         return self._retrying(handle)
 
@@ -291,7 +312,7 @@ class RequestService:
         shown: list[str] | None = None,
     ) -> Acted[FormOutcome] | Refused | None:
         """`shown`: the page's questions that had an answer when it was drawn."""
-        return self._act(
+        return self._act_quietly(
             request_id,
             user_id,
             delivery,
@@ -306,7 +327,7 @@ class RequestService:
                 return []
             return self.conversation.resume(request)
 
-        return _reply(self._act(request_id, user_id, delivery, step))
+        return self._act(request_id, user_id, delivery, step, _reply)
 
     def attach_thread(self, request_id: str, thread_ts: str) -> MonitoringRequest:
         def attach(uow: UnitOfWork, request: MonitoringRequest) -> MonitoringRequest:
@@ -345,8 +366,7 @@ class RequestService:
             except DomainError as error:
                 return self._refuse(uow, request, error, user_id)
             outputs = self._consult_records(uow, request, outputs)
-            self._save(uow, request)
-            return Reply(request, outputs, request.state != before)
+            return self._save(uow, request, Reply(request, outputs, request.state != before))
 
         return self._retrying(handle)
 
@@ -354,34 +374,33 @@ class RequestService:
         self, request_id: str, user_id: str, field_key: str, value: str, delivery: str
     ) -> Reply | Refused | None:
         conversation = self.speaking_to(user_id)
-        return _reply(
-            self._act(
-                request_id,
-                user_id,
-                delivery,
-                lambda r: conversation.handle_choice(r, field_key, value, user_id),
-            )
+        return self._act(
+            request_id,
+            user_id,
+            delivery,
+            lambda r: conversation.handle_choice(r, field_key, value, user_id),
+            _reply,
         )
 
     def submit(self, request_id: str, user_id: str, delivery: str) -> Reply | Refused | None:
-        return _reply(
-            self._act(request_id, user_id, delivery, lambda r: self.conversation.submit(r, user_id))
+        return self._act(
+            request_id, user_id, delivery, lambda r: self.conversation.submit(r, user_id), _reply
         )
 
     def edit(
         self, request_id: str, user_id: str, target: str, delivery: str
     ) -> Reply | Refused | None:
-        return _reply(
-            self._act(
-                request_id, user_id, delivery, lambda r: self.conversation.edit(r, target, user_id)
-            )
+        return self._act(
+            request_id,
+            user_id,
+            delivery,
+            lambda r: self.conversation.edit(r, target, user_id),
+            _reply,
         )
 
     def cancel(self, request_id: str, user_id: str, delivery: str) -> Reply | Refused | None:
-        return _reply(
-            self._act(
-                request_id, user_id, delivery, lambda r: self.conversation.withdraw(r, user_id)
-            )
+        return self._act(
+            request_id, user_id, delivery, lambda r: self.conversation.withdraw(r, user_id), _reply
         )
 
     def question_posted(self, request_id: str, ts: str, field_key: str) -> None:
@@ -472,14 +491,15 @@ class RequestService:
                 request.approval_card_ref = card_ts
             return replace(made, card=card_ts)
 
-        result = self._act(request_id, user_id, delivery, step)
-        if not isinstance(result, Acted):
-            return result
-        log.info(
-            "decided",
-            extra={"request_id": request_id, "user": user_id, "action": result.value.outcome},
+        result = self._act(
+            request_id, user_id, delivery, step, lambda a: Decided(a.request, a.value)
         )
-        return Decided(result.request, result.value)
+        if isinstance(result, Decided):
+            log.info(
+                "decided",
+                extra={"request_id": request_id, "user": user_id, "action": result.made.outcome},
+            )
+        return result
 
     # -- after approval ---------------------------------------------------------------------------
 
@@ -529,8 +549,9 @@ class RequestService:
                 self.clock.now(),
             )
 
-        result = self._act(request_id, user_id, delivery, step)
-        return Installed(result.request, user_id) if isinstance(result, Acted) else result
+        return self._act(
+            request_id, user_id, delivery, step, lambda a: Installed(a.request, user_id)
+        )
 
     def record_review(
         self,
@@ -557,8 +578,9 @@ class RequestService:
                 self.clock.now(),
             )
 
-        result = self._act(request_id, user_id, delivery, step)
-        return Reviewed(result.request, user_id) if isinstance(result, Acted) else result
+        return self._act(
+            request_id, user_id, delivery, step, lambda a: Reviewed(a.request, user_id)
+        )
 
     def withheld(self, request_id: str, purpose: str) -> None:
         """A message about the request was not posted because its channel is now shared outside
@@ -738,29 +760,60 @@ class RequestService:
         user_id: str,
         delivery: str,
         step: Callable[[MonitoringRequest], V],
-    ) -> Acted[V] | Refused | None:
-        """Once per Slack delivery: load, apply `step`, save with its audit events; a domain
-        refusal is recorded (when it is evidence) and returned for the user who tried."""
+        say: Callable[[Acted[V]], R],
+    ) -> R | Refused | None:
+        """Once per Slack delivery: load, apply `step`, save with its audit events and what
+        `say` makes of it (its messages, in the same transaction); a domain refusal is recorded
+        (when it is evidence) and returned for the user who tried."""
 
-        def handle(uow: UnitOfWork) -> Acted[V] | Refused | None:
-            if not uow.deliveries.first_time(delivery):
-                return None
-            request = uow.requests.get(request_id)
-            if request is None:
-                return _unknown(request_id)
-            before = request.state
-            try:
-                value = step(request)
-            except DomainError as error:
-                return self._refuse(uow, request, error, user_id)
-            if isinstance(value, FormOutcome):
-                value.outputs = self._consult_records(uow, request, value.outputs)
-            elif isinstance(value, list):
-                value = cast(V, self._consult_records(uow, request, value))
-            self._save(uow, request)
-            return Acted(request, value, request.state != before)
+        def handle(uow: UnitOfWork) -> R | Refused | None:
+            acted = self._step(uow, request_id, user_id, delivery, step)
+            if not isinstance(acted, Acted):
+                return acted
+            return self._save(uow, acted.request, say(acted))
 
         return self._retrying(handle)
+
+    def _act_quietly(
+        self,
+        request_id: str,
+        user_id: str,
+        delivery: str,
+        step: Callable[[MonitoringRequest], V],
+    ) -> Acted[V] | Refused | None:
+        """As `_act`, for a step whose caller says what it did (the form)."""
+
+        def handle(uow: UnitOfWork) -> Acted[V] | Refused | None:
+            acted = self._step(uow, request_id, user_id, delivery, step)
+            if isinstance(acted, Acted):
+                self._save(uow, acted.request)
+            return acted
+
+        return self._retrying(handle)
+
+    def _step(
+        self,
+        uow: UnitOfWork,
+        request_id: str,
+        user_id: str,
+        delivery: str,
+        step: Callable[[MonitoringRequest], V],
+    ) -> Acted[V] | Refused | None:
+        if not uow.deliveries.first_time(delivery):
+            return None
+        request = uow.requests.get(request_id)
+        if request is None:
+            return _unknown(request_id)
+        before = request.state
+        try:
+            value = step(request)
+        except DomainError as error:
+            return self._refuse(uow, request, error, user_id)
+        if isinstance(value, FormOutcome):
+            value.outputs = self._consult_records(uow, request, value.outputs)
+        elif isinstance(value, list):
+            value = cast(V, self._consult_records(uow, request, value))
+        return Acted(request, value, request.state != before)
 
     def _consult_records(
         self, uow: UnitOfWork, request: MonitoringRequest, outputs: list[Output]
@@ -787,10 +840,25 @@ class RequestService:
                 ]
         return outputs
 
-    def _save(self, uow: UnitOfWork, request: MonitoringRequest) -> None:
+    @overload
+    def _save(self, uow: UnitOfWork, request: MonitoringRequest) -> None: ...
+
+    @overload
+    def _save(self, uow: UnitOfWork, request: MonitoringRequest, said: R) -> R: ...
+
+    def _save(self, uow: UnitOfWork, request: MonitoringRequest, said: R | None = None) -> R | None:
+        """Save the request, and what `said` must say in its thread, in one transaction: no
+        change without its message, whatever happens after the commit."""
         self._schedule(request)
         uow.requests.save(request)
+        if said is not None and self.announcer is not None and request.thread_ts:
+            held = self.clock.now() + timedelta(seconds=HOLD_SECONDS)
+            said.messages = self.announcer.messages(said)
+            for message in said.messages:
+                message.lease_until = held
+                uow.outbox.add(message)
         uow.commit()
+        return said
 
     def _refuse(
         self, uow: UnitOfWork, request: MonitoringRequest, error: DomainError, user_id: str
@@ -860,10 +928,8 @@ def _unknown(request_id: str) -> Refused:
     )
 
 
-def _reply(result: Acted[list[Output]] | Refused | None) -> Reply | Refused | None:
-    if isinstance(result, Acted):
-        return Reply(result.request, result.value, result.moved)
-    return result
+def _reply(acted: Acted[list[Output]]) -> Reply:
+    return Reply(acted.request, acted.value, acted.moved)
 
 
 def _round(

@@ -15,7 +15,9 @@ METHODS_CALLED: frozenset[str] = frozenset(
         "chat.postEphemeral",
         "chat.postMessage",
         "chat.update",
+        "conversations.history",  # the outbox: was a post made before a crash? (by its key)
         "conversations.info",
+        "conversations.replies",  # the same, in a request's thread
         "usergroups.users.list",
         "users.info",  # doctor: is each supervisor an active person
         "views.open",

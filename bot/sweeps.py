@@ -17,8 +17,8 @@ from bot.blocks import reminders
 from bot.blocks.text import Message
 from bot.metrics import METRICS
 from bot.services import Schedule
-from bot.slack.messenger import SEND_ERRORS, error_code, post_payload, update_payload
-from bot.slack.retries import retry_after
+from bot.slack.messenger import post_payload, update_payload
+from bot.slack.outbox_delivery import WITHHELD, DeliveryCounts, OutboxSender, Withhold, keyed
 from bot.speakers import DEFAULT_SPEAKERS, Speakers
 from bot.sweep_health import SweepHealth
 from flows import approval
@@ -41,24 +41,13 @@ Permalink = Callable[[str, str], str | None]
 #: told, after the commit, that a timer changed a request's state or who may decide it
 Moved = Callable[[MonitoringRequest], None]
 
-#: told where a delayed approval card finally landed: (request id, message ts, approval round)
-CardPosted = Callable[[str, str, int], None]
-#: asked before each outbox delivery: True withholds it (its channel is now shared outside)
-Withhold = Callable[[OutboxMessage], bool]
-#: told where a delayed question finally landed: (request id, message ts, field key)
-QuestionPosted = Callable[[str, str, str], None]
-
 DELIVERY_MEMORY = timedelta(days=7)
-#: the outbox's last_error for a message never sent because its channel became shared
-WITHHELD = "withheld_shared_channel"
+__all__ = ["WITHHELD", "SweepReport", "SweepSettings", "Sweeper", "Withhold"]
 
 
 @dataclass
-class SweepReport:
+class SweepReport(DeliveryCounts):
     actions: list[tuple[str, str]] = field(default_factory=list)
-    sent: int = 0
-    failed: int = 0
-    gave_up: int = 0
 
 
 @dataclass(frozen=True)
@@ -86,12 +75,11 @@ class Sweeper:
         schedule: Schedule,
         clock: Clock,
         settings: SweepSettings,
-        card_posted: CardPosted = lambda _request_id, _ts, _round: None,
         withhold: Withhold = lambda _message: False,
-        question_posted: QuestionPosted = lambda _request_id, _ts, _key: None,
         permalink: Permalink = lambda _channel, _ts: None,
         moved: Moved = lambda _request: None,
         speakers: Speakers = DEFAULT_SPEAKERS,
+        marks: UnitOfWorkFactory | None = None,
     ) -> None:
         self.speakers = speakers
         self.moved = moved
@@ -99,16 +87,30 @@ class Sweeper:
         #: links to the approval cards of the requests being swept (see _card_link)
         self._links: dict[str, str | None] = {}
         self.uow = uow
-        self.withhold = withhold
         self.health = SweepHealth(clock)
-        self.card_posted = card_posted
-        self.question_posted = question_posted
-        self.client = client
+        #: sends the outbox: here what falls due, and in the listeners what a change recorded
+        self.sender = OutboxSender(
+            client,
+            uow,
+            clock,
+            settings.outbox_max_attempts,
+            settings.outbox_backoff,
+            withhold,
+            marks,
+        )
         self.conversation = conversation
         self.catalogue = catalogue
         self.schedule = schedule
         self.clock = clock
         self.settings = settings
+
+    @property
+    def client(self) -> WebClient:
+        return self.sender.client
+
+    @client.setter
+    def client(self, client: WebClient) -> None:
+        self.sender.client = client
 
     def run_once(self) -> SweepReport:
         report = SweepReport()
@@ -221,7 +223,7 @@ class Sweeper:
     def _say(
         self, uow: UnitOfWork, request: MonitoringRequest, message: Message, purpose: str
     ) -> None:
-        payload = post_payload(request.channel_id, message, request.thread_ts)
+        payload = keyed(post_payload(request.channel_id, message, request.thread_ts))
         uow.outbox.add(
             OutboxMessage(
                 "chat.postMessage",
@@ -373,76 +375,4 @@ class Sweeper:
             claimed = uow.outbox.claim_due(now, self.settings.lease_seconds, self.settings.batch)
             uow.commit()  # the lease must be visible to other replicas before we send
         for message in claimed:
-            self._deliver(message, report)
-
-    def _deliver(self, message: OutboxMessage, report: SweepReport) -> None:
-        assert message.id is not None
-        if not self._renew(message):
-            # another replica claimed it after our batch's lease ran out: it is theirs to send
-            log.info("outbox lease lost", extra={"request_id": message.request_id})
-            return
-        if self.withhold(message):
-            with self.uow() as uow:
-                uow.outbox.mark_failed(message.id, WITHHELD, None)  # kept for an operator
-                uow.commit()
-            return
-        try:
-            response = self.client.api_call(message.method, json=message.payload)
-        except SEND_ERRORS as error:
-            self._failed(message, error_code(error), report, retry_after(error))
-            return
-        with self.uow() as uow:
-            # on its own, so that no later failure can roll it back and post the message twice
-            ours = uow.outbox.mark_sent(message.id, self.clock.now(), message.lease_until)
-            uow.commit()
-        if not ours:
-            log.warning(
-                "outbox message sent after its lease ran out",
-                extra={"request_id": message.request_id, "method": message.method},
-            )
-        if message.purpose == "approval_card" and message.request_id and response.get("ts"):
-            self.card_posted(message.request_id, str(response["ts"]), int(message.extra["round"]))
-        field_key = message.extra.get("field") if message.purpose == "question" else None
-        if field_key and message.request_id and response.get("ts"):
-            self.question_posted(message.request_id, str(response["ts"]), str(field_key))
-        report.sent += 1
-        METRICS.outbox_sent.inc()
-
-    def _renew(self, message: OutboxMessage) -> bool:
-        """Each message gets a whole lease of its own before it is sent, however long the ones
-        before it took; False when another replica holds it now."""
-        until = self.clock.now() + timedelta(seconds=self.settings.lease_seconds)
-        with self.uow() as uow:
-            renewed = uow.outbox.renew(message, until)
-            uow.commit()
-        return renewed
-
-    def _failed(
-        self, message: OutboxMessage, code: str, report: SweepReport, wait: float | None = None
-    ) -> None:
-        """Count a failed attempt; the next is after a growing backoff, and never sooner than
-        Slack's Retry-After (`wait`, seconds)."""
-        assert message.id is not None
-        attempts = message.attempts + 1
-        give_up = attempts >= self.settings.outbox_max_attempts
-        backoff = self.settings.outbox_backoff * (2 ** min(attempts - 1, 6))
-        if wait is not None:
-            backoff = max(backoff, timedelta(seconds=wait))
-        retry_at = None if give_up else self.clock.now() + backoff
-        with self.uow() as uow:
-            uow.outbox.mark_failed(message.id, code, retry_at)
-            uow.commit()
-        report.failed += 1
-        METRICS.slack_errors.labels(method=message.method, error=code).inc()
-        if give_up:
-            report.gave_up += 1
-            METRICS.outbox_gave_up.inc()
-            log.error(
-                "outbox message gave up after its last attempt; it is kept for an operator",
-                extra={
-                    "request_id": message.request_id,
-                    "method": message.method,
-                    "attempts": attempts,
-                    "error": code,
-                },
-            )
+            self.sender.deliver_claimed(message, report, self.settings.lease_seconds)

@@ -34,6 +34,9 @@ class OutboxMessage:
     extra: dict[str, Any] = field(default_factory=dict)
     #: until when this replica holds it (set by claim_due and renew): the lease's token
     lease_until: datetime | None = field(default=None, compare=False)
+    #: an earlier attempt may have reached Slack (it failed, or its holder's lease ran out):
+    #: a post is looked for in Slack before it is sent again
+    maybe_sent: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,11 @@ class RequestRepository(Protocol):
     def remember_question(self, request_id: str, field_key: str, ts: str) -> bool:
         """Note that the question `field_key` was posted as message `ts`, if the request is
         still asking it (False: it has moved on). Counts as a change, as `save` does."""
+        ...
+
+    def remember_card(self, request_id: str, approval_round: int, ts: str) -> bool:
+        """Note that round `approval_round`'s approval card was posted as message `ts`, if that
+        round is still current and no card is known for it yet."""
         ...
 
     def list_open_for_officer(self, officer_id: str) -> list[MonitoringRequest]: ...
@@ -181,6 +189,10 @@ class Outbox(Protocol):
 
     def mark_failed(self, message_id: int, error: str, retry_at: datetime | None) -> None:
         """Record a failed attempt; `retry_at` None means it has given up (still kept, reported)."""
+        ...
+
+    def release(self, message_id: int, error: str | None = None) -> None:
+        """Hand a held message back, due at once, no attempt counted (`error`: why)."""
         ...
 
 

@@ -51,6 +51,7 @@ def _to_message(row: Row[Any]) -> OutboxMessage:
         last_error=row.last_error,
         created_at=row.created_at,
         extra=row.extra,
+        maybe_sent=row.attempts > 0 or row.lease_until is not None,
     )
 
 
@@ -60,7 +61,9 @@ class SqlOutbox:
         self._clock = clock or SystemClock()
 
     def add(self, message: OutboxMessage) -> None:
-        """Queue a call; due at once unless `next_attempt_at` says later. Sets `id`."""
+        """Queue a call; due at once unless `next_attempt_at` says later. Sets `id`. A message
+        with `lease_until` is held from the start by whoever adds it (to send it as soon as the
+        transaction commits); other replicas take it only once that lease has run out."""
         request_pk = None
         if message.request_id is not None:
             request_pk = parse_request_id(message.request_id)
@@ -81,6 +84,7 @@ class SqlOutbox:
                 next_attempt_at=message.next_attempt_at,
                 last_error=message.last_error,
                 created_at=created_at,
+                lease_until=message.lease_until,
             )
             .returning(outbox.c.id)
         ).scalar_one()
@@ -138,11 +142,14 @@ class SqlOutbox:
             values["next_attempt_at"] = retry_at
         self._session.execute(update(outbox).where(outbox.c.id == message_id).values(**values))
 
-    def release(self, message_id: int) -> None:
-        """Hand a claimed message back untried (e.g. shutting down before sending it)."""
-        self._session.execute(
-            update(outbox).where(outbox.c.id == message_id).values(lease_until=None)
-        )
+    def release(self, message_id: int, error: str | None = None) -> None:
+        """Hand a held message back, due at once and no attempt counted: untried (e.g. shutting
+        down before sending it), or tried at once after its change committed and failed
+        (`error`), so that the scheduler's attempts and backoff start from it."""
+        values: dict[str, Any] = {"lease_until": None}
+        if error is not None:
+            values["last_error"] = error[:_MAX_ERROR]
+        self._session.execute(update(outbox).where(outbox.c.id == message_id).values(**values))
 
     def stats(self) -> OutboxStats:
         """For /metrics: messages still to send, and those given up on (never silently lost)."""

@@ -71,6 +71,13 @@ _REMEMBER_QUESTION = (
     .where(requests.c.current_field == bindparam("field_key"))
     .values(question_ref=bindparam("ts"), version=requests.c.version + 1, lease_until=None)
 )
+_REMEMBER_CARD = (
+    update(requests)
+    .where(requests.c.id == bindparam("pk"))
+    .where(requests.c.approval_round == bindparam("round"))
+    .where(requests.c.approval_card_ref.is_(None))
+    .values(approval_card_ref=bindparam("ts"), version=requests.c.version + 1)
+)
 #: a delivery key, unless it is already there (binds "key", "at"); per dialect
 _FIRST_TIME = {
     name: make_insert(deliveries)
@@ -179,6 +186,17 @@ class SqlRequestRepository:
             return False
         result = self._session.execute(
             _REMEMBER_QUESTION, {"pk": pk, "field_key": field_key, "ts": ts}
+        )
+        return affected(result) == 1
+
+    def remember_card(self, request_id: str, approval_round: int, ts: str) -> bool:
+        """Where the approval card of a round was posted; one UPDATE, no load. Only while that
+        round is current and no card is known for it (a click may have told us first)."""
+        pk = parse_request_id(request_id)
+        if pk is None:
+            return False
+        result = self._session.execute(
+            _REMEMBER_CARD, {"pk": pk, "round": approval_round, "ts": ts}
         )
         return affected(result) == 1
 

@@ -41,3 +41,35 @@ def test_a_lease_is_renewed_only_by_the_replica_still_holding_it(
         uow.commit()
     with db.uow() as uow:
         assert uow.outbox.stats().pending == 0
+
+
+def test_a_message_added_with_a_lease_is_held_by_its_adder_until_the_lease_runs_out(
+    db: Database, t0: datetime
+) -> None:
+    held = OutboxMessage("chat.postMessage", {"n": 1}, created_at=t0)
+    held.lease_until = t0 + timedelta(seconds=60)
+    queue(db, held)
+    assert claim(db, t0 + timedelta(seconds=59)) == []  # its adder may still be sending it
+    [taken] = claim(db, t0 + timedelta(seconds=61))
+    assert taken.id == held.id and taken.maybe_sent  # the adder may have posted it
+    with db.uow() as uow:
+        assert not uow.outbox.mark_sent(held.id or 0, t0, held.lease_until)  # not the adder's now
+        uow.commit()
+
+
+def test_a_message_never_tried_is_not_taken_for_one_that_may_have_been_sent(
+    db: Database, t0: datetime
+) -> None:
+    queue(db, OutboxMessage("chat.postMessage", {"n": 1}, created_at=t0))
+    [fresh] = claim(db, t0)
+    assert not fresh.maybe_sent
+    with db.uow() as uow:
+        uow.outbox.release(fresh.id or 0, "ratelimited")  # tried once at once, handed on
+        uow.commit()
+    [again] = claim(db, t0)
+    assert again.attempts == 0 and again.last_error == "ratelimited"
+    with db.uow() as uow:
+        uow.outbox.mark_failed(again.id or 0, "ratelimited", t0)
+        uow.commit()
+    [third] = claim(db, t0)
+    assert third.maybe_sent  # an attempt was counted: it may have reached Slack

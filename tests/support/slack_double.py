@@ -196,6 +196,7 @@ class SlackDouble:
         self._cond = threading.Condition()
         self._calls: list[SlackCall] = []
         self._faults: list[_Fault] = []
+        self._holds: list[tuple[str, Callable[[Json], bool] | None, threading.Event]] = []
         self._down: Literal["503", "disconnect"] | None = None
         self._channels: dict[str, Json] = {}
         self._users: dict[str, Json] = {}
@@ -440,6 +441,15 @@ class SlackDouble:
         with self._cond:
             self._faults.append(_Fault(method, times, error=error))
 
+    def hold_next(self, method: str, when: Callable[[Json], bool] | None = None) -> threading.Event:
+        """The next call of ``method`` (whose arguments satisfy ``when``) takes effect (a post is
+        stored, as Slack would) but its answer is held back until the returned event is set: the
+        caller never hears back if it dies meanwhile."""
+        release = threading.Event()
+        with self._cond:
+            self._holds.append((method, when, release))
+        return release
+
     def set_down(self, down: bool = True, *, mode: Literal["503", "disconnect"] = "503") -> None:
         """Simulate an outage: every call gets HTTP 503, or (``disconnect``) the connection
         is closed without an answer (``RemoteDisconnected`` in the client)."""
@@ -536,6 +546,12 @@ class SlackDouble:
             args, parse_error = {}, error
         with self._cond:
             answer = self._answer(method, args, token, parse_error)
+            held = None
+            for hold in self._holds:
+                if hold[0] == method and (hold[1] is None or hold[1](args)):
+                    self._holds.remove(hold)
+                    held = hold[2]
+                    break
             self._calls.append(
                 SlackCall(
                     method=method,
@@ -550,6 +566,8 @@ class SlackDouble:
                 )
             )
             self._cond.notify_all()
+        if held is not None:
+            held.wait(timeout=60)
         return answer
 
     def _answer(
@@ -861,7 +879,7 @@ class SlackDouble:
             raise _SlackError("thread_not_found")
         return {
             "ok": True,
-            "messages": thread,
+            "messages": _with_metadata_if_asked(thread, args),
             "has_more": False,
             "response_metadata": {"next_cursor": ""},
         }
@@ -876,7 +894,7 @@ class SlackDouble:
         top_level.sort(key=lambda m: float(m["ts"]), reverse=True)
         return {
             "ok": True,
-            "messages": top_level,
+            "messages": _with_metadata_if_asked(top_level, args),
             "has_more": False,
             "response_metadata": {"next_cursor": ""},
         }
@@ -966,6 +984,13 @@ class SlackDouble:
             raise _SlackError("hash_conflict")
         updated = self._stored_view(view, current["id"], root_view_id=current["root_view_id"])
         return {"ok": True, "view": updated}
+
+
+def _with_metadata_if_asked(messages: list[Json], args: Json) -> list[Json]:
+    """As Slack: a message's metadata is read back only with ``include_all_metadata``."""
+    if str(args.get("include_all_metadata", "")).lower() in ("true", "1"):
+        return messages
+    return [{k: v for k, v in m.items() if k != "metadata"} for m in messages]
 
 
 def _channel_kind(channel: Json) -> str:

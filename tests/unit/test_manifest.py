@@ -33,6 +33,10 @@ CHOSEN_SCOPE: dict[str, str] = {
     # Requests are only taken in private channels, so the bot only needs to read those; for a
     # public channel or a DM conversations.info fails and the command is refused, as it must be.
     "conversations.info": "groups:read",
+    # The outbox looks for a post an earlier attempt may have made, in a request's thread (or
+    # its channel): always a private channel, whose messages the bot already reads.
+    "conversations.history": "groups:history",
+    "conversations.replies": "groups:history",
 }
 
 #: The events API is not in the OpenAPI spec: scopes per Slack's event reference pages.

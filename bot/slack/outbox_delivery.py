@@ -1,0 +1,329 @@
+"""Sending the outbox. What a state change must say is recorded in the change's own transaction
+(`Recorder` renders it as outbox messages); `OutboxSender` sends it, at once after the commit in
+the process that made the change, or from the scheduler once that process's lease has run out
+(it crashed, or Slack failed). Each message is sent under a lease and marked sent only while the
+lease is still its sender's; a post that an earlier attempt may have made is looked for in Slack
+first, by the key in its metadata, so that a message delivered twice is posted once."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+
+from bot.blocks.text import Message
+from bot.metrics import METRICS
+from bot.slack.messenger import SEND_ERRORS, error_code, post_payload, update_payload
+from flows.clock import Clock
+from flows.ports import OutboxMessage, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+#: the metadata event type of every post sent from the outbox; its payload holds the key
+KEY_EVENT = "mosovo_outbox"
+#: the outbox's last_error for a message never sent because its channel became shared
+WITHHELD = "withheld_shared_channel"
+#: how far before a message was recorded a search for it in its thread starts (clock skew)
+SEARCH_MARGIN = timedelta(minutes=5)
+#: asked before delivery: True withholds the message (its channel is now shared outside)
+Withhold = Callable[[OutboxMessage], bool]
+#: TESTS ONLY (the crash-recovery suite): "<point>:<purpose>" kills this process with SIGKILL at
+#: that point of sending, at once after a change, a message for that purpose. Points: "committed"
+#: (the change is saved, its message not yet posted) and "posted" (posted, not marked sent).
+CRASH_AT = "MOSOVO_TEST_CRASH_AT"
+
+
+def _crash_point(point: str, message: OutboxMessage) -> None:
+    wanted = os.environ.get(CRASH_AT)
+    if wanted and wanted == f"{point}:{message.purpose}":
+        log.warning("killed at a test crash point", extra={"action": wanted})
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def keyed(payload: dict[str, Any]) -> dict[str, Any]:
+    """A chat.postMessage payload carrying a key of its own, by which it is found again."""
+    key = uuid.uuid4().hex
+    return {**payload, "metadata": {"event_type": KEY_EVENT, "event_payload": {"key": key}}}
+
+
+def key_of(payload: dict[str, Any]) -> str | None:
+    metadata = payload.get("metadata")
+    if not isinstance(metadata, dict) or metadata.get("event_type") != KEY_EVENT:
+        return None
+    key = (metadata.get("event_payload") or {}).get("key")
+    return str(key) if key else None
+
+
+class Recorder:
+    """Takes what the presenter says as outbox messages, to be added in the transaction of the
+    change they report. Posts have no ts yet, so nothing that needs one is done here."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.messages: list[OutboxMessage] = []
+
+    def post(
+        self,
+        channel: str,
+        message: Message,
+        thread_ts: str | None = None,
+        purpose: str = "message",
+        request_id: str | None = None,
+        extra: dict[str, Any] | None = None,
+        keep: bool = True,
+    ) -> str | None:
+        payload = keyed(post_payload(channel, message, thread_ts))
+        self._add("chat.postMessage", payload, purpose, request_id, extra)
+        return None
+
+    def update(
+        self,
+        channel: str,
+        ts: str,
+        message: Message,
+        request_id: str | None = None,
+        purpose: str = "card_update",
+    ) -> None:
+        self._add("chat.update", update_payload(channel, ts, message), purpose, request_id, None)
+
+    def _add(
+        self,
+        method: str,
+        payload: dict[str, Any],
+        purpose: str,
+        request_id: str | None,
+        extra: dict[str, Any] | None,
+    ) -> None:
+        self.messages.append(
+            OutboxMessage(
+                method,
+                payload,
+                request_id,
+                purpose,
+                created_at=self.clock.now(),
+                extra=extra or {},
+            )
+        )
+
+
+@dataclass
+class DeliveryCounts:
+    sent: int = 0
+    failed: int = 0
+    gave_up: int = 0
+
+
+@dataclass(frozen=True)
+class _Posted:
+    message: OutboxMessage
+    ts: str | None
+
+
+class OutboxSender:
+    def __init__(
+        self,
+        client: WebClient,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        max_attempts: int = 8,
+        backoff: timedelta = timedelta(seconds=30),
+        withhold: Withhold = lambda _message: False,
+        marks: UnitOfWorkFactory | None = None,
+    ) -> None:
+        self.client = client
+        self.uow = uow
+        self.clock = clock
+        self.max_attempts = max_attempts
+        self.backoff = backoff
+        self.withhold = withhold
+        #: marking sent may use a unit of work that does not wait for the disk: a mark lost in
+        #: a power cut makes the message due again, and its post is then found in Slack
+        self.marks = marks or uow
+
+    # -- the process that made the change --------------------------------------------------
+
+    def deliver_held(self, messages: list[OutboxMessage]) -> DeliveryCounts:
+        """Send messages added (with a lease) by the transaction that just committed, in order;
+        what fails is left to the scheduler. Never raises: the change itself is saved."""
+        counts = DeliveryCounts()
+        if not messages:
+            return counts
+        try:
+            if self.withhold(messages[0]):  # all about one request, in one channel
+                self._withheld(messages)
+                return counts
+            posted = [p for p in (self._prompt(m, counts) for m in messages) if p is not None]
+            self._mark_sent(posted)
+        except Exception as error:  # e.g. the database went away after the commit
+            log.warning(
+                "prompt delivery failed; the scheduler sends what is left",
+                extra={"request_id": messages[0].request_id, "error": type(error).__name__},
+            )
+            return counts
+        counts.sent += len(posted)
+        METRICS.outbox_sent.inc(len(posted))
+        return counts
+
+    def _prompt(self, message: OutboxMessage, counts: DeliveryCounts) -> _Posted | None:
+        _crash_point("committed", message)
+        posted = self._attempt(message, counts, prompt=True)
+        if posted is not None:
+            _crash_point("posted", message)
+        return posted
+
+    # -- the scheduler ---------------------------------------------------------------------
+
+    def deliver_claimed(self, message: OutboxMessage, counts: DeliveryCounts, lease: float) -> None:
+        """One message of a claimed batch: renewed first, so that each has a whole lease of its
+        own however long the ones before it took."""
+        if not self._renew(message, lease):
+            # another replica claimed it after our batch's lease ran out: it is theirs to send
+            log.info("outbox lease lost", extra={"request_id": message.request_id})
+            return
+        if self.withhold(message):
+            self._withheld([message])
+            return
+        posted = self._attempt(message, counts)
+        if posted is None:
+            return
+        self._mark_sent([posted])
+        counts.sent += 1
+        METRICS.outbox_sent.inc()
+
+    # -- the steps -------------------------------------------------------------------------
+
+    def _attempt(
+        self, message: OutboxMessage, counts: DeliveryCounts, prompt: bool = False
+    ) -> _Posted | None:
+        """Make the call (unless an earlier attempt already made the post); None: it failed,
+        and is due again later (or given up). A prompt attempt that fails is handed to the
+        scheduler at once, as a first failure of a post always was."""
+        try:
+            found = self._already_posted(message) if message.maybe_sent else None
+            if found is not None:
+                log.info(
+                    "outbox post found already made; not posted again",
+                    extra={"request_id": message.request_id, "method": message.method},
+                )
+                return _Posted(message, found)
+            response = self.client.api_call(message.method, json=message.payload)
+        except SEND_ERRORS as error:
+            if prompt:
+                self._handed_on(message, error_code(error), counts)
+            else:
+                self._failed(message, error_code(error), counts)
+            return None
+        return _Posted(message, str(response.get("ts") or "") or None)
+
+    def _already_posted(self, message: OutboxMessage) -> str | None:
+        """The ts of this post in Slack, if an earlier attempt made it; None when it is not there
+        (or is not a post). Raises a Slack error when Slack cannot say: never post blind."""
+        key = key_of(message.payload) if message.method == "chat.postMessage" else None
+        if key is None:
+            return None
+        channel = message.payload["channel"]
+        thread = message.payload.get("thread_ts")
+        since = (message.created_at or self.clock.now()) - SEARCH_MARGIN
+        params: dict[str, Any] = {
+            "channel": channel,
+            "oldest": f"{since.timestamp():.6f}",
+            "include_all_metadata": "true",
+            "limit": 200,
+        }
+        method = "conversations.history"
+        if thread:
+            method, params["ts"] = "conversations.replies", thread
+        while True:
+            response = self.client.api_call(method, http_verb="GET", params=params)
+            for found in response.get("messages") or []:
+                if key_of(found) == key:
+                    return str(found.get("ts") or "") or None
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
+            params["cursor"] = cursor
+
+    def _mark_sent(self, posted: list[_Posted]) -> None:
+        """Sent, only where the lease is still ours; where cards and questions landed, in the
+        same transaction (so later updates find them)."""
+        if not posted:
+            return
+        now = self.clock.now()
+        with self.marks() as uow:
+            for item in posted:
+                message = item.message
+                assert message.id is not None
+                if not uow.outbox.mark_sent(message.id, now, message.lease_until):
+                    log.warning(
+                        "outbox message sent after its lease ran out",
+                        extra={"request_id": message.request_id, "method": message.method},
+                    )
+                if not (item.ts and message.request_id):
+                    continue
+                if message.purpose == "approval_card" and "round" in message.extra:
+                    uow.requests.remember_card(
+                        message.request_id, int(message.extra["round"]), item.ts
+                    )
+                field_key = message.extra.get("field") if message.purpose == "question" else None
+                if field_key:
+                    uow.requests.remember_question(message.request_id, str(field_key), item.ts)
+            uow.commit()
+
+    def _renew(self, message: OutboxMessage, lease: float) -> bool:
+        until = self.clock.now() + timedelta(seconds=lease)
+        with self.uow() as uow:
+            renewed = uow.outbox.renew(message, until)
+            uow.commit()
+        return renewed
+
+    def _withheld(self, messages: list[OutboxMessage]) -> None:
+        with self.uow() as uow:
+            for message in messages:
+                assert message.id is not None
+                uow.outbox.mark_failed(message.id, WITHHELD, None)  # kept for an operator
+            uow.commit()
+
+    def _handed_on(self, message: OutboxMessage, code: str, counts: DeliveryCounts) -> None:
+        assert message.id is not None
+        with self.uow() as uow:
+            uow.outbox.release(message.id, code)
+            uow.commit()
+        counts.failed += 1
+        METRICS.slack_errors.labels(method=message.method, error=code).inc()
+        METRICS.outbox_added.inc()
+        log.warning(
+            "slack call failed; kept in the outbox",
+            extra={"method": message.method, "request_id": message.request_id, "error": code},
+        )
+
+    def _failed(self, message: OutboxMessage, code: str, counts: DeliveryCounts) -> None:
+        assert message.id is not None
+        attempts = message.attempts + 1
+        give_up = attempts >= self.max_attempts
+        retry_at: datetime | None = (
+            None if give_up else self.clock.now() + self.backoff * (2 ** min(attempts - 1, 6))
+        )
+        with self.uow() as uow:
+            uow.outbox.mark_failed(message.id, code, retry_at)
+            uow.commit()
+        counts.failed += 1
+        METRICS.slack_errors.labels(method=message.method, error=code).inc()
+        if give_up:
+            counts.gave_up += 1
+            METRICS.outbox_gave_up.inc()
+            log.error(
+                "outbox message gave up after its last attempt; it is kept for an operator",
+                extra={
+                    "request_id": message.request_id,
+                    "method": message.method,
+                    "attempts": attempts,
+                    "error": code,
+                },
+            )

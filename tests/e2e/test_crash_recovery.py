@@ -1,0 +1,224 @@
+"""The bot process killed (SIGKILL) between a change's commit and its posts, then started again:
+every state change gets its message, exactly once, and no request is left awaiting approval
+without a card (issue #10, defect 3 and the standing crash-recovery suite).
+
+The answers are given to an in-process bot; the step that crashes is sent to `mosovo-bot run` in
+a process of its own, killed at a crash point (the test-only MOSOVO_TEST_CRASH_AT) or while the
+Slack double holds back its answer to the post; a second process, on the same database and
+Slack, recovers."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from bot import ids
+from bot.slack.outbox_delivery import CRASH_AT
+from storage.audit import verify_chain
+from storage.unit_of_work import Database
+from tests.e2e.flow import answer_all, answers_for, approval_submission, start, submitted
+from tests.support import signing
+from tests.support.bot_process import bot_process
+from tests.support.running_bot import (
+    OFFICER,
+    PRIVATE,
+    SECRET,
+    SUP1,
+    SUP_GROUP,
+    running_bot,
+    thread_posts,
+    ts_of,
+)
+from tests.support.slack_double import SlackCall, SlackDouble
+
+#: nothing may fall due while the processes run on the real clock
+QUIET = {
+    "MOSOVO_IDLE_REMINDER": "300d",
+    "MOSOVO_IDLE_EXPIRY": "365d",
+    "MOSOVO_APPROVAL_REMINDER": "300d",
+    "MOSOVO_APPROVAL_ESCALATION": "330d",
+    "MOSOVO_APPROVAL_EXPIRY": "365d",
+    "MOSOVO_INSTALL_REMINDER": "300d",
+}
+
+
+def settings(db_url: str, **more: str) -> dict[str, str]:
+    return {
+        "SLACK_SIGNING_SECRET": SECRET,
+        "DATABASE_URL": db_url,
+        "MOSOVO_SUPERVISORS": SUP_GROUP,
+        "MOSOVO_WORKING_HOURS": "always",
+        "MOSOVO_SCHEDULER_INTERVAL": "1s",
+        **QUIET,
+        **more,
+    }
+
+
+def send(url: str, request: signing.SignedRequest) -> None:
+    result = signing.post(f"{url}/slack/events", request.body, request.headers)
+    assert result.status == 200, result
+
+
+def submit_in_thread(thread: str) -> Callable[[str], None]:
+    event = signing.thread_reply(channel=PRIVATE, thread_ts=thread, user=OFFICER, text="submit")
+    return lambda url: send(url, signing.event_callback(SECRET, event))
+
+
+def approve(request_id: str, card: SlackCall) -> Callable[[str], None]:
+    return lambda url: send(url, approval_submission(request_id, card, SUP1))
+
+
+def killed(process: subprocess.Popen[str]) -> None:
+    assert process.wait(timeout=60) == -signal.SIGKILL
+
+
+def hold_runs_out(db_url: str) -> None:
+    """Time passes: the dead process's hold on what it had not marked sent runs out."""
+    past = datetime.now(UTC) - timedelta(hours=1)
+    database = Database(db_url)
+    try:
+        with database.engine.begin() as connection:
+            connection.execute(
+                text("UPDATE outbox SET lease_until = :past WHERE sent_at IS NULL"),
+                {"past": past},
+            )
+    finally:
+        database.dispose()
+
+
+def recovered(slack: SlackDouble, tmp_path: Path, db_url: str, request_id: str) -> dict[str, Any]:
+    """Start the bot again and wait until it has sent what the request's changes recorded;
+    the request as stored then."""
+    hold_runs_out(db_url)
+    database = Database(db_url)
+    pk = int(request_id.removeprefix("MR-"))
+    try:
+        with bot_process(slack.url, tmp_path, **settings(db_url)):
+            deadline = time.monotonic() + 60
+            while True:
+                with database.engine.connect() as connection:
+                    left: int = connection.execute(
+                        text(
+                            "SELECT count(*) FROM outbox WHERE request_id = :pk "
+                            "AND sent_at IS NULL AND gave_up_at IS NULL"
+                        ),
+                        {"pk": pk},
+                    ).scalar_one()
+                if left == 0:
+                    break
+                assert time.monotonic() < deadline, f"{left} message(s) never sent"
+                time.sleep(0.2)
+        with database.read_session_factory() as session:
+            chain = verify_chain(session)
+        assert chain.ok, chain
+        with database.engine.connect() as connection:
+            row = connection.execute(
+                text("SELECT state, approval_card_ref FROM requests WHERE id = :pk"), {"pk": pk}
+            ).one()
+        return {"state": row[0], "card": row[1]}
+    finally:
+        database.dispose()
+
+
+def cards(slack: SlackDouble, thread: str) -> list[SlackCall]:
+    return [
+        c
+        for c in thread_posts(slack, thread)
+        if c.ok and ids.APPROVAL_ACTIONS_BLOCK in json.dumps(c.args.get("blocks"))
+    ]
+
+
+def notices(slack: SlackDouble, thread: str) -> list[SlackCall]:
+    return [
+        c
+        for c in thread_posts(slack, thread)
+        if c.ok and ids.DECISION_NOTICE_BLOCK in json.dumps(c.args.get("blocks"))
+    ]
+
+
+def answered(slack: SlackDouble, db_url: str) -> tuple[str, str]:
+    """A request answered to its summary (by an in-process bot): its id and thread."""
+    with running_bot(slack, db_url) as app:
+        request_id, thread = start(app)
+        answer_all(app, thread, answers_for("order"))
+    return request_id, thread
+
+
+@pytest.mark.parametrize("crash", ["committed:approval_card", "posted:approval_card"])
+def test_a_submission_killed_before_its_card_is_marked_sent_gets_exactly_one_card(
+    slack: SlackDouble, db_url: str, tmp_path: Path, crash: str
+) -> None:
+    request_id, thread = answered(slack, db_url)
+    with bot_process(slack.url, tmp_path, **settings(db_url, **{CRASH_AT: crash})) as (url, bot):
+        submit_in_thread(thread)(url)
+        killed(bot)
+    assert len(cards(slack, thread)) == (1 if crash.startswith("posted") else 0)
+
+    stored = recovered(slack, tmp_path, db_url, request_id)
+    [card] = cards(slack, thread)
+    assert stored == {"state": "awaiting_approval", "card": ts_of(card)}
+
+    # and it finishes: the card decides, and the decision is told once
+    with bot_process(slack.url, tmp_path, **settings(db_url)) as (url, _bot):
+        approve(request_id, card)(url)
+        slack.wait_for("chat.update", lambda c: c.args.get("ts") == ts_of(card), timeout=30)
+        slack.wait_for(
+            "chat.postMessage",
+            lambda c: ids.DECISION_NOTICE_BLOCK in json.dumps(c.args.get("blocks")),
+            timeout=30,
+        )
+    assert len(notices(slack, thread)) == 1
+
+
+def test_a_submission_killed_while_slack_holds_the_cards_answer_is_not_posted_twice(
+    slack: SlackDouble, db_url: str, tmp_path: Path
+) -> None:
+    request_id, thread = answered(slack, db_url)
+    release = slack.hold_next(
+        "chat.postMessage",
+        lambda args: ids.APPROVAL_ACTIONS_BLOCK in json.dumps(args.get("blocks")),
+    )
+    try:
+        with bot_process(slack.url, tmp_path, **settings(db_url)) as (url, bot):
+            submit_in_thread(thread)(url)
+            slack.wait_for(
+                "chat.postMessage",
+                lambda c: ids.APPROVAL_ACTIONS_BLOCK in json.dumps(c.args.get("blocks")),
+                timeout=30,
+            )
+            bot.kill()  # Slack has posted the card; the bot never hears back
+            killed(bot)
+    finally:
+        release.set()
+    stored = recovered(slack, tmp_path, db_url, request_id)
+    [card] = cards(slack, thread)  # found by its key, not posted again
+    assert stored == {"state": "awaiting_approval", "card": ts_of(card)}
+
+
+@pytest.mark.parametrize("crash", ["committed:card_update", "posted:decision"])
+def test_a_decision_killed_before_its_messages_are_marked_sent_is_told_exactly_once(
+    slack: SlackDouble, db_url: str, tmp_path: Path, crash: str
+) -> None:
+    with running_bot(slack, db_url) as app:
+        request_id, thread, card = submitted(app, "order")
+    with bot_process(slack.url, tmp_path, **settings(db_url, **{CRASH_AT: crash})) as (url, bot):
+        approve(request_id, card)(url)
+        killed(bot)
+    assert len(notices(slack, thread)) == (1 if crash.startswith("posted") else 0)
+
+    stored = recovered(slack, tmp_path, db_url, request_id)
+    assert stored["state"] == "approved"
+    assert len(notices(slack, thread)) == 1
+    shown = slack.message(PRIVATE, ts_of(card))
+    assert shown is not None
+    assert ids.DECISION_BLOCK in [b.get("block_id") for b in shown["blocks"]]
+    assert ids.APPROVAL_ACTIONS_BLOCK not in [b.get("block_id") for b in shown["blocks"]]
