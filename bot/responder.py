@@ -39,6 +39,15 @@ class Asker:
     thread_ts: str | None = None
 
 
+#: what a withheld post was for, by result (as the audit event `withheld_shared_channel` says)
+_PURPOSES: dict[type, str] = {
+    Reply: "thread",
+    Decided: "decision",
+    Installed: "installed",
+    Reviewed: "reviewed",
+}
+
+
 class Responder:
     def __init__(
         self,
@@ -63,7 +72,10 @@ class Responder:
             METRICS.decisions.labels(outcome=result.made.outcome).inc()
         if isinstance(result, Reply | Decided | Installed | Reviewed) and result.messages:
             assert self.sender is not None
-            self.sender.deliver_held(result.messages)
+            request, purpose = result.request, _PURPOSES[type(result)]
+            self.sender.deliver_held(
+                result.messages, lambda: self.presenter.withheld(request, purpose)
+            )
         if isinstance(result, Reply):
             if not result.messages:
                 self.presenter.show(result.request, result.outputs)

@@ -124,6 +124,8 @@ class Sweeper:
         """Slack redelivers for minutes, not days: a week of delivery ids is ample."""
         with self.uow() as uow:
             uow.deliveries.prune(self.clock.now() - DELIVERY_MEMORY)
+            # what every change said passes through the outbox: sent, it is kept a week too
+            uow.outbox.prune_sent(self.clock.now() - DELIVERY_MEMORY)
             uow.commit()
 
     def sweep_timers(self, report: SweepReport | None = None) -> SweepReport:

@@ -195,6 +195,10 @@ class Outbox(Protocol):
         """Hand a held message back, due at once, no attempt counted (`error`: why)."""
         ...
 
+    def prune_sent(self, before: datetime) -> int:
+        """Forget messages sent before `before`; how many."""
+        ...
+
 
 class UnitOfWork(Protocol):
     @property

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, insert, or_, select, update
+from sqlalchemy import Select, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
@@ -150,6 +150,14 @@ class SqlOutbox:
         if error is not None:
             values["last_error"] = error[:_MAX_ERROR]
         self._session.execute(update(outbox).where(outbox.c.id == message_id).values(**values))
+
+    def prune_sent(self, before: datetime) -> int:
+        """Forget messages sent before `before`: every change's messages pass through here, and
+        a sent one is needed only as long as a late duplicate could still be told apart."""
+        result = self._session.execute(
+            delete(outbox).where(outbox.c.sent_at.is_not(None), outbox.c.sent_at < before)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     def stats(self) -> OutboxStats:
         """For /metrics: messages still to send, and those given up on (never silently lost)."""

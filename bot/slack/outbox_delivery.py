@@ -20,6 +20,7 @@ from slack_sdk import WebClient
 
 from bot.blocks.text import Message
 from bot.metrics import METRICS
+from bot.services import HOLD_SECONDS
 from bot.slack.messenger import SEND_ERRORS, error_code, post_payload, update_payload
 from flows.clock import Clock
 from flows.ports import OutboxMessage, UnitOfWorkFactory
@@ -30,6 +31,8 @@ log = logging.getLogger(__name__)
 KEY_EVENT = "mosovo_outbox"
 #: the outbox's last_error for a message never sent because its channel became shared
 WITHHELD = "withheld_shared_channel"
+#: a held message with less of its hold left than this is renewed before it is sent
+HOLD_RENEW_BELOW = timedelta(seconds=HOLD_SECONDS / 2)
 #: how far before a message was recorded a search for it in its thread starts (clock skew)
 SEARCH_MARGIN = timedelta(minutes=5)
 #: asked before delivery: True withholds the message (its channel is now shared outside)
@@ -149,14 +152,17 @@ class OutboxSender:
 
     # -- the process that made the change --------------------------------------------------
 
-    def deliver_held(self, messages: list[OutboxMessage]) -> DeliveryCounts:
+    def deliver_held(
+        self, messages: list[OutboxMessage], withheld: Callable[[], bool] | None = None
+    ) -> DeliveryCounts:
         """Send messages added (with a lease) by the transaction that just committed, in order;
-        what fails is left to the scheduler. Never raises: the change itself is saved."""
+        what fails is left to the scheduler. Never raises: the change itself is saved.
+        `withheld`: asked once for them all (they are about one request, in one channel)."""
         counts = DeliveryCounts()
         if not messages:
             return counts
         try:
-            if self.withhold(messages[0]):  # all about one request, in one channel
+            if withheld() if withheld is not None else self.withhold(messages[0]):
                 self._withheld(messages)
                 return counts
             posted = [p for p in (self._prompt(m, counts) for m in messages) if p is not None]
@@ -173,6 +179,11 @@ class OutboxSender:
 
     def _prompt(self, message: OutboxMessage, counts: DeliveryCounts) -> _Posted | None:
         _crash_point("committed", message)
+        remaining = (message.lease_until or self.clock.now()) - self.clock.now()
+        if remaining < HOLD_RENEW_BELOW and not self._renew(message, HOLD_SECONDS):
+            # the ones before it took so long that the scheduler took it over: it is theirs to send
+            log.info("outbox lease lost", extra={"request_id": message.request_id})
+            return None
         posted = self._attempt(message, counts, prompt=True)
         if posted is not None:
             _crash_point("posted", message)

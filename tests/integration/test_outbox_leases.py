@@ -73,3 +73,23 @@ def test_a_message_never_tried_is_not_taken_for_one_that_may_have_been_sent(
         uow.commit()
     [third] = claim(db, t0)
     assert third.maybe_sent  # an attempt was counted: it may have reached Slack
+
+
+def test_messages_sent_long_ago_are_forgotten_and_unsent_ones_never(
+    db: Database, t0: datetime
+) -> None:
+    old, recent, unsent = (OutboxMessage("chat.postMessage", {"n": n}) for n in range(3))
+    queue(db, old, recent, unsent)
+    with db.uow() as uow:
+        uow.outbox.mark_sent(old.id or 0, t0)
+        uow.outbox.mark_sent(recent.id or 0, t0 + timedelta(days=6))
+        uow.commit()
+    with db.uow() as uow:
+        assert uow.outbox.prune_sent(t0 + timedelta(days=1)) == 1
+        uow.commit()
+    with db.uow() as uow:
+        assert uow.outbox.prune_sent(t0 + timedelta(days=1)) == 0
+        assert uow.outbox.stats().pending == 1
+        uow.commit()
+    [left] = claim(db, t0 + timedelta(days=30))
+    assert left.id == unsent.id
