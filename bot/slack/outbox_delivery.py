@@ -22,6 +22,7 @@ from bot.blocks.text import Message
 from bot.metrics import METRICS
 from bot.services import HOLD_SECONDS
 from bot.slack.messenger import SEND_ERRORS, error_code, post_payload, update_payload
+from bot.slack.retries import retry_after
 from flows.clock import Clock
 from flows.ports import OutboxMessage, UnitOfWorkFactory
 
@@ -229,7 +230,7 @@ class OutboxSender:
             if prompt:
                 self._handed_on(message, error_code(error), counts)
             else:
-                self._failed(message, error_code(error), counts)
+                self._failed(message, error_code(error), counts, retry_after(error))
             return None
         return _Posted(message, str(response.get("ts") or "") or None)
 
@@ -314,13 +315,18 @@ class OutboxSender:
             extra={"method": message.method, "request_id": message.request_id, "error": code},
         )
 
-    def _failed(self, message: OutboxMessage, code: str, counts: DeliveryCounts) -> None:
+    def _failed(
+        self, message: OutboxMessage, code: str, counts: DeliveryCounts, wait: float | None = None
+    ) -> None:
+        """Count a failed attempt; the next is after a growing backoff, and never sooner than
+        Slack's Retry-After (`wait`, seconds)."""
         assert message.id is not None
         attempts = message.attempts + 1
         give_up = attempts >= self.max_attempts
-        retry_at: datetime | None = (
-            None if give_up else self.clock.now() + self.backoff * (2 ** min(attempts - 1, 6))
-        )
+        backoff = self.backoff * (2 ** min(attempts - 1, 6))
+        if wait is not None:
+            backoff = max(backoff, timedelta(seconds=wait))
+        retry_at: datetime | None = None if give_up else self.clock.now() + backoff
         with self.uow() as uow:
             uow.outbox.mark_failed(message.id, code, retry_at)
             uow.commit()
