@@ -43,7 +43,7 @@ class Asker:
 _PURPOSES: dict[type, str] = {
     Reply: "thread",
     Decided: "decision",
-    Installed: "installed",
+    Installed: Stage.installed.value,
     Reviewed: "reviewed",
 }
 

@@ -191,8 +191,11 @@ class Outbox(Protocol):
         """Record a failed attempt; `retry_at` None means it has given up (still kept, reported)."""
         ...
 
-    def release(self, message_id: int, error: str | None = None) -> None:
-        """Hand a held message back, due at once, no attempt counted (`error`: why)."""
+    def release(
+        self, message_id: int, error: str | None = None, due: datetime | None = None
+    ) -> None:
+        """Hand a held message back, due at once (or at `due`), no attempt counted (`error`:
+        why)."""
         ...
 
     def prune_sent(self, before: datetime) -> int:

@@ -142,11 +142,16 @@ class SqlOutbox:
             values["next_attempt_at"] = retry_at
         self._session.execute(update(outbox).where(outbox.c.id == message_id).values(**values))
 
-    def release(self, message_id: int, error: str | None = None) -> None:
+    def release(
+        self, message_id: int, error: str | None = None, due: datetime | None = None
+    ) -> None:
         """Hand a held message back, due at once and no attempt counted: untried (e.g. shutting
         down before sending it), or tried at once after its change committed and failed
-        (`error`), so that the scheduler's attempts and backoff start from it."""
+        (`error`), so that the scheduler's attempts and backoff start from it; not before `due`
+        when Slack said when to come back (Retry-After)."""
         values: dict[str, Any] = {"lease_until": None}
+        if due is not None:
+            values["next_attempt_at"] = due
         if error is not None:
             values["last_error"] = error[:_MAX_ERROR]
         self._session.execute(update(outbox).where(outbox.c.id == message_id).values(**values))

@@ -228,7 +228,7 @@ class OutboxSender:
             response = self.client.api_call(message.method, json=message.payload)
         except SEND_ERRORS as error:
             if prompt:
-                self._handed_on(message, error_code(error), counts)
+                self._handed_on(message, error_code(error), counts, retry_after(error))
             else:
                 self._failed(message, error_code(error), counts, retry_after(error))
             return None
@@ -302,10 +302,15 @@ class OutboxSender:
                 uow.outbox.mark_failed(message.id, WITHHELD, None)  # kept for an operator
             uow.commit()
 
-    def _handed_on(self, message: OutboxMessage, code: str, counts: DeliveryCounts) -> None:
+    def _handed_on(
+        self, message: OutboxMessage, code: str, counts: DeliveryCounts, wait: float | None = None
+    ) -> None:
+        """The listener's one prompt attempt failed: the scheduler takes it from here, not before
+        Slack's Retry-After (`wait`, seconds)."""
         assert message.id is not None
+        due = self.clock.now() + timedelta(seconds=wait) if wait is not None else None
         with self.uow() as uow:
-            uow.outbox.release(message.id, code)
+            uow.outbox.release(message.id, code, due)
             uow.commit()
         counts.failed += 1
         METRICS.slack_errors.labels(method=message.method, error=code).inc()
