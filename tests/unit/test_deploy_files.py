@@ -5,38 +5,17 @@ from __future__ import annotations
 
 import re
 import shlex
-from functools import cache
-from pathlib import Path
-from typing import Any
-
-import yaml
 
 from bot.settings import AuditSettings, DatabaseSettings, RetentionSettings, Settings
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def instructions(text: str) -> list[tuple[str, str]]:
-    """(INSTRUCTION, arguments) of a Dockerfile, continuation lines joined, comments dropped."""
-    joined = re.sub(r"\\\n", " ", text)
-    found = []
-    for line in joined.splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            keyword, _, rest = line.partition(" ")
-            found.append((keyword.upper(), rest.strip()))
-    return found
-
-
-@cache
-def dockerfile() -> list[tuple[str, str]]:
-    return instructions((ROOT / "Dockerfile").read_text(encoding="utf-8"))
-
-
-def final_stage() -> list[tuple[str, str]]:
-    steps = dockerfile()
-    last_from = max(i for i, (keyword, _) in enumerate(steps) if keyword == "FROM")
-    return steps[last_from:]
+from tests.support.deploy_files import (
+    ROOT,
+    bots,
+    compose,
+    dockerfile,
+    final_stage,
+    instructions,
+    interpolated,
+)
 
 
 def test_the_instruction_parser_joins_continuations_and_drops_comments() -> None:
@@ -87,21 +66,6 @@ def test_local_settings_keys_and_databases_stay_out_of_the_image() -> None:
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     for pattern in (".env", ".venv", ".git", "*.db", "*.key", "tests"):
         assert pattern in ignored
-
-
-@cache
-def compose() -> dict[str, Any]:
-    loaded = yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))
-    assert isinstance(loaded, dict)
-    return loaded
-
-
-def bots() -> dict[str, dict[str, Any]]:
-    return {
-        name: service
-        for name, service in compose()["services"].items()
-        if service.get("command", [None])[0] == "run"
-    }
 
 
 def test_compose_runs_postgresql_and_two_bot_replicas_in_http_mode() -> None:
@@ -169,3 +133,13 @@ def test_the_load_balancer_sends_slack_to_both_replicas() -> None:
     assert {name: dep["condition"] for name, dep in lb["depends_on"].items()} == {
         name: "service_healthy" for name in bots()
     }
+
+
+def test_interpolation_fills_variables_and_stops_on_a_missing_one() -> None:
+    assert interpolated("a:${X:?set it}@${Y}", {"X": "1", "Y": "2"}) == "a:1@2"
+    try:
+        interpolated("${Z:?set in .env}", {})
+    except AssertionError as stopped:
+        assert "Z is not set" in str(stopped)
+    else:
+        raise AssertionError("a missing variable must stop compose")
