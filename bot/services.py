@@ -311,21 +311,26 @@ class RequestService:
         delivery: str,
         shown: list[str] | None = None,
     ) -> Acted[FormOutcome] | Refused | None:
-        """`shown`: the page's questions that had an answer when it was drawn."""
+        """`shown`: the page's questions that had an answer when it was drawn. The errors and
+        what the thread hears are in the officer's language; what is stored is the same in
+        every language."""
+        conversation = self.speaking_to(user_id)
         return self._act_quietly(
             request_id,
             user_id,
             delivery,
-            lambda r: self.conversation.answer_form(r, page, values, user_id, shown),
+            lambda r: conversation.answer_form(r, page, values, user_id, shown),
         )
 
     def form_closed(self, request_id: str, user_id: str, delivery: str) -> Reply | Refused | None:
-        """The officer closed the form part-way: the thread asks what is still unanswered."""
+        """The officer closed the form part-way: the thread asks what is still unanswered (in
+        the officer's language)."""
+        conversation = self.speaking_to(user_id)
 
         def step(request: MonitoringRequest) -> list[Output]:
             if user_id != request.officer_id:
                 return []
-            return self.conversation.resume(request)
+            return conversation.resume(request)
 
         return self._act(request_id, user_id, delivery, step, _reply)
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flows.fields import SECTIONS, Catalogue, Field
+from flows.i18n import translator
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ def form_pages(catalogue: Catalogue, answers: Mapping[str, Any]) -> list[FormPag
     A page shows every question its section may ask on this basis; one whose condition is not
     met (a serial number for a phone) is optional there and ignored when it does not apply."""
     basis = answers.get("legal_basis")
+    t = translator(catalogue.language)  # the titles are worded as the catalogue's questions
     pages: list[FormPage] = []
     for section, title in SECTIONS:
         fields = tuple(
@@ -47,7 +49,7 @@ def form_pages(catalogue: Catalogue, answers: Mapping[str, Any]) -> list[FormPag
             if f.section == section and (f.branch is None or f.branch == basis)
         )
         if fields:
-            pages.append(FormPage(section, title, fields))
+            pages.append(FormPage(section, t(title), fields))
     return pages
 
 

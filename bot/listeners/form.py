@@ -1,5 +1,8 @@
 """The request form: opening it, each page submitted (answers checked as in the thread, errors
-shown in the modal), and closing it part-way (the thread asks what is still unanswered)."""
+shown in the modal), and closing it part-way (the thread asks what is still unanswered).
+
+Every page is shown in the officer's language, its questions worded from the catalogue in that
+language, and its errors are in it too; what a page stores is the same in every language."""
 
 from __future__ import annotations
 
@@ -15,23 +18,34 @@ from bot.listeners.payloads import view_metadata, view_metadata_list
 from bot.responder import Asker
 from bot.services import Acted, Refused, Reply
 from bot.wiring import Wiring
-from flows.form import FormPage, first_page_to_fill, form_pages, page_named, with_basis
+from flows.catalogue import catalogue_for
+from flows.fields import Catalogue
+from flows.form import first_page_to_fill, form_pages, with_basis
 from flows.models import MonitoringRequest
 
 
 def register(app: App, wiring: Wiring) -> None:
     service, responder, catalogue = wiring.service, wiring.responder, wiring.catalogue
 
+    def worded(user: str) -> tuple[str, Catalogue]:
+        """The officer's language and the questions worded in it (the same keys, rules and
+        stored values in each)."""
+        language = wiring.languages.language_for(user)
+        return language, catalogue_for(catalogue.config, language)
+
     def page_view(
-        request: MonitoringRequest, page: FormPage, refilled: tuple[str, ...] = ()
-    ) -> dict[str, Any]:
-        names = [p.name for p in form_pages(catalogue, request.answers)]
-        number = names.index(page.name) + 1 if page.name in names else len(names)
-        language = wiring.languages.language_for(request.officer_id)
+        request: MonitoringRequest, page_name: str, refilled: tuple[str, ...] = ()
+    ) -> dict[str, Any] | None:
+        """The page named `page_name` for the answers so far, in the officer's language."""
+        language, questions = worded(request.officer_id)
+        pages = form_pages(questions, request.answers)
+        names = [p.name for p in pages]
+        if page_name not in names:
+            return None
         return form_view(
             request,
-            page,
-            number,
+            pages[names.index(page_name)],
+            names.index(page_name) + 1,
             len(names),
             service.today(),
             catalogue.config,
@@ -48,7 +62,9 @@ def register(app: App, wiring: Wiring) -> None:
             responder.respond(checked, asker)
             return
         page = first_page_to_fill(catalogue, checked.answers)
-        wiring.messenger.open_view(body["trigger_id"], page_view(checked, page))
+        view = page_view(checked, page.name)
+        if view is not None:
+            wiring.messenger.open_view(body["trigger_id"], view)
 
     @app.action({"block_id": ids.form_block(BASIS_KEY), "action_id": INPUT_ACTION})
     def basis_chosen(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -61,9 +77,8 @@ def register(app: App, wiring: Wiring) -> None:
             return
         chosen = str((action.get("selected_option") or {}).get("value") or "")
         answers = with_basis(catalogue, checked.answers, {BASIS_KEY: chosen})
-        page = page_named(catalogue, answers, str(meta.get("page")))
-        if page is not None:
-            drawn = page_view(replace(checked, answers=answers), page)
+        drawn = page_view(replace(checked, answers=answers), str(meta.get("page")))
+        if drawn is not None:
             wiring.messenger.update_view(view["id"], drawn)
 
     @app.view(ids.FORM_VIEW)
@@ -82,19 +97,21 @@ def register(app: App, wiring: Wiring) -> None:
         )
         if isinstance(result, Refused):
             first = next(iter(view["state"]["values"]), ids.FORM_INTRO_BLOCK)
-            ack(response_action="errors", errors={first: responder.refusal_text(result)})
+            ack(response_action="errors", errors={first: responder.refusal_text(result, user)})
             return
         if not isinstance(result, Acted):
             ack()
             return
         request, outcome = result.request, result.value
         if outcome.errors:
-            fields = {f.key: f for f in catalogue.fields}
-            language = wiring.languages.language_for(user)
+            language, questions = worded(user)
+            fields = {f.key: f for f in questions.fields}
             ack(response_action="errors", errors=form_errors(outcome.errors, fields, language))
             return
+        drawn = None
         if outcome.next_page is not None:
-            drawn = page_view(request, outcome.next_page, outcome.refilled)
+            drawn = page_view(request, outcome.next_page.name, outcome.refilled)
+        if drawn is not None:
             ack(response_action="update", view=drawn)
         else:
             ack()

@@ -21,6 +21,13 @@ buttons, options, confirm dialogs, placeholders, labels, titles, the fallback ``
 emoji codes, date tokens, words containing a digit (ids, references, dates) and the
 ``user_data`` the test says were interpolated. ``plain`` removes the markers again, to compare
 text.
+
+By default a value put into a marked string's placeholder counts as marked with it; with
+``marked_translations(values_checked=True)`` it is checked on its own, so a builder that puts an
+English word (a page title, a rule in words) into a Welsh sentence fails. (Not yet the default:
+some cards still put English rule words into Welsh sentences, see issue 12.) And
+``assert_translated(payload, language="cy")`` fails on a string marked from another language's
+entries (an English label on a Welsh page is catalogued, but in the wrong language).
 """
 
 from __future__ import annotations
@@ -37,6 +44,9 @@ from flows import i18n
 
 START = "\ue000"
 END = "\ue001"
+#: after START, which language's entry the string came from (`assert_translated(language=…)`)
+TAGS: dict[str, str] = {"en": "\ue010", "cy": "\ue011"}
+_TAGGED = {tag: language for language, tag in TAGS.items()}
 
 
 class UntranslatedString(AssertionError):
@@ -76,9 +86,12 @@ class MarkingTranslator(i18n.Translator):
         language: i18n.Language,
         translations: Any,
         pending: frozenset[str] = frozenset(),
+        values_checked: bool = False,
     ) -> None:
         super().__init__(language, translations)
         self.pending = pending
+        self.values_checked = values_checked
+        self._open = START + TAGS[language]
 
     def _check(self, context: str | None, msgid: str) -> None:
         known = (context, msgid) in catalogued(self.language)
@@ -93,27 +106,41 @@ class MarkingTranslator(i18n.Translator):
                 "`make extract`, translate it in both languages (docs/i18n.md)"
             )
 
+    def _render(self, text: str, values: dict[str, Any]) -> str:
+        """With `values_checked`, a text value put into a placeholder is not vouched for by the
+        entry around it: it is left outside the markers, to be checked on its own (marked if
+        it came from a translator, else it must be user data, a mention, a date or an id)."""
+        if self.values_checked:
+            values = {
+                k: END + v + self._open if isinstance(v, str) else v for k, v in values.items()
+            }
+        return super()._render(text, values)
+
     def gettext(self, msgid: str, /, **values: Any) -> str:
         self._check(None, msgid)
-        return START + super().gettext(msgid, **values) + END
+        return self._open + super().gettext(msgid, **values) + END
 
     def ngettext(self, singular: str, plural: str, n: int, /, **values: Any) -> str:
         self._check(None, singular)
-        return START + super().ngettext(singular, plural, n, **values) + END
+        return self._open + super().ngettext(singular, plural, n, **values) + END
 
     def pgettext(self, context: str, msgid: str, /, **values: Any) -> str:
         self._check(context, msgid)
-        return START + super().pgettext(context, msgid, **values) + END
+        return self._open + super().pgettext(context, msgid, **values) + END
 
 
 @contextmanager
-def marked_translations(pending: Iterable[str] = ()) -> Iterator[None]:
+def marked_translations(
+    pending: Iterable[str] = (), values_checked: bool = False
+) -> Iterator[None]:
     """Within: every translator marks its strings and refuses uncatalogued ones (but those
-    `pending`, see MarkingTranslator)."""
+    `pending`, see MarkingTranslator). `values_checked`: what is put into a placeholder is
+    checked too, not taken as part of the marked string around it (an English page title put
+    into a Welsh sentence fails)."""
     waiting = frozenset(pending)
 
     def marking(language: i18n.Language) -> i18n.Translator:
-        return MarkingTranslator(language, i18n._catalogue(language), waiting)
+        return MarkingTranslator(language, i18n._catalogue(language), waiting, values_checked)
 
     previous = i18n.install_factory(marking)
     try:
@@ -125,7 +152,9 @@ def marked_translations(pending: Iterable[str] = ()) -> Iterator[None]:
 def plain(value: Any) -> Any:
     """The payload (or string) without markers."""
     if isinstance(value, str):
-        return value.replace(START, "").replace(END, "")
+        for marker in (START, END, *TAGS.values()):
+            value = value.replace(marker, "")
+        return value
     if isinstance(value, dict):
         return {key: plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
@@ -183,18 +212,28 @@ def _texts(value: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
             yield from _texts(item, f"{pointer}/{index}")
 
 
-def untranslated(payload: Any, user_data: Iterable[str] = ()) -> list[str]:
-    """Each human-readable text with letters outside marked strings and user data."""
+def untranslated(
+    payload: Any, user_data: Iterable[str] = (), language: str | None = None
+) -> list[str]:
+    """Each human-readable text with letters outside marked strings and user data; with
+    `language`, also each with a string marked from another language's entries."""
     data = [plain(item) for item in user_data]
     problems: list[str] = []
     for pointer, text in _texts(payload):
         residue = _residue(text, data)
         if any(char.isalpha() for char in residue):
             problems.append(f"{pointer or '/'}: {plain(text)!r} (unmarked: {residue.strip()!r})")
+        if language is not None:
+            others = sorted({_TAGGED[c] for c in text if c in _TAGGED} - {language})
+            if others:
+                problems.append(f"{pointer or '/'}: {plain(text)!r} (worded in {others})")
     return problems
 
 
-def assert_translated(payload: Any, user_data: Iterable[str] = ()) -> None:
-    """Fail on any text shown without a catalogue entry (see the module's docstring)."""
-    problems = untranslated(payload, user_data)
+def assert_translated(
+    payload: Any, user_data: Iterable[str] = (), language: str | None = None
+) -> None:
+    """Fail on any text shown without a catalogue entry (see the module's docstring); with
+    `language`, on any worded in another language too."""
+    problems = untranslated(payload, user_data, language)
     assert not problems, "text shown without a catalogue entry:\n" + "\n".join(problems)

@@ -9,6 +9,7 @@ from flows import i18n
 from tests.support.i18n import (
     END,
     START,
+    TAGS,
     UntranslatedString,
     assert_translated,
     marked_translations,
@@ -75,8 +76,37 @@ def test_each_language_renders_one_after_the_other() -> None:
 def test_the_marking_translator_marks_what_it_translates() -> None:
     with marked_translations():
         text = i18n.translator("cy")("Approve")
-    assert text == f"{START}Cymeradwyo{END}"
+    assert text == f"{START}{TAGS['cy']}Cymeradwyo{END}"
     assert i18n.translator("cy")("Approve") == "Cymeradwyo"  # and is gone afterwards
+
+
+def test_the_checker_can_tell_which_language_a_string_was_worded_in() -> None:
+    with marked_translations():
+        english, welsh = i18n.translator("en")("Approve"), i18n.translator("cy")("Reject")
+    payload = {"text": f"{welsh} {english}"}
+    assert_translated(payload)
+    assert_translated({"text": welsh}, language="cy")
+    with pytest.raises(AssertionError, match=r"worded in \['en'\]"):
+        assert_translated(payload, language="cy")
+
+
+def test_with_values_checked_a_placeholders_value_is_checked_on_its_own() -> None:
+    def sentence() -> str:
+        return i18n.translator("cy")("{label} is required.", label="Legal basis")
+
+    with marked_translations():
+        lenient = sentence()
+    with marked_translations(values_checked=True):
+        strict = sentence()
+        marked_value = i18n.translator("cy")(
+            "{label} is required.", label=i18n.translator("cy")("Legal basis")
+        )
+    assert plain(strict) == plain(lenient) == "Mae angen Legal basis."
+    assert_translated({"text": lenient})
+    with pytest.raises(AssertionError, match="unmarked: 'Legal basis'"):
+        assert_translated({"text": strict})
+    assert_translated({"text": marked_value}, language="cy")
+    assert_translated({"text": strict}, user_data=["Legal basis"])
 
 
 def test_the_marking_translator_refuses_an_uncatalogued_string() -> None:
@@ -146,7 +176,7 @@ def test_the_checker_ignores_values_ids_and_urls() -> None:
 
 def test_a_pending_string_passes_until_it_is_catalogued() -> None:
     with marked_translations(pending=["Someone else's"]):
-        assert i18n.translator("cy")("Someone else's") == f"{START}Someone else's{END}"
+        assert i18n.translator("cy")("Someone else's") == f"{START}{TAGS['cy']}Someone else's{END}"
     with (
         marked_translations(pending=["Approve"]),
         pytest.raises(AssertionError, match="catalogued now"),
