@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from bot import ids
 from bot.blocks.approval import install_actions
@@ -13,7 +14,7 @@ from bot.blocks.bilingual import in_languages, texts
 from bot.blocks.conversation import question_blocks, restart_actions
 from bot.blocks.text import Message, escape, mention, mention_any, section
 from flows.flags import describe_flags
-from flows.i18n import DEFAULT_LANGUAGE, NN_, Translator, translator
+from flows.i18n import DEFAULT_LANGUAGE, N_, NN_, Translator, translator
 from flows.models import MonitoringRequest
 from flows.outputs import Question
 
@@ -113,97 +114,122 @@ def _waiting(request: MonitoringRequest, now: datetime, link: str | None, t: Tra
     )
 
 
-def approval_reminder(
-    request: MonitoringRequest,
-    supervisors: tuple[str, ...],
-    now: datetime | None = None,
-    link: str | None = None,
-    languages: Languages = ONE,
-) -> Message:
-    at = now or request.submitted_at or datetime.now(UTC)
-    return _notice(
-        languages,
-        lambda t: t("Reminder: {request} awaits a decision", request=request.request_id),
-        lambda t: t(
-            ":hourglass_flowing_sand: {who} {request} is still waiting for a decision. {waiting}",
-            who=mentions(supervisors),
-            request=request.request_id,
-            waiting=_waiting(request, at, link, t),
-        ),
-        ids.REMINDER_BLOCK,
-    )
+Reason = str | Callable[[Translator], str]
 
 
-def escalated(
-    request: MonitoringRequest,
-    approvers: tuple[str, ...],
-    now: datetime | None = None,
-    link: str | None = None,
-    languages: Languages = ONE,
-) -> Message:
-    at = now or request.submitted_at or datetime.now(UTC)
-    return _notice(
-        languages,
-        lambda t: t("Escalated: {request}", request=request.request_id),
-        lambda t: t(
-            ":rotating_light: Escalated: {who} {request} has waited too long for a decision, "
-            "and you may decide it. {waiting}",
-            who=mentions(approvers),
-            request=request.request_id,
-            waiting=_waiting(request, at, link, t),
-        ),
-        ids.ESCALATION_BLOCK,
-    )
+class DecisionNotice(Protocol):
+    """A reminder or an escalation naming the deciders, with how long the request has waited
+    (since it was submitted, to `now`) and a `link` to its card."""
+
+    def __call__(
+        self,
+        request: MonitoringRequest,
+        deciders: tuple[str, ...],
+        now: datetime | None = None,
+        link: str | None = None,
+        languages: Languages = ONE,
+    ) -> Message: ...
+
+
+class ClosingNotice(Protocol):
+    """An expiry or a lapse, told to the officer and the deciders, with the Restart button;
+    `reason`: why, in words (or drawn in each language)."""
+
+    def __call__(
+        self,
+        request: MonitoringRequest,
+        reason: Reason,
+        deciders: tuple[str, ...] = (),
+        languages: Languages = ONE,
+    ) -> Message: ...
+
+
+def _awaiting_decision(fallback: str, body: str, block_id: str) -> DecisionNotice:
+    """A decision notice: `fallback` (with `{request}`) and `body` (with `{who}`, `{request}`
+    and `{waiting}`) are msgids."""
+
+    def build(
+        request: MonitoringRequest,
+        deciders: tuple[str, ...],
+        now: datetime | None = None,
+        link: str | None = None,
+        languages: Languages = ONE,
+    ) -> Message:
+        at = now or request.submitted_at or datetime.now(UTC)
+        return _notice(
+            languages,
+            lambda t: t(fallback, request=request.request_id),
+            lambda t: t(
+                body,
+                who=mentions(deciders),
+                request=request.request_id,
+                waiting=_waiting(request, at, link, t),
+            ),
+            block_id,
+        )
+
+    return build
+
+
+#: to the supervisors
+approval_reminder = _awaiting_decision(
+    N_("Reminder: {request} awaits a decision"),
+    N_(":hourglass_flowing_sand: {who} {request} is still waiting for a decision. {waiting}"),
+    ids.REMINDER_BLOCK,
+)
+#: to the approvers it is escalated to
+escalated = _awaiting_decision(
+    N_("Escalated: {request}"),
+    N_(
+        ":rotating_light: Escalated: {who} {request} has waited too long for a decision, "
+        "and you may decide it. {waiting}"
+    ),
+    ids.ESCALATION_BLOCK,
+)
 
 
 def _told(request: MonitoringRequest, deciders: tuple[str, ...]) -> str:
     return " ".join([mention(request.officer_id), *(mention_any(d) for d in deciders)])
 
 
-def expired(
-    request: MonitoringRequest,
-    reason: str | Callable[[Translator], str],
-    deciders: tuple[str, ...] = (),
-    languages: Languages = ONE,
-) -> Message:
-    """`reason`: why, in words (or drawn in each language)."""
-    why = reason if callable(reason) else (lambda t: reason)
-    message = _notice(
-        languages,
-        lambda t: t("{request} expired", request=request.request_id),
-        lambda t: t(
-            "{told} {request} expired: {reason}. If it is still needed, restart it: your "
-            "answers are kept.",
-            told=_told(request, deciders),
-            request=request.request_id,
-            reason=why(t),
-        ),
-        ids.EXPIRED_BLOCK,
-    )
-    message.blocks.append(restart_actions(request))
-    return message
+def _closed(fallback: str, body: str, block_id: str) -> ClosingNotice:
+    """A closing notice: `fallback` (with `{request}`) and `body` (with `{told}`, `{request}`
+    and `{reason}`) are msgids."""
+
+    def build(
+        request: MonitoringRequest,
+        reason: Reason,
+        deciders: tuple[str, ...] = (),
+        languages: Languages = ONE,
+    ) -> Message:
+        why = reason if callable(reason) else (lambda t: reason)
+        message = _notice(
+            languages,
+            lambda t: t(fallback, request=request.request_id),
+            lambda t: t(
+                body, told=_told(request, deciders), request=request.request_id, reason=why(t)
+            ),
+            block_id,
+        )
+        message.blocks.append(restart_actions(request))
+        return message
+
+    return build
 
 
-def lapsed(
-    request: MonitoringRequest,
-    reason: str | Callable[[Translator], str],
-    deciders: tuple[str, ...] = (),
-    languages: Languages = ONE,
-) -> Message:
-    why = reason if callable(reason) else (lambda t: reason)
-    message = _notice(
-        languages,
-        lambda t: t("{request} lapsed", request=request.request_id),
-        lambda t: t(
-            "{told} {request} has lapsed: {reason}. Do not install on this basis.",
-            told=_told(request, deciders),
-            request=request.request_id,
-            reason=why(t),
-        ),
-        ids.LAPSED_BLOCK,
-    )
-    message.blocks.append(restart_actions(request))
-    return message
+expired = _closed(
+    N_("{request} expired"),
+    N_(
+        "{told} {request} expired: {reason}. If it is still needed, restart it: your answers "
+        "are kept."
+    ),
+    ids.EXPIRED_BLOCK,
+)
+lapsed = _closed(
+    N_("{request} lapsed"),
+    N_("{told} {request} has lapsed: {reason}. Do not install on this basis."),
+    ids.LAPSED_BLOCK,
+)
 
 
 def install_reminder(request: MonitoringRequest, languages: Languages = ONE) -> Message:
