@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from slack_bolt import Ack, App
 
@@ -19,6 +19,33 @@ from flows.i18n import N_, translator
 from flows.installation import RecordRefused
 
 EMPTY_REASON = N_("Give a reason: the officer needs to know why, and it is recorded.")
+
+
+#: a service's record of an installation or a review: (request id, user, outcome, date, notes,
+#: delivery key)
+Record = Callable[[str, str, str, date | None, str | None, str], Result]
+#: an input of a dialog: (block id, action id)
+Input = tuple[str, str]
+
+
+class RecordInputs(NamedTuple):
+    """The inputs of an installation or review dialog."""
+
+    outcome: Input
+    on: Input
+    notes: Input
+
+
+INSTALLATION_INPUTS = RecordInputs(
+    (ids.INSTALL_OUTCOME_BLOCK, ids.INSTALL_OUTCOME_ACTION),
+    (ids.INSTALL_DATE_BLOCK, ids.INSTALL_DATE_ACTION),
+    (ids.INSTALL_NOTES_BLOCK, ids.INSTALL_NOTES_ACTION),
+)
+REVIEW_INPUTS = RecordInputs(
+    (ids.REVIEW_OUTCOME_BLOCK, ids.REVIEW_OUTCOME_ACTION),
+    (ids.REVIEW_NEXT_BLOCK, ids.REVIEW_NEXT_ACTION),
+    (ids.REVIEW_NOTES_BLOCK, ids.REVIEW_NOTES_ACTION),
+)
 
 
 def register(app: App, wiring: Wiring) -> None:
@@ -36,9 +63,33 @@ def register(app: App, wiring: Wiring) -> None:
             ack(response_action="errors", errors={ids.REASON_BLOCK: t(EMPTY_REASON)})
             return
         ack()
+        chosen = view_metadata(view).get("decision")
+        decided(body, view, "reject" if chosen == "reject" else "request_info", reason)
+
+    @app.view(ids.APPROVE_VIEW)
+    def approval_given(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        values = view["state"]["values"]
+        comment = values.get(ids.COMMENT_BLOCK, {}).get(ids.COMMENT_ACTION, {}).get("value")
+        review = _date(_picked(values, ids.REVIEW_DATE_BLOCK, ids.REVIEW_DATE_ACTION))
+        problem = wiring.service.review_date_problem(review)
+        if problem:
+            ack(response_action="errors", errors={ids.REVIEW_DATE_BLOCK: problem})
+            return
+        ack()
+        decided(body, view, "approve", None, comment=comment, review_date=review)
+
+    def decided(
+        body: dict[str, Any],
+        view: dict[str, Any],
+        decision: Decision,
+        reason: str | None,
+        comment: str | None = None,
+        review_date: date | None = None,
+    ) -> None:
+        """A decision submitted in its dialog (acknowledged): made on the card the dialog was
+        opened from, and answered to the decider."""
         meta = view_metadata(view)
         user = body["user"]["id"]
-        decision: Decision = "reject" if meta.get("decision") == "reject" else "request_info"
         result = wiring.service.decide(
             str(meta.get("id")),
             decision,
@@ -46,90 +97,50 @@ def register(app: App, wiring: Wiring) -> None:
             reason,
             meta.get("card") or None,
             f"view:{view['id']}",
-            card_round=_round(meta),
-        )
-        asker = Asker(user, meta.get("channel") or None, meta.get("thread") or None)
-        wiring.responder.respond(result, asker)
-
-    @app.view(ids.APPROVE_VIEW)
-    def approval_given(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        values = view["state"]["values"]
-        comment = values.get(ids.COMMENT_BLOCK, {}).get(ids.COMMENT_ACTION, {}).get("value")
-        chosen = values.get(ids.REVIEW_DATE_BLOCK, {}).get(ids.REVIEW_DATE_ACTION, {})
-        review = _date(chosen.get("selected_date"))
-        problem = wiring.service.review_date_problem(review)
-        if problem:
-            ack(response_action="errors", errors={ids.REVIEW_DATE_BLOCK: problem})
-            return
-        ack()
-        meta = view_metadata(view)
-        user = body["user"]["id"]
-        result = wiring.service.decide(
-            str(meta.get("id")),
-            "approve",
-            user,
-            None,
-            meta.get("card") or None,
-            f"view:{view['id']}",
             comment=comment,
-            review_date=review,
+            review_date=review_date,
             card_round=_round(meta),
         )
-        asker = Asker(user, meta.get("channel") or None, meta.get("thread") or None)
-        wiring.responder.respond(result, asker)
+        wiring.responder.respond(result, _asker(user, meta))
 
     def recorded(
         ack: Ack,
         body: dict[str, Any],
         view: dict[str, Any],
-        record: Callable[[str, str, str], Result],
-        blocks: tuple[str, str],
-        outcome: str,
+        record: Record,
+        inputs: RecordInputs,
     ) -> None:
         """Record an installation or review; a record that does not hold together is refused
-        in the dialog, on the outcome (none chosen) or the date block. Each `record` adds what
-        was submitted to the delivery key, so a redelivery is still one record but a corrected
+        in the dialog, on the outcome (none chosen) or the date block. What was submitted is
+        added to the delivery key, so a redelivery is still one record but a corrected
         submission of the same dialog is not mistaken for the refused one."""
+        values = view["state"]["values"]
+        outcome = _choice(values, *inputs.outcome)
+        on = _date(_picked(values, *inputs.on))
+        notes = _text(values, *inputs.notes)
         meta = view_metadata(view)
         user = body["user"]["id"]
-        result = record(str(meta.get("id")), user, f"view:{view['id']}")
+        delivery = f"view:{view['id']}:{outcome}:{on}"
+        result = record(str(meta.get("id")), user, outcome, on, notes, delivery)
         if isinstance(result, Refused) and isinstance(result.error, RecordRefused):
-            ack(response_action="errors", errors={blocks[0 if not outcome else 1]: result.message})
+            block, _ = inputs.on if outcome else inputs.outcome
+            ack(response_action="errors", errors={block: result.message})
             return
         ack()
-        asker = Asker(user, meta.get("channel") or None, meta.get("thread") or None)
-        wiring.responder.respond(result, asker)
+        wiring.responder.respond(result, _asker(user, meta))
 
     @app.view(ids.INSTALLATION_VIEW)
     def installation_recorded(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        values = view["state"]["values"]
-        outcome = _choice(values, ids.INSTALL_OUTCOME_BLOCK, ids.INSTALL_OUTCOME_ACTION)
-        on = _date(_picked(values, ids.INSTALL_DATE_BLOCK, ids.INSTALL_DATE_ACTION))
-        notes = _text(values, ids.INSTALL_NOTES_BLOCK, ids.INSTALL_NOTES_ACTION)
-
-        def record(request_id: str, user: str, delivery: str) -> Result:
-            return wiring.service.record_installation(
-                request_id, user, outcome, on, notes, f"{delivery}:{outcome}:{on}"
-            )
-
-        blocks = (ids.INSTALL_OUTCOME_BLOCK, ids.INSTALL_DATE_BLOCK)
-        recorded(ack, body, view, record, blocks, outcome)
+        recorded(ack, body, view, wiring.service.record_installation, INSTALLATION_INPUTS)
 
     @app.view(ids.REVIEW_VIEW)
     def review_recorded(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        values = view["state"]["values"]
-        outcome = _choice(values, ids.REVIEW_OUTCOME_BLOCK, ids.REVIEW_OUTCOME_ACTION)
-        next_review = _date(_picked(values, ids.REVIEW_NEXT_BLOCK, ids.REVIEW_NEXT_ACTION))
-        notes = _text(values, ids.REVIEW_NOTES_BLOCK, ids.REVIEW_NOTES_ACTION)
+        recorded(ack, body, view, wiring.service.record_review, REVIEW_INPUTS)
 
-        def record(request_id: str, user: str, delivery: str) -> Result:
-            return wiring.service.record_review(
-                request_id, user, outcome, next_review, notes, f"{delivery}:{outcome}:{next_review}"
-            )
 
-        recorded(
-            ack, body, view, record, (ids.REVIEW_OUTCOME_BLOCK, ids.REVIEW_NEXT_BLOCK), outcome
-        )
+def _asker(user: str, meta: dict[str, str]) -> Asker:
+    """The decider or recorder, and the thread the dialog was opened from."""
+    return Asker(user, meta.get("channel") or None, meta.get("thread") or None)
 
 
 def _round(meta: dict[str, Any]) -> int | None:
