@@ -156,20 +156,6 @@ NO_CY = (
 
 # -- dates --------------------------------------------------------------------------------------
 
-MONTH_NAMES_CY = (
-    "Ionawr",
-    "Chwefror",
-    "Mawrth",
-    "Ebrill",
-    "Mai",
-    "Mehefin",
-    "Gorffennaf",
-    "Awst",
-    "Medi",
-    "Hydref",
-    "Tachwedd",
-    "Rhagfyr",
-)
 #: the month's name as it may be typed: in full, mutated as after "o" or "yn" ("o Fawrth", "yn
 #: Nhachwedd"), and the abbreviations in use (each stands for one month only)
 _WELSH_MONTH_SPELLINGS = (
