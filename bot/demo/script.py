@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from itertools import groupby
 from typing import Any
 
@@ -18,6 +18,7 @@ from slack_bolt.request import BoltRequest
 from bot import ids
 from bot.app import Bot, create_bot
 from bot.demo import payloads
+from bot.demo.answers import answers_for
 from bot.demo.transcript import message_lines, readable
 from bot.demo.workspace import Call, DemoSlack, Workspace
 from bot.listener_pool import CountingListenerPool
@@ -51,76 +52,6 @@ class ListenerPool(CountingListenerPool):
             raise DemoError(f"the bot was still busy after {timeout:.0f}s")
         if self.errors:
             raise DemoError(f"a listener failed: {self.errors[0]!r}")
-
-
-#: a different person and device for each basis, so that none is a duplicate of another
-SUBJECTS = {
-    "order": ("NOM/1234567", "490154203237518", "SN-12345"),
-    "licence": ("NOM/2345678", "352099001761481", "SN-23456"),
-    "voluntary": ("NOM/3456789", "356938035643809", "SN-34567"),
-}
-
-
-def answers_for(basis: str, today: date) -> dict[str, str]:
-    """What the officer types, by field key: a clean request on `basis`, dated around `today`."""
-    visor_ref, imei, serial = SUBJECTS[basis]
-
-    def day(offset: int) -> str:
-        return (today + timedelta(days=offset)).isoformat()
-
-    common = {
-        "visor_ref": visor_ref,
-        "pnc_id": "skip",
-        "mappa_category": "1",
-        "mappa_level": "2",
-        "rosh_level": "high",
-        "risk_assessment_date": day(-60),
-        "device_type": "phone",
-        "device_make_model": "Samsung Galaxy A14",
-        "device_os": "Android 14",
-        "device_imei": imei,
-        "device_serial": serial,
-        "device_ownership": "subject",
-        "date_acquired": day(-3),
-        "date_notified": day(-2),
-        "monitoring_software": "esafe",
-        "proposed_install_date": day(2),
-        "other_users": "Partner, at weekends",
-        "other_users_informed": "yes",
-        "necessity": "Recent ARMS shows rising risk online; monitoring is the least intrusive step.",
-        "rmp_reference": "skip",
-        "notes": "skip",
-    }
-    branches = {
-        "order": {
-            "legal_basis": "order",
-            "order_type": "shpo",
-            "order_reference": "SHPO/2025/0042",
-            "order_court": "Leeds Crown Court",
-            "order_date": day(-400),
-            "order_expiry": "indefinite",
-            "order_notify_days": "default",
-            "order_monitoring_clause": "yes",
-        },
-        "licence": {
-            "legal_basis": "licence",
-            "licence_condition": "Must allow installation of monitoring software on any "
-            "internet-enabled device.",
-            "licence_expiry": day(365),
-            "probation_practitioner": "Jo Bloggs, Leeds PDU",
-            "probation_request_date": "yesterday",
-            "probation_crn": "X123456",
-        },
-        "voluntary": {
-            "legal_basis": "voluntary",
-            "consent_obtained": "yes",
-            "consent_informed": "yes",
-            "consent_witness": "skip",
-            "consent_date": day(-1),
-            "consent_reference": "CONSENT-77",
-        },
-    }
-    return {**common, **branches[basis]}
 
 
 #: the scripted requests: basis, how it is introduced, and the supervisor's decision

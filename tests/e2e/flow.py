@@ -8,8 +8,10 @@ import threading
 from typing import Any
 
 from bot import ids
+from bot.demo.answers import answers_for as scripted_answers
 from tests.support import signing
 from tests.support.running_bot import (
+    MONDAY_10AM,
     OFFICER,
     PRIVATE,
     SECRET,
@@ -24,61 +26,29 @@ from tests.support.running_bot import (
 )
 from tests.support.slack_double import SlackCall
 
-COMMON = {
+#: the running bot's day (its clock stands at Monday 30 November 2026, 10:00)
+TODAY = MONDAY_10AM.date()
+#: what these requests type otherwise than the demo's (bot/demo/answers.py): the reference in
+#: lower case and the dates as officers type them, the same person and device whatever the
+#: basis, and an order that is flagged: no clause allowing monitoring software, and the device
+#: notified five days after it was got (the order allows three)
+TYPED = {
     "visor_ref": "nom/1234567",
-    "pnc_id": "skip",
-    "mappa_category": "1",
-    "mappa_level": "2",
-    "rosh_level": "high",
     "risk_assessment_date": "1 Jun 2026",
-    "device_type": "phone",
-    "device_make_model": "Samsung Galaxy A14",
-    "device_os": "Android 14",
-    "device_imei": "490154203237518",
-    "device_serial": "SN-12345",
-    "device_ownership": "subject",
     "date_acquired": "20/11/2026",
     "date_notified": "2026-11-25",
-    "monitoring_software": "esafe",
-    "proposed_install_date": "2026-12-02",
-    "other_users": "Partner, at weekends",
-    "other_users_informed": "yes",
-    "necessity": "Recent ARMS shows rising risk online; monitoring is the least intrusive step.",
-    "rmp_reference": "skip",
-    "notes": "skip",
-}
-BRANCHES = {
-    "order": {
-        "legal_basis": "order",
-        "order_type": "shpo",
-        "order_reference": "SHPO/2025/0042",
-        "order_court": "Leeds Crown Court",
-        "order_date": "2025-05-01",
-        "order_expiry": "indefinite",
-        "order_notify_days": "default",
-        "order_monitoring_clause": "no",
-    },
-    "licence": {
-        "legal_basis": "licence",
-        "licence_condition": "Must allow installation of monitoring software on any internet-enabled device.",
-        "licence_expiry": "2027-06-30",
-        "probation_practitioner": "Jo Bloggs, Leeds PDU",
-        "probation_request_date": "yesterday",
-        "probation_crn": "X123456",
-    },
-    "voluntary": {
-        "legal_basis": "voluntary",
-        "consent_obtained": "yes",
-        "consent_informed": "yes",
-        "consent_witness": "skip",
-        "consent_date": "2026-11-27",
-        "consent_reference": "CONSENT-77",
-    },
+    "order_date": "2025-05-01",
+    "order_monitoring_clause": "no",
+    "licence_expiry": "2027-06-30",
+    "consent_date": "2026-11-27",
 }
 
 
 def answers_for(basis: str, **overrides: str) -> dict[str, str]:
-    return {**COMMON, **BRANCHES[basis], **overrides}
+    """What the officer types for a request on `basis`, by field key (`overrides` instead)."""
+    answers = scripted_answers(basis, TODAY, subject="order")
+    answers |= {key: typed for key, typed in TYPED.items() if key in answers}
+    return {**answers, **overrides}
 
 
 def start(app: RunningBot, user: str = OFFICER) -> tuple[str, str]:

@@ -18,8 +18,6 @@ import pytest
 from bot import ids
 from storage.export import ExportRequest, export_requests
 from tests.e2e.flow import (
-    BRANCHES,
-    COMMON,
     answer_all,
     answers_for,
     click_card,
@@ -40,8 +38,7 @@ from tests.support.slack_double import SlackCall, SlackDouble
 #: the order request of tests/e2e/flow.py, typed the way a Welsh speaker would type it: Welsh
 #: choice words, Welsh month names, `hepgor`, `ie`/`na`, `amhenodol`, `diofyn`
 IN_WELSH = {
-    **COMMON,
-    **BRANCHES["order"],
+    **answers_for("order"),
     "pnc_id": "hepgor",
     "mappa_category": "categori un",
     "mappa_level": "lefel dau",

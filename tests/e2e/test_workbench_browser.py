@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from bot import ids
-from bot.demo.script import answers_for
+from bot.demo.answers import answers_for
 from tests.support.workbench import (
     OFFICER,
     STRANGER,

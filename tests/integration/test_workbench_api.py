@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bot import ids
-from bot.demo.script import answers_for
+from bot.demo.answers import answers_for
 from bot.workbench import words
 from tests.support.workbench import (
     OFFICER,
