@@ -8,16 +8,13 @@ open?") or names a state through `Stage`, never by spelling it (a test checks).
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from statemachine import StateMachine
 from statemachine.exceptions import TransitionNotAllowed
 from statemachine.states import States
 
 from flows.errors import InvalidTransition, NotAuthorised, OwnRequest, ReasonRequired
-
-if TYPE_CHECKING:
-    from flows.models import MonitoringRequest
 
 
 class Stage(StrEnum):
@@ -38,6 +35,15 @@ class Stage(StrEnum):
     withdrawn = "withdrawn"
     expired = "expired"
     abandoned = "abandoned"
+
+
+class Tracked(Protocol):
+    """What the machine binds to: a request (flows.models.MonitoringRequest), whose `state`
+    field holds its state as stored."""
+
+    state: str
+    request_id: str | None
+    officer_id: str
 
 
 class RequestLifecycle(StateMachine):
@@ -134,22 +140,22 @@ DECIDED: dict[str, Stage] = {
 DECISIONS = tuple(DECIDED.values())
 
 
-def may(request: MonitoringRequest, event: str) -> bool:
+def may(request: Tracked, event: str) -> bool:
     """Whether the machine allows `event` in the request's state ("may this be submitted?")."""
     return event in ALLOWED.get(request.state, frozenset())
 
 
-def is_collecting(request: MonitoringRequest) -> bool:
+def is_collecting(request: Tracked) -> bool:
     """Still asking questions: the answers are not complete yet."""
     return may(request, "answers_complete")
 
 
-def at_summary(request: MonitoringRequest) -> bool:
+def at_summary(request: Tracked) -> bool:
     """The answers are shown for checking and may be submitted or edited."""
     return may(request, "submit")
 
 
-def awaiting_decision(request: MonitoringRequest) -> bool:
+def awaiting_decision(request: Tracked) -> bool:
     return may(request, "approve")
 
 
@@ -157,12 +163,12 @@ def is_open(state: str) -> bool:
     return state in OPEN_STATES
 
 
-def lifecycle(request: MonitoringRequest) -> RequestLifecycle:
+def lifecycle(request: Tracked) -> RequestLifecycle:
     """Bind the machine to a request; the request's `state` field is the single source of truth."""
     return RequestLifecycle(request, state_field="state")
 
 
-def fire(request: MonitoringRequest, event: str, **kwargs: Any) -> None:
+def fire(request: Tracked, event: str, **kwargs: Any) -> None:
     """Send an event; an illegal one becomes a domain error that says why."""
     machine = lifecycle(request)
     try:

@@ -1,13 +1,17 @@
-"""What the commands share: exit statuses, settings and database access, dates, output files."""
+"""What the commands share: exit statuses, settings and database access, dates, output files,
+and stopping on a signal."""
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -117,3 +121,15 @@ def open_output(output: str | None, *, binary: bool = False, force: bool = False
     else:
         with open(descriptor, "w", encoding="utf-8", newline="") as text_out:
             yield text_out
+
+
+def stop_on_signals() -> threading.Event:
+    """An event set by SIGTERM or SIGINT, so shutdown runs every `finally` (scheduler, database)."""
+    stopped = threading.Event()
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        stopped.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    return stopped

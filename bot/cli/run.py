@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import threading
 from datetime import UTC, datetime
-from types import FrameType
 from typing import TYPE_CHECKING
 
-from bot.cli.common import EXIT_OK, Commands, refuse
+from bot.cli.common import EXIT_OK, Commands, refuse, stop_on_signals
 
 if TYPE_CHECKING:
     from bot.app import Bot
@@ -127,18 +125,6 @@ def run_socket_mode(bot: Bot, stopped: threading.Event | None = None) -> int:
         watchdog.join(timeout=5)
         handler.close()
     return EXIT_OK
-
-
-def stop_on_signals() -> threading.Event:
-    """An event set by SIGTERM or SIGINT, so shutdown runs every `finally` (scheduler, database)."""
-    stopped = threading.Event()
-
-    def stop(_signum: int, _frame: FrameType | None) -> None:
-        stopped.set()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    return stopped
 
 
 def serve_metrics(bot: Bot, stopped: threading.Event) -> threading.Thread | None:

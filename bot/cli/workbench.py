@@ -11,7 +11,7 @@ import argparse
 import os
 import tempfile
 
-from bot.cli.common import EXIT_OK, Commands, refuse
+from bot.cli.common import EXIT_OK, Commands, refuse, stop_on_signals
 
 #: the workbench is for the person at this machine: it listens on loopback unless told otherwise
 DEFAULT_HOST = "127.0.0.1"
@@ -49,7 +49,6 @@ def serve(host: str | None, port: int | None, saying: str) -> int:
 
 
 def _serve(host: str, port: int | None, database_url: str, saying: str) -> int:
-    from bot.cli.run import stop_on_signals
     from bot.logs import configure_logging
     from bot.scheduler import start_scheduler
     from bot.workbench.bench import Workbench
