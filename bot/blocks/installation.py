@@ -44,13 +44,17 @@ def _options(choices: dict[str, str], t: Translator) -> list[dict[str, Any]]:
 
 
 def _modal(
+    request: MonitoringRequest,
+    channel: str,
+    thread_ts: str,
     t: Translator,
     callback_id: str,
     title: str,
     intro: str,
-    metadata: dict[str, Any],
     inputs: list[dict[str, Any]],
 ) -> dict[str, Any]:
+    """A record dialog about `request`, opened from its thread in `channel`."""
+    metadata = {"id": request.request_id, "channel": channel, "thread": thread_ts}
     return {
         "type": "modal",
         "callback_id": callback_id,
@@ -86,6 +90,20 @@ def _notes(block_id: str, action_id: str, t: Translator) -> dict[str, Any]:
     return _input(block_id, t("Notes (optional)"), element, optional=True)
 
 
+def _outcomes(
+    block_id: str, action_id: str, choices: dict[str, str], t: Translator
+) -> dict[str, Any]:
+    element = {"type": "radio_buttons", "action_id": action_id, "options": _options(choices, t)}
+    return _input(block_id, t("Outcome"), element)
+
+
+def _day(
+    block_id: str, action_id: str, label: str, initial: date, optional: bool = False
+) -> dict[str, Any]:
+    element = {"type": "datepicker", "action_id": action_id, "initial_date": initial.isoformat()}
+    return _input(block_id, label, element, optional=optional)
+
+
 def installation_modal(
     request: MonitoringRequest,
     today: date,
@@ -94,36 +112,21 @@ def installation_modal(
     language: str = DEFAULT_LANGUAGE,
 ) -> dict[str, Any]:
     t = translator(language)
-    metadata = {"id": request.request_id, "channel": channel, "thread": thread_ts}
     intro = t(
         "*{request}*: what happened? This is recorded in the audit trail.",
         request=request.request_id,
     )
     return _modal(
+        request,
+        channel,
+        thread_ts,
         t,
         ids.INSTALLATION_VIEW,
         t.pgettext("title", "Record installation"),
         intro,
-        metadata,
         [
-            _input(
-                ids.INSTALL_OUTCOME_BLOCK,
-                t("Outcome"),
-                {
-                    "type": "radio_buttons",
-                    "action_id": ids.INSTALL_OUTCOME_ACTION,
-                    "options": _options(OUTCOMES, t),
-                },
-            ),
-            _input(
-                ids.INSTALL_DATE_BLOCK,
-                t("On what day?"),
-                {
-                    "type": "datepicker",
-                    "action_id": ids.INSTALL_DATE_ACTION,
-                    "initial_date": today.isoformat(),
-                },
-            ),
+            _outcomes(ids.INSTALL_OUTCOME_BLOCK, ids.INSTALL_OUTCOME_ACTION, OUTCOMES, t),
+            _day(ids.INSTALL_DATE_BLOCK, ids.INSTALL_DATE_ACTION, t("On what day?"), today),
             _notes(ids.INSTALL_NOTES_BLOCK, ids.INSTALL_NOTES_ACTION, t),
         ],
     )
@@ -215,35 +218,25 @@ def review_modal(
     language: str = DEFAULT_LANGUAGE,
 ) -> dict[str, Any]:
     t = translator(language)
-    metadata = {"id": request.request_id, "channel": channel, "thread": thread_ts}
     intro = t(
         "*{request}*: the outcome of the review is recorded in the audit trail.",
         request=request.request_id,
     )
     return _modal(
+        request,
+        channel,
+        thread_ts,
         t,
         ids.REVIEW_VIEW,
         t("Record review"),
         intro,
-        metadata,
         [
-            _input(
-                ids.REVIEW_OUTCOME_BLOCK,
-                t("Outcome"),
-                {
-                    "type": "radio_buttons",
-                    "action_id": ids.REVIEW_OUTCOME_ACTION,
-                    "options": _options(REVIEW_OUTCOMES, t),
-                },
-            ),
-            _input(
+            _outcomes(ids.REVIEW_OUTCOME_BLOCK, ids.REVIEW_OUTCOME_ACTION, REVIEW_OUTCOMES, t),
+            _day(
                 ids.REVIEW_NEXT_BLOCK,
+                ids.REVIEW_NEXT_ACTION,
                 t("If it continues: next review by"),
-                {
-                    "type": "datepicker",
-                    "action_id": ids.REVIEW_NEXT_ACTION,
-                    "initial_date": next_review.isoformat(),
-                },
+                next_review,
                 optional=True,
             ),
             _notes(ids.REVIEW_NOTES_BLOCK, ids.REVIEW_NOTES_ACTION, t),
