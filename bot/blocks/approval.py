@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -12,6 +11,7 @@ from bot import ids
 from bot.blocks.bilingual import in_languages, texts
 from bot.blocks.card import card_blocks, when
 from bot.blocks.conversation import flag_lines
+from bot.blocks.dialogs import long_text_input, modal
 from bot.blocks.text import (
     MARKING,
     SECTION_LIMIT,
@@ -443,51 +443,49 @@ def approve_modal(
             needed=needed,
             number=len(record.approvals) + 1,
         )
-    metadata = {
-        "id": request.request_id,
+    blocks = [
+        section(intro, ids.APPROVE_INTRO_BLOCK),
+        long_text_input(
+            ids.COMMENT_BLOCK, ids.COMMENT_ACTION, t("Comment (optional)"), optional=True
+        ),
+        {
+            "type": "input",
+            "block_id": ids.REVIEW_DATE_BLOCK,
+            "label": {"type": "plain_text", "text": t("Review the installation by")},
+            "hint": {
+                "type": "plain_text",
+                "text": t("The officer and supervisors are reminded in the thread on this date."),
+            },
+            "element": {
+                "type": "datepicker",
+                "action_id": ids.REVIEW_DATE_ACTION,
+                "initial_date": review_default.isoformat(),
+            },
+        },
+    ]
+    metadata = _opened_from(request.request_id, card_ts, card_round, channel, thread_ts)
+    return modal(
+        t("Approve request"), blocks, t("Go back"), t("Approve"), ids.APPROVE_VIEW, metadata
+    )
+
+
+def _opened_from(
+    request_id: str | None,
+    card_ts: str,
+    card_round: int | None,
+    channel: str,
+    thread_ts: str,
+    **more: str,
+) -> dict[str, Any]:
+    """A decision dialog's metadata: the request, the card it was opened from and the round
+    that card shows (as a string: view_metadata keeps only strings), and its thread."""
+    return {
+        "id": request_id,
+        **more,
         "card": card_ts,
         "round": "" if card_round is None else str(card_round),
         "channel": channel,
         "thread": thread_ts,
-    }
-    return {
-        "type": "modal",
-        "callback_id": ids.APPROVE_VIEW,
-        "private_metadata": json.dumps(metadata),
-        "title": {"type": "plain_text", "text": t("Approve request")},
-        "submit": {"type": "plain_text", "text": t("Approve")},
-        "close": {"type": "plain_text", "text": t("Go back")},
-        "blocks": [
-            section(intro, ids.APPROVE_INTRO_BLOCK),
-            {
-                "type": "input",
-                "block_id": ids.COMMENT_BLOCK,
-                "optional": True,
-                "label": {"type": "plain_text", "text": t("Comment (optional)")},
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": ids.COMMENT_ACTION,
-                    "multiline": True,
-                    "max_length": 2000,
-                },
-            },
-            {
-                "type": "input",
-                "block_id": ids.REVIEW_DATE_BLOCK,
-                "label": {"type": "plain_text", "text": t("Review the installation by")},
-                "hint": {
-                    "type": "plain_text",
-                    "text": t(
-                        "The officer and supervisors are reminded in the thread on this date."
-                    ),
-                },
-                "element": {
-                    "type": "datepicker",
-                    "action_id": ids.REVIEW_DATE_ACTION,
-                    "initial_date": review_default.isoformat(),
-                },
-            },
-        ],
     }
 
 
@@ -586,43 +584,15 @@ def reason_modal(
     rejecting = decision == "reject"
     title = t("Reject request") if rejecting else t.pgettext("title", "Request more info")
     label = t("Why is it rejected?") if rejecting else t("What does the officer need to provide?")
-    metadata = {
-        "id": request_id,
-        "decision": decision,
-        "card": card_ts,
-        "round": "" if card_round is None else str(card_round),
-        "channel": channel,
-        "thread": thread_ts,
-    }
-    return {
-        "type": "modal",
-        "callback_id": ids.REASON_VIEW,
-        "private_metadata": json.dumps(metadata),
-        "title": {"type": "plain_text", "text": title},
-        "submit": {"type": "plain_text", "text": t("Send")},
-        "close": {"type": "plain_text", "text": t("Cancel")},
-        "blocks": [
-            section(
-                f"{MARKING}\n"
-                + t(
-                    "*{request}*: the reason is recorded and shown to the officer.",
-                    request=request_id,
-                ),
-                ids.REASON_INTRO_BLOCK,
-            ),
-            {
-                "type": "input",
-                "block_id": ids.REASON_BLOCK,
-                "label": {"type": "plain_text", "text": label},
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": ids.REASON_ACTION,
-                    "multiline": True,
-                    "max_length": 2000,
-                },
-            },
-        ],
-    }
+    intro = f"{MARKING}\n" + t(
+        "*{request}*: the reason is recorded and shown to the officer.", request=request_id
+    )
+    blocks = [
+        section(intro, ids.REASON_INTRO_BLOCK),
+        long_text_input(ids.REASON_BLOCK, ids.REASON_ACTION, label),
+    ]
+    metadata = _opened_from(request_id, card_ts, card_round, channel, thread_ts, decision=decision)
+    return modal(title, blocks, t("Cancel"), t("Send"), ids.REASON_VIEW, metadata)
 
 
 def closed_notice_text(

@@ -4,13 +4,13 @@ thread language in turn."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from bot import ids
 from bot.blocks.bilingual import in_languages, texts
+from bot.blocks.dialogs import long_text_input, modal
 from bot.blocks.text import MARKING, Message, button, escape, mention, mention_any, section
 from flows.i18n import DEFAULT_LANGUAGE, N_, Translator, joined, translator
 from flows.installation import OUTCOMES, REVIEW_OUTCOMES
@@ -54,16 +54,9 @@ def _modal(
     inputs: list[dict[str, Any]],
 ) -> dict[str, Any]:
     """A record dialog about `request`, opened from its thread in `channel`."""
+    blocks = [section(f"{MARKING}\n{intro}", f"{callback_id}_intro"), *inputs]
     metadata = {"id": request.request_id, "channel": channel, "thread": thread_ts}
-    return {
-        "type": "modal",
-        "callback_id": callback_id,
-        "private_metadata": json.dumps(metadata),
-        "title": {"type": "plain_text", "text": title},
-        "submit": {"type": "plain_text", "text": t("Record")},
-        "close": {"type": "plain_text", "text": t("Cancel")},
-        "blocks": [section(f"{MARKING}\n{intro}", f"{callback_id}_intro"), *inputs],
-    }
+    return modal(title, blocks, t("Cancel"), t("Record"), callback_id, metadata)
 
 
 def _input(
@@ -81,13 +74,7 @@ def _input(
 
 
 def _notes(block_id: str, action_id: str, t: Translator) -> dict[str, Any]:
-    element = {
-        "type": "plain_text_input",
-        "action_id": action_id,
-        "multiline": True,
-        "max_length": 2000,
-    }
-    return _input(block_id, t("Notes (optional)"), element, optional=True)
+    return long_text_input(block_id, action_id, t("Notes (optional)"), optional=True)
 
 
 def _outcomes(
