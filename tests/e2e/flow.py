@@ -137,13 +137,26 @@ def submit_approval(
     if review_date is None:
         picker = next(b for b in view["blocks"] if b.get("block_id") == ids.REVIEW_DATE_BLOCK)
         review_date = picker["element"]["initial_date"]
+    return submit_view(app, view, approve_values(comment, review_date), user)
+
+
+def submit_view(
+    app: RunningBot,
+    view: dict[str, Any],
+    values: dict[str, dict[str, Any]],
+    user: str,
+    **options: Any,
+) -> signing.HttpResult:
+    """Submit an opened dialog filled in with `values` (block id → action id → value);
+    `options`: more of the submission (signing.view_submission), e.g. its `view_id`."""
     return app.send(
         signing.view_submission(
             SECRET,
             callback_id=view["callback_id"],
-            values=approve_values(comment, review_date),
+            values=values,
             private_metadata=view.get("private_metadata", ""),
             user_id=user,
+            **options,
         )
     )
 
@@ -341,17 +354,8 @@ def submit_page(
     app: RunningBot, view: dict[str, Any], answers: dict[str, str], user: str = OFFICER
 ) -> dict[str, Any]:
     """Submit one page; the bot's answer (`response_action` update/errors), {} when closed."""
-    result = app.send(
-        signing.view_submission(
-            SECRET,
-            callback_id=view["callback_id"],
-            values=form_state(view, answers),
-            private_metadata=view.get("private_metadata", ""),
-            user_id=user,
-            blocks=view["blocks"],
-            view_id=view.get("id"),
-        )
-    )
+    values = form_state(view, answers)
+    result = submit_view(app, view, values, user, blocks=view["blocks"], view_id=view.get("id"))
     assert result.status == 200
     return dict(json.loads(result.body)) if result.body.strip() else {}
 

@@ -10,11 +10,10 @@ import pytest
 
 from bot import ids
 from flows.clock import FixedClock
-from tests.e2e.flow import click_card, ephemerals, last_view, submitted
+from tests.e2e.flow import click_card, ephemerals, last_view, submit_view, submitted
 from tests.support import signing
 from tests.support.running_bot import (
     OFFICER,
-    SECRET,
     STRANGER,
     SUP1,
     SUP2,
@@ -51,16 +50,7 @@ def click(app: RunningBot, message: SlackCall, action_id: str, request_id: str, 
 def submit_form(
     app: RunningBot, view: dict[str, Any], user: str, values: dict[str, dict[str, Any]]
 ) -> signing.HttpResult:
-    return app.send(
-        signing.view_submission(
-            SECRET,
-            callback_id=view["callback_id"],
-            values=values,
-            private_metadata=view["private_metadata"],
-            user_id=user,
-            view_id=view.get("id"),
-        )
-    )
+    return submit_view(app, view, values, user, view_id=view.get("id"))
 
 
 def installation(outcome: str | None, on: str | None, notes: str | None = None) -> dict[str, Any]:
