@@ -105,14 +105,13 @@ def warm_calendar(region: str) -> None:
 
 def run_socket_mode(bot: Bot, stopped: threading.Event | None = None) -> int:
     """Connect out to Slack (no inbound port) and stay connected until SIGTERM/SIGINT or `stopped`."""
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
+    from bot.slack.socket_mode import GuardedSocketModeHandler
     from bot.socket_watchdog import SocketWatchdog
 
     token = bot.settings.slack_app_token
     assert token is not None
     stopped = stopped or stop_on_signals()
-    handler = SocketModeHandler(bot.app, token.get_secret_value())
+    handler = GuardedSocketModeHandler(bot.app, token.get_secret_value())
     handler.connect()
     log.info("connected in Socket Mode")
     silence = bot.settings.socket_mode_silence.total_seconds()

@@ -10,11 +10,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from bot.app import Bot, create_bot
 from bot.cli import run as run_command
 from bot.settings import load_settings
+from bot.slack.socket_mode import GuardedSocketModeHandler
 from flows.clock import FixedClock
 from tests.support import signing
 from tests.support.running_bot import (
@@ -107,7 +107,7 @@ def socket_bot(
 ) -> Iterator[SocketModeBot]:
     threads_before = set(threading.enumerate())
     bot = SocketModeBot(slack, socket, sqlite_url)
-    handler = SocketModeHandler(bot.bot.app, APP_TOKEN)
+    handler = GuardedSocketModeHandler(bot.bot.app, APP_TOKEN)
     try:
         handler.connect()
         socket.wait_connected(timeout=10)

@@ -215,6 +215,29 @@ class SocketModeDouble:
         connection.send(json.dumps(message))
         return envelope_id
 
+    def push_raw(
+        self,
+        message: str | bytes,
+        *,
+        envelope_id: str | None = None,
+        envelope_type: str = "malformed",
+        accepts_response_payload: bool = False,
+    ) -> None:
+        """Send any text frame (``bytes`` are sent as they are, UTF-8 or not), as Slack never
+        would. With ``envelope_id``, an acknowledgement of it is expected (``wait_for_ack``,
+        ``unacknowledged``); without, any acknowledgement that follows is a problem."""
+        with self._cond:
+            if not self._open:
+                raise AssertionError("no Socket Mode connection is open")
+            if envelope_id is not None:
+                if envelope_id in self._envelopes:
+                    raise ValueError(f"envelope {envelope_id} was already pushed")
+                self._envelopes[envelope_id] = Envelope(
+                    envelope_id, envelope_type, {}, accepts_response_payload, time.monotonic()
+                )
+            connection = self._open[-1]
+        connection.send(message, text=True)
+
     def slash_command(self, payload: Json) -> str:
         """Push a ``slash_commands`` envelope (``payload``: the command's fields)."""
         return self.push("slash_commands", payload)
