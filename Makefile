@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 # Translations (docs/i18n.md): flows/locale/<lang>/LC_MESSAGES/<domain>.po, compiled to .mo here.
 LOCALE := flows/locale
 LANGUAGES := en cy
-DOMAINS := conversation people cards
+DOMAINS := conversation people cards workbench
 PO := $(foreach l,$(LANGUAGES),$(foreach d,$(DOMAINS),$(LOCALE)/$(l)/LC_MESSAGES/$(d).po))
 MO := $(PO:.po=.mo)
 BABEL_KEYWORDS := --no-default-keywords -k t -k N_ -k NN_:1,2 -k gettext -k ngettext:1,2 -k pgettext:1c,2

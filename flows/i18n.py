@@ -32,8 +32,9 @@ DEFAULT_LANGUAGE: Final[Language] = "en"
 LANGUAGE_NAMES: Final[dict[Language, str]] = {"en": "English", "cy": "Cymraeg"}
 #: the catalogues and who writes them: conversation (flows/ text), people (the conversation's
 #: Slack side, the form, direct messages, language settings), cards (card, approval, home,
-#: dashboard, reminders, installation, notices, ephemerals)
-DOMAINS: Final[tuple[str, ...]] = ("conversation", "people", "cards")
+#: dashboard, reminders, installation, notices, ephemerals), workbench (the local workbench
+#: page's own words)
+DOMAINS: Final[tuple[str, ...]] = ("conversation", "people", "cards", "workbench")
 LOCALE_DIR: Final[Path] = Path(__file__).resolve().parent / "locale"
 
 

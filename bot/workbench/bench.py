@@ -23,6 +23,7 @@ from bot.listener_pool import CountingListenerPool
 from bot.settings import load_settings
 from bot.workbench import words
 from bot.workbench.slack import WorkbenchSlack
+from flows.i18n import DEFAULT_LANGUAGE, LANGUAGES, translator
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,16 @@ PERSON = {p.id: p for p in PEOPLE}
 
 
 class WorkbenchError(Exception):
-    """What a person asked cannot be done (an unknown person, message or element)."""
+    """What a person asked cannot be done (an unknown person, message or element): a msgid of
+    bot.workbench.words and its values, shown in the reader's language (`shown`)."""
+
+    def __init__(self, message: str, **values: Any) -> None:
+        super().__init__(message.format(**values) if values else message)
+        self.message = message
+        self.values = values
+
+    def shown(self, language: str) -> str:
+        return translator(language)(self.message, **self.values)
 
 
 def workspace() -> Workspace:
@@ -143,9 +153,9 @@ class Workbench:
         person = self._person(user)
         text = text.strip()
         if not text:
-            raise WorkbenchError("empty message")
+            raise WorkbenchError(words.EMPTY_MESSAGE)
         if thread_ts is not None and self.slack.message(CHANNEL, thread_ts) is None:
-            raise WorkbenchError("no such thread")
+            raise WorkbenchError(words.NO_SUCH_THREAD)
         mention = f"@{BOT_NAME}"
         to_bot = thread_ts is None and text.lower().startswith(mention)
         typed = text[len(mention) :].strip() if to_bot else text
@@ -194,7 +204,8 @@ class Workbench:
         values = slack_values(blocks, page_values, view.get("state"))
         missing = _required_missing(blocks, values)
         if missing:  # Slack itself refuses these before the app hears of them
-            self._errors[view_id] = dict.fromkeys(missing, words.UI["required"])
+            required = words.ui(self.language_of(person.id))["required"]
+            self._errors[view_id] = dict.fromkeys(missing, required)
             self.slack.touch()
             return
         self.slack.keep_state(person.id, view_id, values)
@@ -230,6 +241,13 @@ class Workbench:
             with self._acting:
                 self._dispatch(request)
 
+    def set_language(self, user: str, language: str) -> None:
+        """`user` picks a language on the page: as if they ran `/monitoring-request language
+        <code>` (stored and audited by the bot, which answers them in it)."""
+        if language not in LANGUAGES:
+            raise WorkbenchError(words.NO_SUCH_LANGUAGE)
+        self.command(user, f"language {language}")
+
     def open_home(self, user: str) -> None:
         """`user` opens the app's Home tab."""
         person = self._person(user)
@@ -239,8 +257,10 @@ class Workbench:
     # -- what a person sees ----------------------------------------------------------------------
 
     def view_for(self, user: str) -> Json:
-        """The channel with its threads as `user` sees it, their modal and Home, and the names."""
+        """The channel with its threads as `user` sees it, their modal and Home, and the names;
+        the page's own words in their language."""
         person = self._person(user)
+        language = self.language_of(person.id)
         version, messages, ephemerals = self.slack.snapshot()
         mine = [
             {
@@ -262,6 +282,7 @@ class Workbench:
                 for m in everything
                 if m.get("thread_ts") == parent["ts"] and m["ts"] != parent["ts"]
             ]
+            parent["replies_label"] = words.replies(language, len(parent["replies"]))
         modal = self.slack.top_modal(person.id)
         return {
             "version": version,
@@ -275,9 +296,18 @@ class Workbench:
             "modal": modal,
             "modal_errors": self._errors.get(str((modal or {}).get("id")), {}),
             "home": self.slack.home(person.id),
-            "words": words.UI,
-            "roles": words.ROLES,
+            "language": language,
+            "languages": words.languages(),
+            "words": words.ui(language),
+            "roles": words.roles(language),
         }
+
+    def language_of(self, user: str | None) -> str:
+        """The language the bot speaks to `user` in (anyone else: the default), which the page
+        speaks too."""
+        if user not in PERSON:
+            return DEFAULT_LANGUAGE
+        return self.real_bot.wiring.languages.language_for(str(user))
 
     def names(self) -> dict[str, str]:
         """How mentions read: people by name, the supervisors' group by its handle."""
@@ -298,25 +328,25 @@ class Workbench:
             log.warning("a listener failed", extra={"error": type(error).__name__})
         self._failures_seen = len(self.pool.errors)
         if response.status != 200:
-            raise WorkbenchError(f"the bot answered {response.status}")
+            raise WorkbenchError(words.BOT_ANSWERED, status=str(response.status))
         return response.body
 
     def _person(self, user: str) -> Person:
         person = PERSON.get(user)
         if person is None:
-            raise WorkbenchError("no such person")
+            raise WorkbenchError(words.NO_SUCH_PERSON)
         return person
 
     def _message(self, ts: str) -> Json:
         message = self.slack.message(CHANNEL, ts)
         if message is None:
-            raise WorkbenchError("no such message")
+            raise WorkbenchError(words.NO_SUCH_MESSAGE)
         return message
 
     def _modal(self, user: str, view_id: str) -> Json:
         view = self.slack.top_modal(user)
         if view is None or view.get("id") != view_id:
-            raise WorkbenchError("no such dialog")
+            raise WorkbenchError(words.NO_SUCH_DIALOG)
         return view
 
     def _surface_view(self, user: str, where: Json) -> Json | None:
@@ -359,7 +389,7 @@ def _element(blocks: list[Json], block_id: str, action_id: str) -> Json:
             for element in _elements(block):
                 if element.get("action_id") == action_id:
                     return element
-    raise WorkbenchError("no such element")
+    raise WorkbenchError(words.NO_SUCH_ELEMENT)
 
 
 def _option(element: Json, value: Any) -> Json | None:
@@ -385,7 +415,7 @@ def _action_of(element: Json, picked: Any) -> Json:
     elif kind in ("static_select", "radio_buttons", "overflow"):
         option = _option(element, picked)
         if option is None:
-            raise WorkbenchError("no such option")
+            raise WorkbenchError(words.NO_SUCH_OPTION)
         action["selected_option"] = option
     elif kind == "datepicker":
         action["selected_date"] = str(picked) if picked else None
@@ -394,7 +424,7 @@ def _action_of(element: Json, picked: Any) -> Json:
     elif kind == "plain_text_input":
         action["value"] = str(picked or "")
     else:
-        raise WorkbenchError("an element the workbench cannot use")
+        raise WorkbenchError(words.CANNOT_USE)
     return action
 
 

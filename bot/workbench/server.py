@@ -11,11 +11,13 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import files
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from bot.workbench import words
 from bot.workbench.bench import PEOPLE, Workbench, WorkbenchError
 
 log = logging.getLogger(__name__)
@@ -41,14 +43,14 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]"}
 def _str(body: Json, key: str) -> str:
     value = body.get(key)
     if not isinstance(value, str):
-        raise WorkbenchError(f"{key} is missing")
+        raise WorkbenchError(words.MISSING, key=key)
     return value
 
 
 def _dict(body: Json, key: str) -> Json:
     value = body.get(key) or {}
     if not isinstance(value, dict):
-        raise WorkbenchError(f"{key} must be an object")
+        raise WorkbenchError(words.NOT_AN_OBJECT, key=key)
     return value
 
 
@@ -69,8 +71,20 @@ def perform(bench: Workbench, action: str, body: Json) -> None:
         bench.close(who, _str(body, "view_id"), _dict(body, "values"))
     elif action == "home":
         bench.open_home(who)
+    elif action == "language":
+        bench.set_language(who, _str(body, "language"))
     else:
-        raise WorkbenchError("no such action")
+        raise WorkbenchError(words.NO_SUCH_ACTION)
+
+
+def page(html: str, language: str) -> str:
+    """index.html in `language` before its first state arrives: its `lang`, its title and what
+    it says if that state never comes (the state brings the rest of its words)."""
+    shown = words.ui(language)
+    filled = {"lang": language, "title": shown["title"], "failed": shown["failed"]}
+    for key, value in filled.items():
+        html = html.replace("{{" + key + "}}", escape(value, quote=True))
+    return html
 
 
 def make_server(bench: Workbench, host: str, port: int) -> ThreadingHTTPServer:
@@ -83,13 +97,15 @@ def make_server(bench: Workbench, host: str, port: int) -> ThreadingHTTPServer:
             if not self._host_ok():
                 return
             url = urlsplit(self.path)
+            who = (parse_qs(url.query).get("as") or [""])[0] or PEOPLE[0].id
             if url.path in STATIC:
                 name, content_type = STATIC[url.path]
                 content = files("bot.workbench").joinpath("static").joinpath(name).read_bytes()
+                if name == "index.html":
+                    content = page(content.decode(), bench.language_of(who)).encode()
                 self._send(200, content, content_type)
             elif url.path == "/api/state":
-                who = (parse_qs(url.query).get("as") or [""])[0] or PEOPLE[0].id
-                self._answer(lambda: bench.view_for(who))
+                self._answer(lambda: bench.view_for(who), who)
             else:
                 self._json(404, {"error": "not found"})
 
@@ -120,7 +136,7 @@ def make_server(bench: Workbench, host: str, port: int) -> ThreadingHTTPServer:
                 perform(bench, url.path.removeprefix("/api/"), body)
                 return bench.view_for(_str(body, "as"))
 
-            self._answer(act)
+            self._answer(act, body.get("as"))
 
         def _host_ok(self) -> bool:
             """Only this machine's names: a page elsewhere renaming itself (DNS rebinding) is
@@ -131,11 +147,12 @@ def make_server(bench: Workbench, host: str, port: int) -> ThreadingHTTPServer:
             self._json(421, {"error": "wrong host"})
             return False
 
-        def _answer(self, make: Any) -> None:
+        def _answer(self, make: Any, who: Any = None) -> None:
             try:
                 self._json(200, make())
-            except WorkbenchError as error:
-                self._json(400, {"error": str(error)})
+            except WorkbenchError as error:  # in the words of the person who tried
+                language = bench.language_of(who if isinstance(who, str) else None)
+                self._json(400, {"error": error.shown(language)})
             except Exception as error:  # the page says so; the log names the class only
                 log.exception("workbench request failed", extra={"error": type(error).__name__})
                 self._json(500, {"error": type(error).__name__})

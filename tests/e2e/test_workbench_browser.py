@@ -204,3 +204,41 @@ def test_a_whole_request_officer_to_approval_in_the_browser(
     with page.expect_response("**/api/home"):
         page.locator("#tab-home").click()
     expect(page.locator("#home")).to_contain_text("MR-000001")
+
+
+def test_the_page_in_welsh_by_its_language_switch(workbench: WorkbenchClient, page: Page) -> None:
+    """The officer picks Cymraeg on the page: the page's own words, the bot's and the page's
+    language are Welsh from then on, and after a reload; the supervisor's page stays English."""
+    from playwright.sync_api import expect
+
+    page.goto(workbench.url + "/")
+    expect(page.locator("#tab-home")).to_have_text("Home")
+    expect(page.locator("#language")).to_have_value("en")
+    with page.expect_response("**/api/language"):
+        page.select_option("#language", "cy")
+    expect(page.locator("#tab-home")).to_have_text("Cartref")
+    expect(page.locator("#act-as-label")).to_have_text("Gweithredu fel")
+    expect(page.locator("#language-label")).to_have_text("Iaith")
+    expect(page.locator("#role")).to_have_text("swyddog")
+    expect(page.locator("#composer-send")).to_have_text("Anfon")
+    expect(page.locator("html")).to_have_attribute("lang", "cy")
+    assert page.title() == "Mainc waith mosovo-bot"
+    # the bot confirms the choice to the officer alone, in Welsh
+    expect(page.locator("#messages .message.ephemeral")).to_contain_text("Gymraeg")
+    expect(page.locator("#messages .only-you")).to_contain_text("Dim ond chi")
+
+    page.fill("#composer-text", "/monitoring-request")
+    with page.expect_response("**/api/command"):
+        page.press("#composer-text", "Enter")
+    expect(page.locator("#thread")).to_contain_text("Cwestiwn 1 o")
+    expect(page.locator("#thread-title")).to_have_text("Edefyn")
+    expect(page.locator("#messages .thread-link").last).to_contain_text("ateb")
+    expect(page.locator("#thread-text")).to_have_attribute("placeholder", "Ateb yn yr edefyn…")
+
+    page.reload()
+    expect(page.locator("html")).to_have_attribute("lang", "cy")
+    expect(page.locator("#tab-home")).to_have_text("Cartref")
+    act_as(page, SUPERVISOR)
+    expect(page.locator("#tab-home")).to_have_text("Home")
+    expect(page.locator("#language")).to_have_value("en")
+    expect(page.locator("html")).to_have_attribute("lang", "en")

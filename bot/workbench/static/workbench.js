@@ -395,7 +395,7 @@ async function call(path, body) {
 }
 
 function showFailure(text) {
-  $("failure").textContent = text || "Error";
+  $("failure").textContent = text || words("failed") || document.body.dataset.failed;
   $("failure").hidden = false;
 }
 
@@ -437,6 +437,7 @@ function draw(data) {
 
 function drawFrame() {
   const data = page.data;
+  document.documentElement.lang = data.language;
   document.title = data.words.title;
   $("title").textContent = data.words.title;
   $("subtitle").textContent = data.words.subtitle;
@@ -448,6 +449,14 @@ function drawFrame() {
   select.value = page.me;
   const me = data.people.find((person) => person.id === page.me);
   $("role").textContent = me ? data.roles[me.role] : "";
+  $("language-label").textContent = data.words.language;
+  const languages = $("language");
+  if (!languages.options.length) {
+    for (const language of data.languages) {
+      languages.append(el("option", { value: language.code, text: language.name, lang: language.code }));
+    }
+  }
+  languages.value = data.language;
   $("tab-channel").textContent = "#" + data.channel.name;
   $("tab-home").textContent = data.words.home_tab;
   $("channel-name").textContent = "#" + data.channel.name;
@@ -483,8 +492,8 @@ function messageNode(message, inThread) {
   if (message.blocks && message.blocks.length) node.append(blocks(message.blocks, surface));
   else node.append(mrkdwn(message.text));
   if (!inThread && !message.ephemeral) {
-    const count = (message.replies || []).length;
-    const label = count ? `${count} ${data.words.replies}` : data.words.reply;
+    // "3 replies", worded and counted in the reader's language by the workbench
+    const label = (message.replies || []).length ? message.replies_label : data.words.reply;
     node.append(el("button", {
       type: "button", class: "thread-link", "data-thread": message.ts, text: label,
       onclick: () => openThread(message.ts),
@@ -494,7 +503,7 @@ function messageNode(message, inThread) {
 }
 
 function drawMessages() {
-  const signature = JSON.stringify([page.me, page.data.messages]);
+  const signature = JSON.stringify([page.me, page.data.language, page.data.messages]);
   if (signature === page.drawn.messages) return;
   page.drawn.messages = signature;
   const box = $("messages");
@@ -516,13 +525,13 @@ function openThread(ts) {
 
 function drawThread() {
   const parent = page.thread && page.data.messages.find((message) => message.ts === page.thread);
-  const signature = JSON.stringify([page.me, parent || null]);
+  const signature = JSON.stringify([page.me, page.data.language, parent || null]);
   if (signature === page.drawn.thread) return;
   page.drawn.thread = signature;
   const box = $("thread");
   box.replaceChildren();
   if (!parent) return;
-  $("thread-title").textContent = page.data.words.replies.replace(/^./, (c) => c.toUpperCase());
+  $("thread-title").textContent = page.data.words.thread;
   box.append(messageNode(parent, true));
   for (const reply of parent.replies || []) box.append(messageNode(reply, true));
   box.scrollTop = box.scrollHeight;
@@ -530,7 +539,7 @@ function drawThread() {
 
 function drawModal() {
   const modal = page.data.modal;
-  const signature = JSON.stringify([page.me, modal, page.data.modal_errors]);
+  const signature = JSON.stringify([page.me, page.data.language, modal, page.data.modal_errors]);
   if (signature === page.drawn.modal) return;
   page.drawn.modal = signature;
   const box = $("modal");
@@ -559,7 +568,7 @@ function drawModal() {
 
 function drawHome() {
   const home = page.data.home;
-  const signature = JSON.stringify([page.me, home]);
+  const signature = JSON.stringify([page.me, page.data.language, home]);
   if (signature === page.drawn.home) return;
   page.drawn.home = signature;
   const box = $("home");
@@ -641,6 +650,8 @@ function start() {
     drawFrame();
     call("/api/home", {});
   });
+  // the person's language in the bot, as `/monitoring-request language …` sets it
+  $("language").addEventListener("change", () => call("/api/language", { language: $("language").value }));
   $("act-as").addEventListener("change", () => {
     page.me = $("act-as").value;
     page.inputs = {};
