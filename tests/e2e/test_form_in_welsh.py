@@ -15,6 +15,7 @@ from bot import ids
 from flows.catalogue import OTHER_PRODUCT, catalogue_for
 from flows.i18n import LANGUAGES
 from tests.e2e.flow import (
+    answer_all,
     choose_basis,
     fill_form,
     form_answers_for,
@@ -24,6 +25,7 @@ from tests.e2e.flow import (
     submit_page,
 )
 from tests.e2e.test_form import audit_details
+from tests.e2e.test_in_welsh import IN_WELSH as WELSH_TYPED
 from tests.e2e.test_in_welsh import speak_welsh
 from tests.support import signing
 from tests.support.block_kit import validate_view
@@ -145,6 +147,25 @@ def test_a_form_closed_part_way_leaves_the_thread_asking_in_welsh(app: RunningBo
     asked = thread_posts(app.slack, thread)[before:]
     assert asked and all("Cwestiwn " in shown(c.args) for c in asked), [c.args for c in asked]
     assert not any("Question " in shown(c.args) for c in asked)
+
+
+def test_a_page_submitted_once_the_request_is_submitted_is_refused_in_welsh(
+    app: RunningBot,
+) -> None:
+    """The form left open while the request was finished and submitted in the thread: the page
+    is refused, in the officer's language, and nothing changes."""
+    speak_welsh(app)
+    request_id, thread = start(app)
+    view = open_form(app, request_id, thread)
+    answer_all(app, thread, WELSH_TYPED)
+    app.reply(thread, "cyflwyno")
+    stored = app.request(request_id)
+    assert stored.state == "awaiting_approval"
+    response = submit_page(app, view, {"visor_ref": "NOM/7654321", "pnc_id": ""})
+    assert response["response_action"] == "errors"
+    [refusal] = response["errors"].values()
+    assert "ni ellir newid ei atebion mwyach" in refusal and "can no longer" not in refusal
+    assert app.request(request_id).answers == stored.answers
 
 
 @pytest.fixture
