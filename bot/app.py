@@ -114,6 +114,10 @@ def create_bot(
         settings.working_hours, settings.timezone, BankHolidays(settings.bank_holidays)
     )
     schedule = TimerSchedule(timers, calendar)
+    # SQLite: one writer at a time, so small relaxed writes (where a question was posted, what
+    # was sent) share its turns; PostgreSQL updates rows side by side, and a group would wait
+    # for the row locks of every answer in progress
+    grouped = GroupedHints(database.relaxed) if database.dialect == "sqlite" else None
     service = RequestService(
         database.uow,
         conversation,
@@ -122,13 +126,7 @@ def create_bot(
         schedule,
         reads=database.reader,
         hints=database.relaxed,
-        # SQLite: one writer at a time, so hints share its turns; PostgreSQL updates rows side by
-        # side, and a group would wait for the row locks of every answer in progress
-        remember_question=(
-            GroupedHints(database.relaxed).remember_question
-            if database.dialect == "sqlite"
-            else None
-        ),
+        remember_question=grouped.remember_question if grouped is not None else None,
         review_after=settings.review_after,
         second_approval=settings.second_approval,
         command_hint=settings.command,
@@ -218,6 +216,7 @@ def create_bot(
         moved=presenter.moved,
         speakers=speakers,
         marks=database.relaxed,
+        grouped_marks=grouped.run if grouped is not None else None,
     )
     # what a change says is recorded in its transaction and sent from the outbox: at once by
     # the listener that made it, or by the scheduler if this process dies first

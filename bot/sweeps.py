@@ -80,6 +80,7 @@ class Sweeper:
         moved: Moved = lambda _request: None,
         speakers: Speakers = DEFAULT_SPEAKERS,
         marks: UnitOfWorkFactory | None = None,
+        grouped_marks: Callable[[Callable[[UnitOfWork], object]], None] | None = None,
     ) -> None:
         self.speakers = speakers
         self.moved = moved
@@ -97,6 +98,7 @@ class Sweeper:
             settings.outbox_backoff,
             withhold,
             marks,
+            grouped_marks,
         )
         self.conversation = conversation
         self.catalogue = catalogue

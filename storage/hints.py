@@ -1,11 +1,16 @@
 """Hints written in groups: many threads' small relaxed updates, one transaction between them.
 
-Once per answer the bot remembers where it posted the next question (`remember_question`). Alone,
-each of those took a turn of its own at SQLite's write lock, as many turns as the answers
-themselves. Here a caller adds its update and waits; whoever finds no transaction under way
-applies everything waiting, in one relaxed transaction (Database.relaxed: it does not wait for
-the disk), then wakes the others. A caller returns once its update is committed, as before, so
-nothing that reads the request afterwards can miss it; under load one turn serves many answers.
+Once per answer the bot marks what it posted as sent and remembers where it posted the next
+question (the outbox's `mark_sent` with `remember_question`). Alone, each of those took a turn of
+its own at SQLite's write lock, as many turns as the answers themselves. Here a caller adds its
+work and waits; whoever finds no transaction under way applies everything waiting, in one relaxed
+transaction (Database.relaxed: it does not wait for the disk), then wakes the others. A caller
+returns once its work is committed, as before, so nothing that reads it afterwards can miss it;
+under load one turn serves many answers. Should the group's transaction fail, each caller's work
+is tried again in a transaction of its own, so that one caller's failure is only its own.
+
+For SQLite only, where one writer at a time holds the whole database anyway: on PostgreSQL a
+group would wait for the row locks of every change in progress.
 """
 
 from __future__ import annotations
@@ -14,33 +19,35 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from storage.ids import parse_request_id
+from flows.ports import UnitOfWork
 from storage.unit_of_work import SqlUnitOfWork
+
+#: what a caller writes: statements on the group's unit of work (which commits; the work must not)
+Work = Callable[[UnitOfWork], object]
 
 
 @dataclass
-class _Question:
-    request_id: str
-    field_key: str
-    ts: str
+class _Waiting:
+    work: Work
     done: bool = False
     error: BaseException | None = None
 
 
-class GroupedHints:
-    """`remember_question` for many threads at once (see the module's docstring)."""
+class GroupedWrites:
+    """`run` for many threads at once (see the module's docstring)."""
 
     def __init__(self, relaxed: Callable[[], SqlUnitOfWork]) -> None:
         self._relaxed = relaxed
         self._changed = threading.Condition()
-        self._waiting: list[_Question] = []
+        self._waiting: list[_Waiting] = []
         self._writing = False
-        #: transactions written (for tests and the benchmark: how many hints shared one)
+        #: transactions committed (for tests and the benchmark: how many callers shared one)
         self.transactions = 0
 
-    def remember_question(self, request_id: str, field_key: str, ts: str) -> None:
-        """Where the current question was posted; returns once that is committed."""
-        mine = _Question(request_id, field_key, ts)
+    def run(self, work: Work) -> None:
+        """`work(uow)` in a relaxed transaction shared with other callers' work; returns once it
+        is committed, and raises what it raised (the others' work is committed without it)."""
+        mine = _Waiting(work)
         with self._changed:
             self._waiting.append(mine)
             while not mine.done:
@@ -48,27 +55,43 @@ class GroupedHints:
                     self._changed.wait()
                     continue
                 batch, self._waiting, self._writing = self._waiting, [], True
-                error: BaseException | None = None
                 self._changed.release()
                 try:
-                    self._write(batch)
-                except BaseException as failure:  # every caller in the batch hears of it
-                    error = failure
+                    self._write_all(batch)
                 finally:
                     self._changed.acquire()
                     self._writing = False
-                    for question in batch:
-                        question.done, question.error = True, error
+                    for waiting in batch:
+                        waiting.done = True
                     self._changed.notify_all()
         if mine.error is not None:
             raise mine.error
 
-    def _write(self, batch: list[_Question]) -> None:
-        # in primary-key order (a stable sort keeps one request's hints in arrival order), so
-        # that two transactions never take the same rows' locks in opposite orders
-        ordered = sorted(batch, key=lambda q: parse_request_id(q.request_id) or 0)
+    def _write_all(self, batch: list[_Waiting]) -> None:
+        try:
+            self._write([waiting.work for waiting in batch])
+            return
+        except BaseException as failure:
+            if len(batch) == 1:
+                batch[0].error = failure
+                return
+        for waiting in batch:  # one at a time: each caller hears only of its own failure
+            try:
+                self._write([waiting.work])
+            except BaseException as failure:
+                waiting.error = failure
+
+    def _write(self, batch: list[Work]) -> None:
         with self._relaxed() as uow:
-            for question in ordered:
-                uow.requests.remember_question(question.request_id, question.field_key, question.ts)
+            for work in batch:
+                work(uow)
             uow.commit()
         self.transactions += 1
+
+
+class GroupedHints(GroupedWrites):
+    """`remember_question` for many threads at once (RequestService's hook)."""
+
+    def remember_question(self, request_id: str, field_key: str, ts: str) -> None:
+        """Where the current question was posted; returns once that is committed."""
+        self.run(lambda uow: uow.requests.remember_question(request_id, field_key, ts))

@@ -24,7 +24,7 @@ from bot.services import HOLD_SECONDS
 from bot.slack.messenger import SEND_ERRORS, error_code, post_payload, update_payload
 from bot.slack.retries import retry_after
 from flows.clock import Clock
-from flows.ports import OutboxMessage, UnitOfWorkFactory
+from flows.ports import OutboxMessage, UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +140,7 @@ class OutboxSender:
         backoff: timedelta = timedelta(seconds=30),
         withhold: Withhold = lambda _message: False,
         marks: UnitOfWorkFactory | None = None,
+        grouped: Callable[[Callable[[UnitOfWork], object]], None] | None = None,
     ) -> None:
         self.client = client
         self.uow = uow
@@ -150,6 +151,9 @@ class OutboxSender:
         #: marking sent may use a unit of work that does not wait for the disk: a mark lost in
         #: a power cut makes the message due again, and its post is then found in Slack
         self.marks = marks or uow
+        #: runs the marking in a transaction shared with other threads' (storage.hints, SQLite:
+        #: one turn at the write lock for many answers); None: a transaction of its own
+        self.grouped = grouped
 
     # -- the process that made the change --------------------------------------------------
 
@@ -268,7 +272,8 @@ class OutboxSender:
         if not posted:
             return
         now = self.clock.now()
-        with self.marks() as uow:
+
+        def mark(uow: UnitOfWork) -> None:
             for item in posted:
                 message = item.message
                 assert message.id is not None
@@ -286,6 +291,12 @@ class OutboxSender:
                 field_key = message.extra.get("field") if message.purpose == "question" else None
                 if field_key:
                     uow.requests.remember_question(message.request_id, str(field_key), item.ts)
+
+        if self.grouped is not None:
+            self.grouped(mark)
+            return
+        with self.marks() as uow:
+            mark(uow)
             uow.commit()
 
     def _renew(self, message: OutboxMessage, lease: float) -> bool:

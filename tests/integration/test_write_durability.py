@@ -17,7 +17,7 @@ from flows.models import AuditEvent, MonitoringRequest
 from flows.ports import ConcurrentUpdate
 from storage import sqlite_writers
 from storage.audit import verify_chain
-from storage.hints import GroupedHints
+from storage.hints import GroupedHints, GroupedWrites
 from storage.unit_of_work import Database, SqlUnitOfWork
 
 AT = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
@@ -330,3 +330,68 @@ def test_a_failed_hint_transaction_is_reported_to_every_caller_in_it(db: Databas
     with pytest.raises(RuntimeError, match="went away"):
         hints.remember_question("MR-1", "visor_ref", "1700000000.000001")
     assert hints._writing is False  # the next caller gets a turn
+
+
+def test_grouped_work_that_fails_fails_only_its_own_caller(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The outbox's marks share transactions too: one caller's failing work is retried alone,
+    and the others' is committed without it."""
+    with db.uow() as uow:
+        request = MonitoringRequest("U0OFFICER", "G0PRIV", AT)
+        request.state, request.current_field = "collecting", "visor_ref"
+        uow.requests.add(request)
+        uow.commit()
+    request_id = str(request.request_id)
+    grouped = GroupedWrites(db.relaxed)
+    writing, release = threading.Event(), threading.Event()
+    real_write = GroupedWrites._write
+
+    def held_write(self: GroupedWrites, batch: list[Any]) -> None:
+        if not writing.is_set():
+            writing.set()
+            release.wait(timeout=30)
+        real_write(self, batch)
+
+    monkeypatch.setattr(GroupedWrites, "_write", held_write)
+    outcomes: dict[str, BaseException | None] = {}
+
+    def run(name: str, work: Any) -> None:
+        try:
+            grouped.run(work)
+            outcomes[name] = None
+        except BaseException as error:
+            outcomes[name] = error
+
+    def broken(uow: Any) -> None:
+        raise RuntimeError("this caller's work is broken")
+
+    first = threading.Thread(target=run, args=("first", lambda uow: None))
+    first.start()
+    assert writing.wait(timeout=30)
+    others = [
+        threading.Thread(target=run, args=("broken", broken)),
+        threading.Thread(
+            target=run,
+            args=(
+                "hint",
+                lambda uow: uow.requests.remember_question(
+                    request_id, "visor_ref", "1700000000.000500"
+                ),
+            ),
+        ),
+    ]
+    for other in others:
+        other.start()
+    while len(grouped._waiting) < len(others):
+        threading.Event().wait(0.01)
+    release.set()
+    for thread in (first, *others):
+        thread.join(timeout=60)
+    assert outcomes["first"] is None and outcomes["hint"] is None
+    assert isinstance(outcomes["broken"], RuntimeError)
+    with db.reader() as uow:
+        stored = uow.requests.get(request_id)
+        assert stored is not None and stored.question_ref == "1700000000.000500"
+    # committed: the first alone, and the hint alone once the pair with the broken work failed
+    assert grouped.transactions == 2
