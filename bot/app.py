@@ -127,6 +127,8 @@ def create_bot(
         reads=database.reader,
         hints=database.relaxed,
         remember_question=grouped.remember_question if grouped is not None else None,
+        # SQLite: a use case reads and decides before it takes the one write lock
+        optimistic=database.staged if database.dialect == "sqlite" else None,
         review_after=settings.review_after,
         second_approval=settings.second_approval,
         command_hint=settings.command,

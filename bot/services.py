@@ -168,8 +168,14 @@ class RequestService:
         second_approval: SecondApproval | None = None,
         command_hint: str = "/monitoring-request",
         remember_question: Callable[[str, str, str], None] | None = None,
+        optimistic: UnitOfWorkFactory | None = None,
     ) -> None:
         self.uow = uow
+        #: a unit of work that reads and applies the rules before it takes the write lock and
+        #: writes only at commit (storage/optimistic.py, SQLite), tried first by each use case
+        #: that loads and saves a request; a conflict, or anything it cannot do, runs the use
+        #: case again in `uow`
+        self.optimistic = optimistic
         #: (request id, field key, ts): where a question was posted, committed before it
         #: returns; storage may write many callers' at once (storage/hints.py)
         self._remember_question = remember_question
@@ -906,6 +912,12 @@ class RequestService:
     def _retrying(
         self, handle: Callable[[UnitOfWork], T], uow_factory: UnitOfWorkFactory | None = None
     ) -> T:
+        if uow_factory is None and self.optimistic is not None:
+            try:
+                with self.optimistic() as uow:
+                    return handle(uow)
+            except ConcurrentUpdate:  # nothing was written: again, holding the lock throughout
+                log.debug("optimistic attempt gave way")
         for attempt in range(1, MAX_CONFLICT_RETRIES + 1):
             try:
                 with (uow_factory or self.uow)() as uow:

@@ -338,3 +338,12 @@ class SqlAuditLog:
 
     def discard(self) -> None:
         self._pending.clear()
+
+    def take(self) -> list[PendingEvent]:
+        """The events waiting, handed over (storage/optimistic.py), none left here."""
+        pending, self._pending = self._pending, []
+        return pending
+
+    def adopt(self, pending: list[PendingEvent]) -> None:
+        """Events taken from another unit's log, appended with this one's at its commit."""
+        self._pending.extend(pending)

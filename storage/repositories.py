@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -105,6 +106,16 @@ def _values(request: MonitoringRequest) -> dict[str, Any]:
     return {name: getattr(request, name) for name in _COLUMNS}
 
 
+def _save_params(request: MonitoringRequest) -> tuple[int, dict[str, Any]]:
+    """The primary key, and _SAVE's parameters: every column, the version moved on."""
+    pk = parse_request_id(request.request_id) if request.request_id else None
+    if pk is None:
+        raise ValueError("save() needs a stored request: add() it first")
+    values = _values(request) | {"version": request.version + 1, "lease_until": None}
+    params = {f"set_{name}": value for name, value in values.items()}
+    return pk, params | {"pk": pk, "expected_version": request.version}
+
+
 def _to_domain(row: Row[Any]) -> MonitoringRequest:
     mapping = row._mapping
     request = MonitoringRequest(**{name: mapping[name] for name in _COLUMNS})
@@ -162,21 +173,32 @@ class SqlRequestRepository:
 
     def save(self, request: MonitoringRequest) -> None:
         """Compare-and-set on `version`; also ends any scheduler lease (the request moved on)."""
-        pk = parse_request_id(request.request_id) if request.request_id else None
-        if pk is None:
-            raise ValueError("save() needs a stored request: add() it first")
-        values = _values(request) | {"version": request.version + 1, "lease_until": None}
-        params = {f"set_{name}": value for name, value in values.items()}
-        result = self._session.execute(
-            _SAVE, params | {"pk": pk, "expected_version": request.version}
-        )
-        if affected(result) != 1:
-            raise ConcurrentUpdate(
-                f"{request.request_id} was changed by someone else since it was loaded"
-            )
+        pk, params = _save_params(request)
+        self._compare_and_set(str(request.request_id), params)
         request.version += 1
-        self._note_approvals(pk, request)
+        self._note_approvals(self._approvals(pk, request))
         self._take_events(pk, request)
+
+    def saving(self, request: MonitoringRequest) -> Callable[[SqlRequestRepository], None]:
+        """`save` taken apart (storage/optimistic.py): the row to write and the audit events are
+        taken now, as `save` takes them, and the call returned writes the row through another
+        repository (or raises ConcurrentUpdate, having written nothing) once that one holds the
+        write lock."""
+        pk, params = _save_params(request)
+        approvals = self._approvals(pk, request)
+        request_id = str(request.request_id)
+        request.version += 1
+        self._take_events(pk, request)
+
+        def write(into: SqlRequestRepository) -> None:
+            into._compare_and_set(request_id, params)
+            into._note_approvals(approvals)
+
+        return write
+
+    def _compare_and_set(self, request_id: str, params: dict[str, Any]) -> None:
+        if affected(self._session.execute(_SAVE, params)) != 1:
+            raise ConcurrentUpdate(f"{request_id} was changed by someone else since it was loaded")
 
     def remember_question(self, request_id: str, field_key: str, ts: str) -> bool:
         """One UPDATE, no load: it runs once per answer. The version moves on, so a save based on
@@ -317,21 +339,20 @@ class SqlRequestRepository:
     def _all(self, query: Select[Any]) -> list[MonitoringRequest]:
         return [_to_domain(row) for row in self._session.execute(query)]
 
-    def _note_approvals(self, pk: int, request: MonitoringRequest) -> None:
+    def _approvals(self, pk: int, request: MonitoringRequest) -> list[dict[str, Any]]:
         """The current round's approvers, for the queue to leave out: written with the request,
         so the two never disagree. Only a request with an approval in its round costs a write."""
         approvers = sorted({str(a["by"]) for a in round_of(request).approvals if a.get("by")})
-        if not approvers:
+        return [
+            {"request_id": pk, "round": request.approval_round, "approver": by} for by in approvers
+        ]
+
+    def _note_approvals(self, approvals: list[dict[str, Any]]) -> None:
+        if not approvals:
             return
         dialect = self._session.get_bind().dialect.name
         statement = _NOTE_APPROVAL["postgresql" if dialect == "postgresql" else "sqlite"]
-        self._session.execute(
-            statement,
-            [
-                {"request_id": pk, "round": request.approval_round, "approver": by}
-                for by in approvers
-            ],
-        )
+        self._session.execute(statement, approvals)
 
     def _take_events(self, pk: int, request: MonitoringRequest) -> None:
         for event in request.events:

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from flows.clock import Clock, SystemClock
-from flows.ports import UnitOfWorkFactory
+from flows.ports import UnitOfWork, UnitOfWorkFactory
 from storage.audit import SqlAuditLog
 from storage.db import DURABILITY, RELAXED, SQLITE_BEGIN, make_engine, upgrade
 from storage.delegations import SqlDelegationRepository
@@ -148,6 +148,13 @@ class Database:
         crash (not a crash of this process) its last commits may be gone, never half there. Only
         for hints whose loss costs tidiness, never evidence: it refuses to commit audit events."""
         return SqlUnitOfWork(self.relaxed_session_factory, self.clock, relaxed=True)
+
+    def staged(self) -> UnitOfWork:
+        """A unit of work that reads without the write lock and takes it only to write, at
+        commit (storage/optimistic.py); for SQLite, where the lock is the whole database's."""
+        from storage.optimistic import StagedUnitOfWork  # it builds on this module
+
+        return StagedUnitOfWork(self.reader, self.uow)
 
     def reader(self) -> SqlUnitOfWork:
         """A unit of work for lookups only: on SQLite it does not take the write lock."""
