@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, or_, select, update
+from sqlalchemy import Select, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
@@ -18,6 +18,34 @@ from storage.tables import outbox_table as outbox
 #: Slack error texts are short; this only stops a pathological one bloating the row
 _MAX_ERROR = 1000
 _UNSENT = (outbox.c.sent_at.is_(None), outbox.c.gave_up_at.is_(None))
+
+
+#: the columns `add` writes
+_ADDED = (
+    "request_id",
+    "method",
+    "payload",
+    "purpose",
+    "extra",
+    "attempts",
+    "next_attempt_at",
+    "last_error",
+    "created_at",
+    "lease_until",
+)
+#: built once (it runs for every message a change says): binds "add_<column>" for each of _ADDED
+_ADD = (
+    insert(outbox)
+    .values({name: bindparam(f"add_{name}", type_=outbox.c[name].type) for name in _ADDED})
+    .returning(outbox.c.id)
+)
+#: marked sent (binds "message_id", "at"), and only while the lease is still ours (binds "held_until" too)
+_MARK_SENT = (
+    update(outbox)
+    .where(outbox.c.id == bindparam("message_id"))
+    .values(sent_at=bindparam("at"), lease_until=None, attempts=outbox.c.attempts + 1)
+)
+_MARK_SENT_HELD = _MARK_SENT.where(outbox.c.lease_until == bindparam("held_until"))
 
 
 @dataclass(frozen=True)
@@ -73,20 +101,19 @@ class SqlOutbox:
         message.created_at = created_at
         message.next_attempt_at = message.next_attempt_at or created_at
         message.id = self._session.execute(
-            insert(outbox)
-            .values(
-                request_id=request_pk,
-                method=message.method,
-                payload=message.payload,
-                purpose=message.purpose,
-                extra=message.extra,
-                attempts=message.attempts,
-                next_attempt_at=message.next_attempt_at,
-                last_error=message.last_error,
-                created_at=created_at,
-                lease_until=message.lease_until,
-            )
-            .returning(outbox.c.id)
+            _ADD,
+            {
+                "add_request_id": request_pk,
+                "add_method": message.method,
+                "add_payload": message.payload,
+                "add_purpose": message.purpose,
+                "add_extra": message.extra,
+                "add_attempts": message.attempts,
+                "add_next_attempt_at": message.next_attempt_at,
+                "add_last_error": message.last_error,
+                "add_created_at": created_at,
+                "add_lease_until": message.lease_until,
+            },
         ).scalar_one()
 
     def claim_due(self, now: datetime, lease_seconds: float, limit: int) -> list[OutboxMessage]:
@@ -121,12 +148,12 @@ class SqlOutbox:
         return True
 
     def mark_sent(self, message_id: int, at: datetime, held_until: datetime | None = None) -> bool:
-        query = update(outbox).where(outbox.c.id == message_id)
-        if held_until is not None:
-            query = query.where(outbox.c.lease_until == held_until)
-        marked = self._session.execute(
-            query.values(sent_at=at, lease_until=None, attempts=outbox.c.attempts + 1)
-        )
+        if held_until is None:
+            marked = self._session.execute(_MARK_SENT, {"message_id": message_id, "at": at})
+        else:
+            marked = self._session.execute(
+                _MARK_SENT_HELD, {"message_id": message_id, "at": at, "held_until": held_until}
+            )
         return bool(marked.rowcount == 1)  # type: ignore[attr-defined]
 
     def mark_failed(self, message_id: int, error: str, retry_at: datetime | None) -> None:
