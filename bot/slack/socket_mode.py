@@ -17,7 +17,8 @@ overflows the client's recursive frame reader, after which it reads garbage and 
 - replaces the link at once when its frames can no longer be read, rather than waiting for the
   watchdog;
 - logs each of these with the field's path, the envelope's type, a size or an error's type,
-  never a value from the message.
+  never a value from the message; and withholds what slack_sdk's own lines would quote of what
+  it received (a binary frame's contents, at WARNING).
 
 Nothing the bot stores or says is touched by a refused envelope: it never reaches Bolt.
 """
@@ -42,6 +43,26 @@ from bot.metrics import METRICS
 from bot.slack.envelope import payload_problem
 
 log = logging.getLogger(__name__)
+
+
+class _Withheld(logging.Filter):
+    """slack_sdk's Socket Mode client writes what it received into some log lines (a frame it
+    does not read, at WARNING; every message, at DEBUG): keep the line, never what came."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        for marker in ("payload:", "message:"):
+            at = text.find(marker)
+            if at >= 0:
+                record.msg, record.args = f"{text[:at]}{marker} [withheld])", None
+                break
+        return True
+
+
+#: the client's own logger (under Bolt's, so configured as Bolt's is), whose lines are withheld
+CLIENT_LOG = logging.getLogger("slack_bolt.socket_mode")
+if not any(isinstance(f, _Withheld) for f in CLIENT_LOG.filters):
+    CLIENT_LOG.addFilter(_Withheld())
 
 #: the largest message read, as the HTTP endpoint's body cap (Slack's own are far smaller)
 MAX_MESSAGE_CHARS = 1024 * 1024
@@ -196,7 +217,7 @@ class GuardedSocketModeHandler(SocketModeHandler):
         self.app_token = app_token
         self.client = GuardedSocketModeClient(
             app_token=app_token,
-            logger=app.logger,
+            logger=CLIENT_LOG,
             web_client=app.client,
             proxy=app.client.proxy,
             auto_reconnect_enabled=True,

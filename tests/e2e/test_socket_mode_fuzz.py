@@ -295,3 +295,31 @@ def test_a_link_whose_frames_cannot_be_read_is_replaced_at_once(
     assert_no_thread_left(threads_before)
     said = [r.getMessage() for r in caplog.records if r.name == "bot.slack.socket_mode"]
     assert "Socket Mode link unreadable; reconnecting" in said
+
+
+def test_a_binary_frame_is_not_logged_and_the_link_goes_on(
+    slack: SlackDouble,
+    socket: SocketModeDouble,
+    sqlite_url: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """slack_sdk logs a frame it does not read with its contents, at WARNING: withheld."""
+    threads_before = set(threading.enumerate())
+    bot = SocketModeBot(slack, socket, sqlite_url)
+    handler = GuardedSocketModeHandler(bot.bot.app, APP_TOKEN)
+    caplog.set_level(logging.DEBUG)
+    secret = b"NOM/7654321 Samsung Galaxy A14"
+    try:
+        handler.connect()
+        socket.wait_connected(timeout=10)
+        socket.push_raw(secret, binary=True)
+        thread = start_request(bot)
+        assert current_question(slack, thread) == "visor_ref"
+    finally:
+        handler.close()
+        bot.stop()
+    socket.wait_disconnected(timeout=10)
+    assert_no_thread_left(threads_before)
+    said = [r.getMessage() for r in caplog.records if not r.name.startswith("tests.")]  # Slack's
+    assert any("unsupported data frame" in line for line in said)
+    assert not [line for line in said if "7654321" in line or "Samsung" in line]

@@ -222,9 +222,10 @@ class SocketModeDouble:
         envelope_id: str | None = None,
         envelope_type: str = "malformed",
         accepts_response_payload: bool = False,
+        binary: bool = False,
     ) -> None:
-        """Send any text frame (``bytes`` are sent as they are, UTF-8 or not), as Slack never
-        would. With ``envelope_id``, an acknowledgement of it is expected (``wait_for_ack``,
+        """Send any text frame (``bytes`` are sent as they are, UTF-8 or not), or a binary one,
+        as Slack never would. With ``envelope_id``, an acknowledgement of it is expected (``wait_for_ack``,
         ``unacknowledged``); without, any acknowledgement that follows is a problem."""
         with self._cond:
             if not self._open:
@@ -236,7 +237,7 @@ class SocketModeDouble:
                     envelope_id, envelope_type, {}, accepts_response_payload, time.monotonic()
                 )
             connection = self._open[-1]
-        connection.send(message, text=True)
+        connection.send(message, text=not binary)
 
     def slash_command(self, payload: Json) -> str:
         """Push a ``slash_commands`` envelope (``payload``: the command's fields)."""
