@@ -79,11 +79,16 @@ class HomeService:
         with self.uow() as uow:
             request = uow.requests.get(request_id)
             if request is None:
-                error: DomainError = UnknownRequest(f"{request_id} is not in this bot's records.")
+                error: DomainError = UnknownRequest(
+                    lambda t: t("{request} is not in this bot's records.", request=request_id)
+                )
                 return Refused(error.message, error)
             if user_id != request.officer_id and not roles.decides_some:
                 error = NotYoursToView(
-                    f"Only the officer who made {request_id} and the supervisors can open it."
+                    lambda t: t(
+                        "Only the officer who made {request} and the supervisors can open it.",
+                        request=request_id,
+                    )
                 )
                 log.info("view refused", extra={"request_id": request_id, "user": user_id})
                 return Refused(error.message, error, request)

@@ -124,4 +124,6 @@ class Responder:
                 f"{error.request_id} was already {error.decided_as} "
                 f"by <@{error.decided_by}> at {at}."
             )
+        if error.worded:
+            return error.shown(t)
         return refused.message

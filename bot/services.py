@@ -15,7 +15,7 @@ from flows.approval import Decision, DecisionMade
 from flows.clock import Clock, local_today
 from flows.conversation import Conversation
 from flows.delegation import Delegation
-from flows.errors import DomainError, InvalidTransition, NotRequester
+from flows.errors import DomainError, InvalidTransition, NotRequester, Words
 from flows.form import FormOutcome
 from flows.i18n import DEFAULT_LANGUAGE, N_, Translator, translator
 from flows.models import MonitoringRequest
@@ -303,7 +303,7 @@ class RequestService:
                 lambda t: t(
                     "{request} is {state}: its answers can no longer be changed.",
                     request=request_id,
-                    state=state_words(state),
+                    state=state_words(state, t),
                 ),
             )
         return request
@@ -362,8 +362,15 @@ class RequestService:
     def message(
         self, channel_id: str, thread_ts: str, user_id: str, text: str, delivery: str
     ) -> Reply | Refused | None:
-        """A message in a thread. None: not ours, not the requester's, or seen before."""
-        conversation = self.speaking_to(user_id)  # only the officer's own messages are handled
+        """A message in a thread. None: not ours, not the requester's, or seen before.
+
+        Whose thread it is is read first, without a transaction: most messages in a channel's
+        threads are other people's, and for those neither a transaction is begun nor the
+        sender's language looked up (which may ask Slack)."""
+        found = self.find_in_thread(channel_id, thread_ts)
+        if found is None or found.officer_id != user_id:
+            return None
+        conversation = self.speaking_to(user_id)  # the officer's, before the transaction
 
         def handle(uow: UnitOfWork) -> Reply | Refused | None:
             request = uow.requests.get_by_thread(channel_id, thread_ts)
@@ -652,7 +659,7 @@ class RequestService:
             "{delegate} may decide monitoring requests on your behalf until the end of {until}. "
             "`{command} delegate revoke {delegate}` ends it sooner.",
             delegate=f"<@{delegate_id}>",
-            until=format_date(given.until),
+            until=format_date(given.until, t.language),
             command=self.command_hint,
         )
 
@@ -718,7 +725,7 @@ class RequestService:
         """Today in the force's zone plus the force's review period."""
         return self.review_after.after(self.today())
 
-    def review_date_problem(self, review: date | None) -> str | None:
+    def review_date_problem(self, review: date | None) -> Words | None:
         return review_date_problem(review, self.today())
 
     def today(self) -> date:
@@ -902,7 +909,9 @@ class RequestService:
         def handle(uow: UnitOfWork) -> T:
             request = uow.requests.get(request_id)
             if request is None:
-                raise UnknownRequest(f"{request_id} is not held in this database.")
+                raise UnknownRequest(
+                    lambda t: t("{request} is not held in this database.", request=request_id)
+                )
             result = step(uow, request)
             self._save(uow, request)
             return result

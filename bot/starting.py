@@ -11,7 +11,7 @@ from bot.metrics import METRICS
 from bot.responder import Asker
 from bot.services import Reply
 from bot.wiring import Wiring
-from flows.i18n import N_, translator
+from flows.i18n import N_, Translator, translator
 from flows.models import MonitoringRequest
 
 log = logging.getLogger(__name__)
@@ -31,10 +31,16 @@ def refusal_to_start(wiring: Wiring, user: str, channel: str) -> str | None:
     """Why `user` may not start a request in `channel`, or None when they may."""
     refusal = wiring.channels.refusal(channel)
     if refusal is None and not wiring.authority.can_start(user):
-        refusal = translator(wiring.responder.language_for(user))(NOT_AN_OFFICER)
-    if refusal:
-        log.info("start refused", extra={"user": user, "channel": channel})
-    return refusal
+        refusal = not_an_officer
+    if refusal is None:
+        return None
+    log.info("start refused", extra={"user": user, "channel": channel})
+    # the reader's language is looked up only now that there is something to tell them
+    return refusal(translator(wiring.responder.language_for(user)))
+
+
+def not_an_officer(t: Translator) -> str:
+    return t(NOT_AN_OFFICER)
 
 
 def start_request(

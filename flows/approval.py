@@ -14,9 +14,19 @@ from flows.errors import (
     NotAuthorised,
     OwnRequest,
     SelfApproval,
+    Words,
 )
+from flows.i18n import N_
 from flows.models import MonitoringRequest
-from flows.request_machine import DECIDED, Stage, awaiting_decision, fire
+from flows.request_machine import (
+    DECIDED,
+    Stage,
+    awaiting_decision,
+    fire,
+    not_authorised,
+    own_request,
+)
+from flows.waiting import state_words
 
 Decision = Literal["approve", "reject", "request_info"]
 
@@ -164,21 +174,27 @@ def check_decider(
     """Raise why this user may not decide this request now; changes nothing (so a dialog is
     only opened for someone who could use it)."""
     if not authorised:
-        raise NotAuthorised("Only an authorised supervisor can decide monitoring requests.")
+        raise NotAuthorised(not_authorised)
     if decider == request.officer_id:
-        raise OwnRequest("You made this request, so another supervisor must decide it.")
+        raise OwnRequest(own_request)
     stale_card = expected_round is not None and expected_round != request.approval_round
     if not awaiting_decision(request) or stale_card:
         raise already_decided(request)
     if decision == "approve":
         if decider in request.contributors:
             raise SelfApproval(
-                f"You answered or changed {request.request_id}, so someone else must approve it."
+                lambda t: t(
+                    "You answered or changed {request}, so someone else must approve it.",
+                    request=request.request_id,
+                )
             )
         if any(a.get("by") == decider for a in rounds.round_of(request).approvals):
             raise ApprovedAlready(
-                f"You have already approved {request.request_id}: a second supervisor must "
-                "give the other approval."
+                lambda t: t(
+                    "You have already approved {request}: a second supervisor must give the "
+                    "other approval.",
+                    request=request.request_id,
+                )
             )
 
 
@@ -186,7 +202,7 @@ class AlreadyClosed(AlreadyDecided):
     """Raised with who decided and when, so the refusal can name them."""
 
     def __init__(
-        self, message: str, request: MonitoringRequest, decided_as: str | None = None
+        self, message: str | Words, request: MonitoringRequest, decided_as: str | None = None
     ) -> None:
         super().__init__(message)
         self.request_id = request.request_id
@@ -200,21 +216,38 @@ class AlreadyClosed(AlreadyDecided):
 
 
 _DECIDED_AS: dict[str, str] = {Stage.info_requested: "sent back for more information"}
+#: a decision that came too late, by the decision made first (who and when: bot.responder)
+_ALREADY: dict[str, str] = {
+    Stage.approved: N_("{request} was already approved."),
+    Stage.rejected: N_("{request} was already rejected."),
+    Stage.info_requested: N_("{request} was already sent back for more information."),
+}
 
 
 def already_decided(request: MonitoringRequest) -> AlreadyClosed:
     """Why a decision comes too late, judged by where the request is now."""
-    if request.state in (*DECIDED.values(), Stage.installed) and request.decision:
+    request_id, state = request.request_id, request.state
+    if state in (*DECIDED.values(), Stage.installed) and request.decision:
         verb = _DECIDED_AS.get(request.decision, request.decision.replace("_", " "))
-        return AlreadyClosed(f"{request.request_id} was already {verb}.", request, verb)
-    if request.state in (Stage.confirming, Stage.collecting, Stage.awaiting_approval):
+        sentence = _ALREADY.get(request.decision, N_("{request} was already decided."))
+        return AlreadyClosed(lambda t: t(sentence, request=request_id), request, verb)
+    if state in (Stage.confirming, Stage.collecting, Stage.awaiting_approval):
         # awaiting approval yet refused: the click came from a superseded round's card
-        message = (
-            f"{request.request_id} has changed since this card was posted: use the latest card."
+        return AlreadyClosed(
+            lambda t: t(
+                "{request} has changed since this card was posted: use the latest card.",
+                request=request_id,
+            ),
+            request,
         )
-    else:
-        message = f"{request.request_id} is {request.state.replace('_', ' ')}: nothing to decide."
-    return AlreadyClosed(message, request)
+    return AlreadyClosed(
+        lambda t: t(
+            "{request} is {state}: nothing to decide.",
+            request=request_id,
+            state=state_words(state, t),
+        ),
+        request,
+    )
 
 
 def expire(request: MonitoringRequest, reason: str, now: datetime) -> None:

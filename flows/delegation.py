@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flows.errors import DomainError
+from flows.i18n import Translator
 from flows.parsers import format_date, parse_date
 
 #: the longest a delegation may run: a force reviews who may decide at least once a year
@@ -52,20 +53,36 @@ def delegate(
 ) -> Delegation:
     """A new delegation, or DelegationRefused saying why not."""
     if not delegator_is_supervisor:
-        raise NotDelegator("Only a supervisor can delegate deciding monitoring requests.")
+        raise NotDelegator(
+            lambda t: t("Only a supervisor can delegate deciding monitoring requests.")
+        )
     if delegate_id == delegator:
-        raise DelegationRefused("You cannot delegate to yourself.")
+        raise DelegationRefused(lambda t: t("You cannot delegate to yourself."))
     try:
         until = parse_date(until_text, today)
-    except DomainError as error:
-        raise DelegationRefused(f"The end date: {error.message}") from None
+    except DomainError:
+        raise DelegationRefused(lambda t: _bad_date(until_text, today, t)) from None
     if until < today:
-        raise DelegationRefused(f"{format_date(until)} has passed: give today or a later day.")
+        raise DelegationRefused(
+            lambda t: t(
+                "{date} has passed: give today or a later day.",
+                date=format_date(until, t.language),
+            )
+        )
     if until > today + LONGEST:
-        raise DelegationRefused("A delegation can run for a year at most.")
+        raise DelegationRefused(lambda t: t("A delegation can run for a year at most."))
     return Delegation(delegate_id, delegator, until, now)
 
 
 def check_revoker(revoker_is_supervisor: bool) -> None:
     if not revoker_is_supervisor:
-        raise NotDelegator("Only a supervisor can revoke a delegation.")
+        raise NotDelegator(lambda t: t("Only a supervisor can revoke a delegation."))
+
+
+def _bad_date(until_text: str, today: date, t: Translator) -> str:
+    """Why the end date was not understood, in the reader's language (the date's rules word it)."""
+    try:
+        parse_date(until_text, today, t)
+    except DomainError as error:
+        return t("The end date: {problem}", problem=error.shown(t))
+    return t("The end date: {problem}", problem=until_text)

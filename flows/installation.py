@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flows.approval import close
-from flows.errors import DomainError, NotRequester
+from flows.errors import DomainError, NotRequester, Words
 from flows.models import MonitoringRequest
 from flows.parsers import format_date
 from flows.request_machine import Stage, fire
@@ -40,20 +40,23 @@ class NotRecorder(NotRequester):
 def check_recorder(request: MonitoringRequest, actor: str, may_decide: bool) -> None:
     if actor != request.officer_id and not may_decide:
         raise NotRecorder(
-            "Only the requesting officer or a supervisor can record the installation."
+            lambda t: t("Only the requesting officer or a supervisor can record the installation.")
         )
 
 
 def installation_date_problem(
     request: MonitoringRequest, on: date | None, today: date, approved_on: date | None
-) -> str | None:
-    """Why the day given for the installation will not do, or None."""
+) -> Words | None:
+    """Why the day given for the installation will not do (in the reader's language), or None."""
     if on is None:
-        return "Give the day it happened."
+        return lambda t: t("Give the day it happened.")
     if on > today:
-        return "The date cannot be in the future."
+        return lambda t: t("The date cannot be in the future.")
     if approved_on is not None and on < approved_on:
-        return f"The date cannot be before the approval on {format_date(approved_on)}."
+        return lambda t: t(
+            "The date cannot be before the approval on {date}.",
+            date=format_date(approved_on, t.language),
+        )
     return None
 
 
@@ -70,7 +73,7 @@ def record_installation(
 ) -> None:
     check_recorder(request, actor, may_decide)
     if outcome not in OUTCOMES:
-        raise RecordRefused("Choose what happened.")
+        raise RecordRefused(lambda t: t("Choose what happened."))
     problem = installation_date_problem(request, on, today, approved_on)
     if problem:
         raise RecordRefused(problem)
@@ -102,7 +105,7 @@ def record_review(
     """A review of monitoring in place: it continues until a new review date, or was removed."""
     check_recorder(request, actor, may_decide)
     if outcome not in REVIEW_OUTCOMES:
-        raise RecordRefused("Choose whether monitoring continues or was removed.")
+        raise RecordRefused(lambda t: t("Choose whether monitoring continues or was removed."))
     notes = (notes or "").strip() or None
     if outcome == "continue":
         problem = review_date_problem(next_review, today)

@@ -7,6 +7,7 @@ open?") or names a state through `Stage`, never by spelling it (a test checks).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -15,6 +16,17 @@ from statemachine.exceptions import TransitionNotAllowed
 from statemachine.states import States
 
 from flows.errors import InvalidTransition, NotAuthorised, OwnRequest, ReasonRequired
+from flows.i18n import Translator
+
+
+def not_authorised(t: Translator) -> str:
+    """A decision refused to someone who may not decide, in the reader's language."""
+    return t("Only an authorised supervisor can decide monitoring requests.")
+
+
+def own_request(t: Translator) -> str:
+    """A decision refused to the officer who made the request, in the reader's language."""
+    return t("You made this request, so another supervisor must decide it.")
 
 
 class Stage(StrEnum):
@@ -100,15 +112,17 @@ class RequestLifecycle(StateMachine):
 
     def decider_is_authorised(self, authorised: bool = False, **_: Any) -> None:
         if not authorised:
-            raise NotAuthorised("Only an authorised supervisor can decide monitoring requests.")
+            raise NotAuthorised(not_authorised)
 
     def decider_is_not_requester(self, decider: str = "", **_: Any) -> None:
         if decider == self.model.officer_id:
-            raise OwnRequest("You made this request, so another supervisor must decide it.")
+            raise OwnRequest(own_request)
 
     def reason_is_given(self, reason: str | None = None, **_: Any) -> None:
         if not (reason or "").strip():
-            raise ReasonRequired("Give a reason: the officer needs to know what to do next.")
+            raise ReasonRequired(
+                lambda t: t("Give a reason: the officer needs to know what to do next.")
+            )
 
 
 #: what each state allows, read once from the machine: {state: {event, ...}}
@@ -174,26 +188,36 @@ def fire(request: Tracked, event: str, **kwargs: Any) -> None:
     try:
         machine.send(event, **kwargs)
     except TransitionNotAllowed as exc:
-        raise InvalidTransition(
-            f"{request.request_id or 'This request'} is {request.state.replace('_', ' ')}, "
-            f"so it cannot be {_PAST.get(event, event.replace('_', ' '))} now."
-        ) from exc
+        request_id, state = request.request_id, request.state
+        raise InvalidTransition(lambda t: _cannot(request_id, state, event, t)) from exc
 
 
-_PAST = {
-    "answers_complete": "summarised",
-    "edit": "edited",
-    "submit": "submitted",
-    "approve": "approved",
-    "reject": "rejected",
-    "request_info": "sent back for more information",
-    "mark_installed": "marked as installed",
-    "mark_not_installed": "recorded as not installed",
-    "review": "reviewed",
-    "remove": "recorded as removed",
-    "withdraw": "withdrawn",
-    "expire": "expired",
-    "abandon": "abandoned",
+def _cannot(request_id: str | None, state: str, event: str, t: Translator) -> str:
+    """Why an event cannot happen in a state, in the reader's language."""
+    from flows.waiting import state_words  # flows.waiting reads the stages from here
+
+    done = _PAST.get(event)
+    values = {"state": state_words(state, t), "done": done(t) if done else event.replace("_", " ")}
+    if not request_id:
+        return t("This request is {state}, so it cannot be {done} now.", **values)
+    return t("{request} is {state}, so it cannot be {done} now.", request=request_id, **values)
+
+
+#: what an event does, as in "it cannot be … now" (the context tells a translator so)
+_PAST: dict[str, Callable[[Translator], str]] = {
+    "answers_complete": lambda t: t.pgettext("it cannot be …", "summarised"),
+    "edit": lambda t: t.pgettext("it cannot be …", "edited"),
+    "submit": lambda t: t.pgettext("it cannot be …", "submitted"),
+    "approve": lambda t: t.pgettext("it cannot be …", "approved"),
+    "reject": lambda t: t.pgettext("it cannot be …", "rejected"),
+    "request_info": lambda t: t.pgettext("it cannot be …", "sent back for more information"),
+    "mark_installed": lambda t: t.pgettext("it cannot be …", "marked as installed"),
+    "mark_not_installed": lambda t: t.pgettext("it cannot be …", "recorded as not installed"),
+    "review": lambda t: t.pgettext("it cannot be …", "reviewed"),
+    "remove": lambda t: t.pgettext("it cannot be …", "recorded as removed"),
+    "withdraw": lambda t: t.pgettext("it cannot be …", "withdrawn"),
+    "expire": lambda t: t.pgettext("it cannot be …", "expired"),
+    "abandon": lambda t: t.pgettext("it cannot be …", "abandoned"),
 }
 
 

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flows.errors import Words
+
 _PERIOD = re.compile(r"^\s*(\d+)\s*(months?|mo|weeks?|w|days?|d)\s*$", re.IGNORECASE)
 
 
@@ -49,12 +51,12 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def review_date_problem(review: date | None, today: date) -> str | None:
-    """Why a chosen review date will not do, or None."""
+def review_date_problem(review: date | None, today: date) -> Words | None:
+    """Why a chosen review date will not do (in the reader's language), or None."""
     if review is None:
-        return "Choose a review date."
+        return lambda t: t("Choose a review date.")
     if review <= today:
-        return "The review date must be after today."
+        return lambda t: t("The review date must be after today.")
     if review > add_months(today, 60):
-        return "The review date must be within five years."
+        return lambda t: t("The review date must be within five years.")
     return None

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from flows.flags import FLAG_WORDS
+from flows.i18n import N_, Translator
 from flows.models import MonitoringRequest
 from flows.request_machine import Stage, awaiting_decision
 
@@ -15,21 +16,27 @@ from flows.request_machine import Stage, awaiting_decision
 #: may decide, or nobody (closed)
 WaitingOn = Literal["officer", "deciders", "nobody"]
 
+#: where a request stands, in words (the stored state stays the neutral name)
 STATE_WORDS: dict[str, str] = {
-    Stage.collecting: "being written",
-    Stage.confirming: "ready to submit",
-    Stage.awaiting_approval: "awaiting a decision",
-    Stage.info_requested: "more information requested",
-    Stage.approved: "approved, awaiting installation",
-    Stage.rejected: "rejected",
-    Stage.installed: "installed, review due",
-    Stage.not_installed: "not installed",
-    Stage.removed: "monitoring removed",
-    Stage.withdrawn: "withdrawn",
-    Stage.expired: "expired",
-    Stage.abandoned: "abandoned",
+    Stage.collecting: N_("being written"),
+    Stage.confirming: N_("ready to submit"),
+    Stage.awaiting_approval: N_("awaiting a decision"),
+    Stage.info_requested: N_("more information requested"),
+    Stage.approved: N_("approved, awaiting installation"),
+    Stage.rejected: N_("rejected"),
+    Stage.installed: N_("installed, review due"),
+    Stage.not_installed: N_("not installed"),
+    Stage.removed: N_("monitoring removed"),
+    Stage.withdrawn: N_("withdrawn"),
+    Stage.expired: N_("expired"),
+    Stage.abandoned: N_("abandoned"),
 }
-BASIS_WORDS = {"order": "court order", "licence": "licence condition", "voluntary": "consent"}
+BASIS_WORDS = {
+    "order": N_("court order"),
+    "licence": N_("licence condition"),
+    "voluntary": N_("consent"),
+}
+NO_BASIS = N_("basis not given yet")
 
 
 def waiting_on(request: MonitoringRequest) -> WaitingOn:
@@ -45,30 +52,37 @@ def waiting_since(request: MonitoringRequest) -> datetime:
     return request.last_activity_at or request.created_at
 
 
-def state_words(state: str) -> str:
-    return STATE_WORDS.get(state, state.replace("_", " "))
+def state_words(state: str, t: Translator) -> str:
+    """Where a request stands, in `t`'s language."""
+    words = STATE_WORDS.get(state)
+    return t(words) if words else state.replace("_", " ")
 
 
-def basis_words(request: MonitoringRequest) -> str:
+def basis_words(request: MonitoringRequest, t: Translator) -> str:
     basis = request.answers.get("legal_basis")
-    return BASIS_WORDS.get(str(basis), "basis not given yet") if basis else "basis not given yet"
+    words = BASIS_WORDS.get(str(basis)) if basis else None
+    return t(words or NO_BASIS)
 
 
-def flag_words(flags: Mapping[str, Any]) -> list[str]:
+def flag_words(flags: Mapping[str, Any], t: Translator) -> list[str]:
     """Each flag named in words, without its facts (a list line has room for no more)."""
-    return [FLAG_WORDS.get(key) or key.replace("_", " ").capitalize() for key in flags]
+    named = [(FLAG_WORDS.get(key), key) for key in flags]
+    return [t(words) if words else key.replace("_", " ").capitalize() for words, key in named]
 
 
-def age_words(age: timedelta) -> str:
+def age_words(age: timedelta, t: Translator) -> str:
     """A wait as a person says it: "under a minute", "40 min", "3 h 5 min", "2 days 4 h"."""
     minutes = int(age.total_seconds() // 60)
     if minutes < 1:
-        return "under a minute"
+        return t("under a minute")
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
     if days:
-        unit = "day" if days == 1 else "days"
-        return f"{days} {unit} {hours} h" if hours else f"{days} {unit}"
+        if hours:
+            return t.ngettext("{n} day {hours} h", "{n} days {hours} h", days, hours=hours)
+        return t.ngettext("{n} day", "{n} days", days)
     if hours:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    return f"{minutes} min"
+        if minutes:
+            return t("{hours} h {minutes} min", hours=hours, minutes=minutes)
+        return t("{hours} h", hours=hours)
+    return t("{minutes} min", minutes=minutes)

@@ -13,12 +13,12 @@ from bot.blocks.card import card_blocks, when
 from bot.blocks.conversation import flag_lines
 from bot.blocks.dialogs import long_text_input, modal
 from bot.blocks.text import (
-    MARKING,
     SECTION_LIMIT,
     Message,
     button,
     escape,
     long_text_blocks,
+    marking,
     mention,
     mention_any,
     section,
@@ -97,7 +97,7 @@ def _card(
                 "text": t("Monitoring request {request}", request=request.request_id),
             },
         },
-        section(f"{MARKING}\n{top}", ids.APPROVAL_HEADER_BLOCK),
+        section(f"{marking(t)}\n{top}", ids.APPROVAL_HEADER_BLOCK),
         *card_blocks(request, catalogue, record, tz, t),
     ]
     if progress is not None:
@@ -425,9 +425,10 @@ def approve_modal(
     two approvals are needed, it says which this one is. In the decider's language."""
     t = translator(language)
     record = round_of(request)
-    flags = flag_lines(record.flags)
+    flags = flag_lines(record.flags, t)
     intro = (
-        f"{MARKING}\n"
+        marking(t)
+        + "\n"
         + t(
             "Approve monitoring software for *{request}*? "
             "Your approval, comment and review date are recorded.",
@@ -584,8 +585,10 @@ def reason_modal(
     rejecting = decision == "reject"
     title = t("Reject request") if rejecting else t.pgettext("title", "Request more info")
     label = t("Why is it rejected?") if rejecting else t("What does the officer need to provide?")
-    intro = f"{MARKING}\n" + t(
-        "*{request}*: the reason is recorded and shown to the officer.", request=request_id
+    intro = (
+        marking(t)
+        + "\n"
+        + t("*{request}*: the reason is recorded and shown to the officer.", request=request_id)
     )
     blocks = [
         section(intro, ids.REASON_INTRO_BLOCK),

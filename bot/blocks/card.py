@@ -119,7 +119,7 @@ def _shower(catalogue: Catalogue, record: Round) -> Any:
 
 
 def _flags_block(record: Round, t: Translator) -> dict[str, Any]:
-    lines = flag_lines(record.flags)
+    lines = flag_lines(record.flags, t)
     body = t("*Flags*") + "\n" + "\n".join(lines) if lines else t("*Flags:* none.")
     return section(body, ids.APPROVAL_FLAGS_BLOCK)
 

@@ -317,11 +317,12 @@ def summary_lines(summary: Summary, language: str = DEFAULT_LANGUAGE) -> list[st
     return lines
 
 
-def flag_lines(flags: dict[str, Any], t: Translator | None = None) -> list[str]:
+def flag_lines(flags: dict[str, Any], t: Translator) -> list[str]:
     """Each flag as a sentence with its facts, in `t`'s language: people read words, never
     keys."""
-    del t  # until flows words its flags per language (welsh-text): English
-    return [f":triangular_flag_on_post: {escape(text)}" for text in describe_flags(flags)]
+    return [
+        f":triangular_flag_on_post: {escape(text)}" for text in describe_flags(flags, t.language)
+    ]
 
 
 def summary_message(summary: Summary, language: str = DEFAULT_LANGUAGE) -> Message:

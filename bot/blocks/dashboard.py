@@ -11,7 +11,7 @@ from bot import ids
 from bot.blocks.bilingual import in_languages, texts
 from bot.blocks.form import form_actions
 from bot.blocks.home import waiting_words
-from bot.blocks.text import MARKING, Message, context, escape, mention, section
+from bot.blocks.text import Message, context, escape, marking, mention, section
 from flows.flags import describe_flags
 from flows.i18n import DEFAULT_LANGUAGE, Translator
 from flows.models import MonitoringRequest
@@ -40,11 +40,11 @@ def parent_message(
         )
         where = t(
             "*Basis:* {basis} · *State:* {state} · {waiting}",
-            basis=basis_words(request),
-            state=state_words(request.state),
+            basis=basis_words(request, t),
+            state=state_words(request.state, t),
             waiting=waiting_words(request, deciders, you=False, t=t),
         )
-        flags = describe_flags(request.flags)
+        flags = describe_flags(request.flags, t.language)
         flagged = (
             "\n".join(f":triangular_flag_on_post: {escape(flag)}" for flag in flags)
             if flags
@@ -55,7 +55,7 @@ def parent_message(
             follows += " " + t("Quicker with a form? Fill it in here; you can mix the two.")
         return [
             section(
-                f"{MARKING}\n:clipboard: {title}\n{where}\n{flagged}", ids.REQUEST_HEADER_BLOCK
+                f"{marking(t)}\n:clipboard: {title}\n{where}\n{flagged}", ids.REQUEST_HEADER_BLOCK
             ),
             context(follows),
         ]
@@ -66,7 +66,7 @@ def parent_message(
             request=request.request_id,
             officer=mention(request.officer_id),
             restarted=restarted(t),
-            state=state_words(request.state),
+            state=state_words(request.state, t),
         )
 
     blocks = in_languages(languages, render)

@@ -24,10 +24,10 @@ from bot import ids
 from bot.blocks.approval import when
 from bot.blocks.conversation import flag_lines
 from bot.blocks.text import (
-    MARKING,
     SECTION_LIMIT,
     escape,
     long_text_blocks,
+    marking,
     mention,
     mention_any,
     shown,
@@ -74,7 +74,7 @@ def home_view(
     In the viewer's `language`."""
     t = translator(language)
     blocks: list[Block] = [
-        _section(f"{MARKING}\n" + t("*Monitoring requests*"), ids.HOME_HEADER_BLOCK)
+        _section(marking(t) + "\n" + t("*Monitoring requests*"), ids.HOME_HEADER_BLOCK)
     ]
     if home.queue is not None:
         blocks += _queue(home.queue, links, now, t)
@@ -136,14 +136,14 @@ def _queue(
 def _queue_line(
     request: MonitoringRequest, links: Mapping[str, str], now: datetime, t: Translator
 ) -> str:
-    flags = flag_words(request.flags)
+    flags = flag_words(request.flags, t)
     flagged = ":triangular_flag_on_post: " + escape("; ".join(flags)) if flags else t("no flags")
     return t(
         "• {request} · {officer} · {basis} · waiting {age} · {flags}",
         request=_linked(request, links),
         officer=mention(request.officer_id),
-        basis=basis_words(request),
-        age=age_words(now - waiting_since(request)),
+        basis=basis_words(request, t),
+        age=age_words(now - waiting_since(request), t),
         flags=flagged,
     )
 
@@ -213,7 +213,7 @@ def _mine(
             _section(t("*Your requests*") + "\n" + t("You have no requests."), ids.HOME_MINE_BLOCK)
         ]
     lines = [
-        f"• {_linked(r, links)} · {state_words(r.state)} · {waiting_words(r, deciders, t=t)}"
+        f"• {_linked(r, links)} · {state_words(r.state, t)} · {waiting_words(r, deciders, t=t)}"
         for r in page.items
     ]
     title = t("*Your requests* ({range}, newest first)", range=_range(page, t))
@@ -304,16 +304,16 @@ def request_modal(
     In the viewer's `language`."""
     t = translator(language)
     status = [
-        f"{MARKING}",
+        marking(t),
         t(
             "*{request}* by {officer} · {basis}",
             request=request.request_id,
             officer=mention(request.officer_id),
-            basis=basis_words(request),
+            basis=basis_words(request, t),
         ),
         t(
             "*State:* {state} · {waiting}",
-            state=state_words(request.state),
+            state=state_words(request.state, t),
             waiting=waiting_words(request, deciders, you=False, t=t),
         ),
         t("*Started:* {when}", when=when(request.created_at, tz, t)),
@@ -332,7 +332,7 @@ def request_modal(
         )
         if request.decision_reason:
             status.append(t("*Reason:* {reason}", reason=escape(request.decision_reason)))
-    flags = flag_lines(request.flags)
+    flags = flag_lines(request.flags, t)
     status.append("\n".join(flags) if flags else t("No flags."))
     blocks: list[dict[str, Any]] = [_section("\n".join(status), ids.VIEW_STATUS_BLOCK).to_dict()]
     blocks += _answer_blocks(request, catalogue, t)

@@ -11,7 +11,7 @@ from typing import Any
 from bot import ids
 from bot.blocks.bilingual import in_languages, texts
 from bot.blocks.dialogs import long_text_input, modal
-from bot.blocks.text import MARKING, Message, button, escape, mention, mention_any, section
+from bot.blocks.text import Message, button, escape, marking, mention, mention_any, section
 from flows.i18n import DEFAULT_LANGUAGE, N_, Translator, joined, translator
 from flows.installation import OUTCOMES, REVIEW_OUTCOMES
 from flows.models import MonitoringRequest
@@ -54,7 +54,7 @@ def _modal(
     inputs: list[dict[str, Any]],
 ) -> dict[str, Any]:
     """A record dialog about `request`, opened from its thread in `channel`."""
-    blocks = [section(f"{MARKING}\n{intro}", f"{callback_id}_intro"), *inputs]
+    blocks = [section(f"{marking(t)}\n{intro}", f"{callback_id}_intro"), *inputs]
     metadata = {"id": request.request_id, "channel": channel, "thread": thread_ts}
     return modal(title, blocks, t("Cancel"), t("Record"), callback_id, metadata)
 

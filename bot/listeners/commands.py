@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import re
+import threading
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -16,27 +17,57 @@ from bot.languages import LANGUAGE_COMMANDS, language_named
 from bot.services import Refused
 from bot.starting import start_request
 from bot.wiring import Wiring
+from flows.i18n import DEFAULT_LANGUAGE, translator
+from flows.waiting import state_words
 
 log = logging.getLogger(__name__)
 
 #: a user as Slack writes one in a command's text (the command escapes users)
 _USER = r"<@(?P<user>[UW][A-Z0-9]+)(?:\|[^>]*)?>"
-DELEGATE = re.compile(rf"^delegate\s+{_USER}\s+until\s+(?P<until>.+)$", re.IGNORECASE)
-REVOKE = re.compile(rf"^delegate\s+revoke\s+{_USER}\s*$", re.IGNORECASE)
+#: the subcommands, in English and in Welsh (either is understood whatever the reader's language)
+HELP_WORDS = ("help", "cymorth")
+LIST_WORDS = ("list", "rhestr")
+DELEGATE_WORDS = ("delegate", "dirprwyo")
+_DELEGATE = r"(?:delegate|dirprwyo)"
+DELEGATE = re.compile(rf"^{_DELEGATE}\s+{_USER}\s+(?:until|tan)\s+(?P<until>.+)$", re.IGNORECASE)
+REVOKE = re.compile(rf"^{_DELEGATE}\s+(?:revoke|dirymu)\s+{_USER}\s*$", re.IGNORECASE)
+#: how long the help waits for the reader's language before it is acknowledged without it (and
+#: follows through response_url): Slack wants the acknowledgement within three seconds
+HELP_LANGUAGE_WAIT_SECONDS = 1.0
 
 
-def help_text(command: str) -> str:
-    return (
-        f"*{command}* (or mentioning me) starts a monitoring software request in this private "
-        "channel. "
-        "I open a thread and ask one question at a time; a supervisor approves it in the same thread.\n"
-        "In the thread you can type `back`, `skip` (optional questions), `help` or `cancel`; "
-        "at the summary `submit`, `edit &lt;question&gt;` or `cancel`.\n"
-        f"`{command} list` shows your open requests. `{command} help` shows this.\n"
-        f"Supervisors: `{command} delegate @user until 24/12/2026` lets someone decide on your "
-        f"behalf until the end of that day; `{command} delegate revoke @user` ends it sooner.\n"
-        f"`{command} language cymraeg|english` (or `{command} iaith cymraeg|saesneg`) chooses "
-        "the language I use with you."
+def help_text(command: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """What the command does and the words it takes, in the reader's language (the commands
+    as they are typed in it: `cymorth`, `rhestr`, `nôl`, … in Welsh)."""
+    t = translator(language)
+    return "\n".join(
+        [
+            t(
+                "*{command}* (or mentioning me) starts a monitoring software request in this "
+                "private channel. I open a thread and ask one question at a time; a supervisor "
+                "approves it in the same thread.",
+                command=command,
+            ),
+            t(
+                "In the thread you can type `back`, `skip` (optional questions), `help` or "
+                "`cancel`; at the summary `submit`, `edit &lt;question&gt;` or `cancel`."
+            ),
+            t(
+                "`{command} list` shows your open requests. `{command} help` shows this.",
+                command=command,
+            ),
+            t(
+                "Supervisors: `{command} delegate @user until 24/12/2026` lets someone decide "
+                "on your behalf until the end of that day; `{command} delegate revoke @user` "
+                "ends it sooner.",
+                command=command,
+            ),
+            t(
+                "`{command} language cymraeg|english` (or `{command} iaith cymraeg|saesneg`) "
+                "chooses the language I use with you.",
+                command=command,
+            ),
+        ]
     )
 
 
@@ -44,33 +75,57 @@ def register(app: App, wiring: Wiring) -> None:
     @app.command(wiring.command)
     def monitoring_request(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         text = (command.get("text") or "").strip().lower()
-        if text in ("help", "cymorth"):
-            ack(text=help_text(wiring.command), response_type="ephemeral")
+        user, channel = command["user_id"], command["channel_id"]
+        if text in HELP_WORDS:
+            language = language_soon(wiring, user, HELP_LANGUAGE_WAIT_SECONDS)
+            if language is not None:
+                ack(text=help_text(wiring.command, language), response_type="ephemeral")
+                return
+            ack()
+            language = wiring.languages.language_for(user)
+            respond(text=help_text(wiring.command, language), response_type="ephemeral")
             return
         ack()
-        user, channel = command["user_id"], command["channel_id"]
-        if text.startswith("delegate"):
+        words = text.split()
+        if words and words[0] in DELEGATE_WORDS:
             said = delegation(wiring, user, (command.get("text") or "").strip())
             respond(text=said, response_type="ephemeral")
             return
-        words = text.split()
         if words and words[0] in LANGUAGE_COMMANDS:
             respond(text=language_text(wiring, user, words[1:]), response_type="ephemeral")
             return
-        if text == "list":
+        if text in LIST_WORDS:
             respond(text=open_requests_text(wiring, user), response_type="ephemeral")
             return
         if text not in ("", "new", "start"):
-            respond(
-                text=f"I don't know `{escape(text[:50])}`.\n{help_text(wiring.command)}",
-                response_type="ephemeral",
-            )
+            respond(text=unknown_text(wiring, user, text), response_type="ephemeral")
             return
 
         def tell(said: str) -> None:
             respond(text=said, response_type="ephemeral")
 
         start_request(wiring, user, channel, tell, command_delivery(command))
+
+
+def language_soon(wiring: Wiring, user: str, seconds: float) -> str | None:
+    """The reader's language if it is found within `seconds` (their choice is read from the
+    database; their Slack locale may have to be asked for), else None."""
+    found: list[str] = []
+    lookup = threading.Thread(
+        target=lambda: found.append(wiring.languages.language_for(user)),
+        name="help-language",
+        daemon=True,
+    )
+    lookup.start()
+    lookup.join(seconds)
+    return found[0] if found else None
+
+
+def unknown_text(wiring: Wiring, user: str, text: str) -> str:
+    language = wiring.languages.language_for(user)
+    t = translator(language)
+    unknown = t("I don't know `{words}`.", words=escape(text[:50]))
+    return unknown + "\n" + help_text(wiring.command, language)
 
 
 def command_delivery(command: dict[str, Any]) -> str:
@@ -99,30 +154,39 @@ def language_text(wiring: Wiring, user: str, words: list[str]) -> str:
 
 
 def open_requests_text(wiring: Wiring, user: str) -> str:
+    """The officer's open requests and where each stands, in their language."""
     requests = wiring.service.open_requests(user)
+    t = translator(wiring.languages.language_for(user))
     if not requests:
-        return "You have no open monitoring requests."
-    lines = [f"• *{r.request_id}*: {r.state.replace('_', ' ')}" for r in requests]
-    return "Your open monitoring requests:\n" + "\n".join(lines)
+        return t("You have no open monitoring requests.")
+    lines = [
+        t("• *{request}*: {state}", request=r.request_id, state=state_words(r.state, t))
+        for r in requests
+    ]
+    return t("Your open monitoring requests:") + "\n" + "\n".join(lines)
 
 
 def delegation(wiring: Wiring, user: str, text: str) -> str:
-    """`delegate @user until <date>` or `delegate revoke @user`: what to tell the supervisor."""
+    """`delegate @user until <date>` or `delegate revoke @user` (in Welsh `dirprwyo @user tan
+    <date>`, `dirprwyo dirymu @user`): what to tell the supervisor, in their language."""
+    language = wiring.languages.language_for(user)
     revoke = REVOKE.match(text)
     give = DELEGATE.match(text)
     if revoke:
         other = revoke["user"]
-        result = wiring.service.revoke_delegation(user, other)
+        result = wiring.service.revoke_delegation(user, other, language)
     elif give:
         other = give["user"]
-        result = wiring.service.delegate(user, other, give["until"])
+        result = wiring.service.delegate(user, other, give["until"], language)
     else:
-        return (
-            f"Write `{wiring.command} delegate @user until 24/12/2026` or "
-            f"`{wiring.command} delegate revoke @user`."
+        t = translator(language)
+        return t(
+            "Write `{command} delegate @user until 24/12/2026` or "
+            "`{command} delegate revoke @user`.",
+            command=wiring.command,
         )
     if isinstance(result, Refused):
-        return wiring.responder.refusal_text(result)
+        return wiring.responder.refusal_text(result, user)
     # both people's Homes list the delegations in force
     wiring.home.refresh([user, other])
     return result

@@ -73,7 +73,8 @@ def register(app: App, wiring: Wiring) -> None:
         review = _date(_picked(values, ids.REVIEW_DATE_BLOCK, ids.REVIEW_DATE_ACTION))
         problem = wiring.service.review_date_problem(review)
         if problem:
-            ack(response_action="errors", errors={ids.REVIEW_DATE_BLOCK: problem})
+            t = translator(wiring.responder.language_for(body["user"]["id"]))
+            ack(response_action="errors", errors={ids.REVIEW_DATE_BLOCK: problem(t)})
             return
         ack()
         decided(body, view, "approve", None, comment=comment, review_date=review)
@@ -124,7 +125,8 @@ def register(app: App, wiring: Wiring) -> None:
         result = record(str(meta.get("id")), user, outcome, on, notes, delivery)
         if isinstance(result, Refused) and isinstance(result.error, RecordRefused):
             block, _ = inputs.on if outcome else inputs.outcome
-            ack(response_action="errors", errors={block: result.message})
+            said = wiring.responder.refusal_text(result, user)  # in the reader's language
+            ack(response_action="errors", errors={block: said})
             return
         ack()
         wiring.responder.respond(result, _asker(user, meta))

@@ -17,6 +17,7 @@ from typing import Generic, TypeVar
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from flows.errors import DomainError
+from flows.i18n import Translator
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -49,6 +50,7 @@ class BoundedAgeCache(Generic[K, V]):
     def __init__(
         self,
         fetch: Callable[[K], V],
+        #: what is asked for, as in "I couldn't check … with Slack" (marked with N_)
         what: str,
         fresh_seconds: float = FRESH_SECONDS,
         max_age_seconds: float = MAX_AGE_SECONDS,
@@ -79,13 +81,20 @@ class BoundedAgeCache(Generic[K, V]):
                     raise
                 if entry is not None and self.monotonic() - entry[0] < self.max_age:
                     return entry[1]
-                minutes = round(self.max_age / 60)
-                raise DirectoryUnavailable(
-                    f"I couldn't check {self.what} with Slack just now, and I don't act on an "
-                    f"answer older than {minutes} minutes. Nothing was done: try again shortly."
-                ) from error
+                raise DirectoryUnavailable(self._unavailable) from error
             self._entries[key] = (self.monotonic(), value)
             return value
+
+    def _unavailable(self, t: Translator) -> str:
+        """Why nothing was done, in the reader's language."""
+        return t.ngettext(
+            "I couldn't check {what} with Slack just now, and I don't act on an answer older "
+            "than {n} minute. Nothing was done: try again shortly.",
+            "I couldn't check {what} with Slack just now, and I don't act on an answer older "
+            "than {n} minutes. Nothing was done: try again shortly.",
+            round(self.max_age / 60),
+            what=t(self.what),
+        )
 
     def forget(self, key: K) -> None:
         self._entries.pop(key, None)

@@ -12,6 +12,8 @@ from slack_sdk import WebClient
 from bot.services import Roles
 from bot.slack.cache import FRESH_SECONDS, MAX_AGE_SECONDS, BoundedAgeCache, DirectoryUnavailable
 from bot.slack.messenger import SEND_ERRORS
+from flows.errors import Words
+from flows.i18n import N_, Translator
 from flows.models import MonitoringRequest
 
 log = logging.getLogger(__name__)
@@ -32,7 +34,7 @@ class GroupMembers:
         self.client = client
         self.cache: BoundedAgeCache[str, frozenset[str]] = BoundedAgeCache(
             self._ask,
-            "who is in the supervisors' user group",
+            N_("who is in the supervisors' user group"),
             fresh_seconds,
             max_age_seconds,
             monotonic,
@@ -122,14 +124,37 @@ class SlackAuthority:
 #: read: Slack Connect, or shared with other workspaces of an Enterprise Grid
 SHARED_FLAGS = ("is_ext_shared", "is_shared", "is_org_shared", "is_pending_ext_shared")
 
-DM_REFUSAL = (
-    "Monitoring requests can't be made in a direct message. Use your unit's private channel."
-)
-SHARED_REFUSAL = (
-    "This channel is shared with another organisation (Slack Connect), so people outside the "
-    "force could read it. Monitoring requests are OFFICIAL-SENSITIVE: use your unit's own "
-    "private channel."
-)
+
+def dm_refusal(t: Translator) -> str:
+    return t(
+        "Monitoring requests can't be made in a direct message. Use your unit's private channel."
+    )
+
+
+def shared_refusal(t: Translator) -> str:
+    return t(
+        "This channel is shared with another organisation (Slack Connect), so people outside the "
+        "force could read it. Monitoring requests are OFFICIAL-SENSITIVE: use your unit's own "
+        "private channel."
+    )
+
+
+def not_allowed_refusal(t: Translator) -> str:
+    return t(
+        "Monitoring requests aren't taken in this channel. Use your unit's private request channel."
+    )
+
+
+def unseen_refusal(t: Translator) -> str:
+    """Slack would not describe the channel (public, a DM, or private without the bot)."""
+    return t("Use your unit's private channel, and make sure I have been invited to it.")
+
+
+def public_refusal(t: Translator) -> str:
+    return t(
+        "This channel is public. Monitoring requests are OFFICIAL-SENSITIVE: use your unit's "
+        "private channel."
+    )
 
 
 def is_shared(channel: dict[str, Any]) -> bool:
@@ -151,32 +176,33 @@ class ChannelPolicy:
         self.client = client
         self.allowed = frozenset(allowed)
         self.info: BoundedAgeCache[str, dict[str, Any]] = BoundedAgeCache(
-            self._ask, "this channel", fresh_seconds, max_age_seconds, monotonic
+            self._ask, N_("this channel"), fresh_seconds, max_age_seconds, monotonic
         )
 
     def _ask(self, channel_id: str) -> dict[str, Any]:
         return dict(self.client.conversations_info(channel=channel_id).get("channel") or {})
 
-    def refusal(self, channel_id: str) -> str | None:
-        """Why a request cannot be started here, or None when it can."""
+    def refusal(self, channel_id: str) -> Words | None:
+        """Why a request cannot be started here (drawn in the reader's language), or None when
+        it can."""
         if channel_id.startswith("D"):
-            return DM_REFUSAL
+            return dm_refusal
         if self.allowed and channel_id not in self.allowed:
-            return "Monitoring requests aren't taken in this channel. Use your unit's private request channel."
+            return not_allowed_refusal
         try:
             channel = self.info.get(channel_id)
         except DirectoryUnavailable as error:
-            return error.message
+            return error.shown
         except SEND_ERRORS:
             # With only groups:read, Slack refuses to describe public channels, DMs and private
             # channels the bot is not in: none of them is a place for a request.
-            return "Use your unit's private channel, and make sure I have been invited to it."
+            return unseen_refusal
         if channel.get("is_im") or channel.get("is_mpim"):
-            return DM_REFUSAL
+            return dm_refusal
         if not channel.get("is_private"):
-            return "This channel is public. Monitoring requests are OFFICIAL-SENSITIVE: use your unit's private channel."
+            return public_refusal
         if is_shared(channel):
-            return SHARED_REFUSAL
+            return shared_refusal
         return None
 
     def forget(self, channel_id: str) -> None:

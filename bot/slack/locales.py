@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 
 from bot.slack.cache import BoundedAgeCache, DirectoryUnavailable, is_transient
 from bot.slack.messenger import SEND_ERRORS, error_code
-from flows.i18n import Language, language_of
+from flows.i18n import N_, Language, language_of
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ class SlackLocales:
     ) -> None:
         self.client = client
         self.cache: BoundedAgeCache[str, Language | None] = BoundedAgeCache(
-            self._ask, "this person's Slack language", fresh_seconds, max_age_seconds, monotonic
+            self._ask, N_("this person's Slack language"), fresh_seconds, max_age_seconds, monotonic
         )
 
     def _ask(self, user_id: str) -> Language | None:

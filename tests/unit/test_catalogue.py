@@ -459,8 +459,8 @@ def single_line(low: int, high: int) -> st.SearchStrategy[str]:
 
 
 def NOT_SKIP(text: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
-    """Optional text: the word skip is the command, never a stored answer."""
-    return text.filter(lambda s: s.strip().lower() != "skip")
+    """Optional text: the word skip (in Welsh hepgor) is the command, never a stored answer."""
+    return text.filter(lambda s: s.strip().lower() not in ("skip", "hepgor"))
 
 
 STORED: dict[str, st.SearchStrategy[Any]] = {

@@ -16,6 +16,7 @@ from flows.errors import (
     OwnRequest,
     ReasonRequired,
 )
+from flows.i18n import translator
 from flows.models import MonitoringRequest
 from flows.request_machine import (
     FINAL_STATES,
@@ -26,6 +27,8 @@ from flows.request_machine import (
     mermaid_diagram,
 )
 from flows.snapshot import from_data, to_data
+from flows.waiting import state_words
+from tests.support.i18n import assert_translated, marked_translations, plain
 
 OFFICER = "U0OFFICER"
 SUPERVISOR = "U0SUPER"
@@ -117,7 +120,13 @@ def test_every_other_transition_is_refused_with_a_domain_error(source: str, even
     with pytest.raises(InvalidTransition) as refused:
         fire(request, event, **DECIDING)
 
-    assert refused.value.message.startswith(f"MR-3 is {source.replace('_', ' ')}, so it cannot")
+    english = state_words(source, translator("en"))
+    assert refused.value.message.startswith(f"MR-3 is {english}, so it cannot")
+    # drawn again in the reader's language, every word of it catalogued
+    with marked_translations():
+        welsh = refused.value.shown(translator("cy"))
+    assert_translated({"text": welsh}, user_data=["MR-3"])
+    assert plain(welsh).startswith(f"Mae MR-3 yn y cyflwr {state_words(source, translator('cy'))}")
     assert isinstance(refused.value.__cause__, TransitionNotAllowed)
     assert request.state == source
 
@@ -126,27 +135,31 @@ def test_every_other_transition_is_refused_with_a_domain_error(source: str, even
     ("source", "event", "message"),
     [
         ("withdrawn", "submit", "MR-3 is withdrawn, so it cannot be submitted now."),
-        ("collecting", "approve", "MR-3 is collecting, so it cannot be approved now."),
+        ("collecting", "approve", "MR-3 is being written, so it cannot be approved now."),
         ("rejected", "reject", "MR-3 is rejected, so it cannot be rejected now."),
         (
             "approved",
             "request_info",
-            "MR-3 is approved, so it cannot be sent back for more information now.",
+            "MR-3 is approved, awaiting installation, so it cannot be sent back for more information now.",
         ),
         (
             "info_requested",
             "mark_installed",
-            "MR-3 is info requested, so it cannot be marked as installed now.",
+            "MR-3 is more information requested, so it cannot be marked as installed now.",
         ),
-        ("installed", "withdraw", "MR-3 is installed, so it cannot be withdrawn now."),
+        ("installed", "withdraw", "MR-3 is installed, review due, so it cannot be withdrawn now."),
         ("expired", "expire", "MR-3 is expired, so it cannot be expired now."),
         (
             "awaiting_approval",
             "abandon",
-            "MR-3 is awaiting approval, so it cannot be abandoned now.",
+            "MR-3 is awaiting a decision, so it cannot be abandoned now.",
         ),
-        ("awaiting_approval", "edit", "MR-3 is awaiting approval, so it cannot be edited now."),
-        ("confirming", "answers_complete", "MR-3 is confirming, so it cannot be summarised now."),
+        ("awaiting_approval", "edit", "MR-3 is awaiting a decision, so it cannot be edited now."),
+        (
+            "confirming",
+            "answers_complete",
+            "MR-3 is ready to submit, so it cannot be summarised now.",
+        ),
     ],
 )
 def test_a_refusal_says_what_state_the_request_is_in_and_what_cannot_happen(
@@ -167,7 +180,7 @@ def test_a_request_without_an_id_yet_is_called_this_request() -> None:
     with pytest.raises(InvalidTransition) as refused:
         fire(request, "submit")
 
-    assert refused.value.message == "This request is collecting, so it cannot be submitted now."
+    assert refused.value.message == "This request is being written, so it cannot be submitted now."
 
 
 def test_an_unknown_event_is_refused_not_crashed() -> None:

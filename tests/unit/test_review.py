@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from flows.i18n import translator
 from flows.review import ReviewPeriod, add_months, review_date_problem
 
 TODAY = date(2026, 11, 30)
@@ -39,11 +40,15 @@ def test_months_are_calendar_months_that_keep_to_the_end_of_a_short_month() -> N
     assert ReviewPeriod(months=0, days=10).after(TODAY) == date(2026, 12, 10)
 
 
+def problem(review: date | None, language: str = "en") -> str | None:
+    found = review_date_problem(review, TODAY)
+    return found(translator(language)) if found else None
+
+
 def test_a_review_date_must_be_after_today_and_within_five_years() -> None:
-    assert review_date_problem(date(2026, 12, 1), TODAY) is None
-    assert review_date_problem(TODAY, TODAY) == "The review date must be after today."
-    assert review_date_problem(date(2026, 1, 1), TODAY) == "The review date must be after today."
-    assert (
-        review_date_problem(date(2032, 1, 1), TODAY) == "The review date must be within five years."
-    )
-    assert review_date_problem(None, TODAY) == "Choose a review date."
+    assert problem(date(2026, 12, 1)) is None
+    assert problem(TODAY) == "The review date must be after today."
+    assert problem(date(2026, 1, 1)) == "The review date must be after today."
+    assert problem(date(2032, 1, 1)) == "The review date must be within five years."
+    assert problem(None) == "Choose a review date."
+    assert problem(TODAY, "cy") == "Rhaid i'r dyddiad adolygu fod ar ôl heddiw."
