@@ -13,7 +13,7 @@ from bot.services import Decided, Installed, Refused, Reply, Reviewed
 from bot.slack.messenger import Messenger
 from bot.slack.outbox_delivery import OutboxSender
 from bot.speakers import DEFAULT_SPEAKERS, Speakers
-from flows.approval import AlreadyClosed
+from flows.approval import OUTCOME, AlreadyClosed
 from flows.i18n import DEFAULT_LANGUAGE, N_, translator
 from flows.request_machine import Stage
 
@@ -25,6 +25,7 @@ ALREADY: dict[str, str] = {
         "{request} was already sent back for more information by {who} at {at}."
     ),
 }
+ALREADY_DECIDED = N_("{request} was already decided by {who} at {at}.")
 
 #: what a use case can return; None means there is nothing to say (e.g. a redelivery)
 Result = Reply | Decided | Installed | Reviewed | Refused | None
@@ -117,13 +118,9 @@ class Responder:
             return refused.shown(t)
         if isinstance(error, AlreadyClosed) and error.decided_as and error.decided_by:
             at = clock_time(error.decided_at, self.tz, t)
-            sentence = ALREADY.get(str(error.decision))
-            if sentence is not None:
-                return t(sentence, request=error.request_id, who=f"<@{error.decided_by}>", at=at)
-            return (
-                f"{error.request_id} was already {error.decided_as} "
-                f"by <@{error.decided_by}> at {at}."
-            )
+            decision = str(error.decision)
+            sentence = ALREADY.get(OUTCOME.get(decision, decision), ALREADY_DECIDED)
+            return t(sentence, request=error.request_id, who=f"<@{error.decided_by}>", at=at)
         if error.worded:
             return error.shown(t)
         return refused.message
