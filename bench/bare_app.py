@@ -3,8 +3,9 @@
     python -m bench.bare_app --port PORT     (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_API_URL)
 
 Served exactly as the bot is (waitress, as many threads, Bolt's own WSGI adapter and listener
-executor), with a Web API client configured as the bot's. It acknowledges every command, event and
-click and posts one message in the thread per answer: no database, no rules, no Block Kit.
+executor), with a Web API client configured as the bot's (connections kept open). It
+acknowledges every command, event and click and posts one message in the thread per answer: no
+database, no rules, no Block Kit.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
-from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -27,10 +27,11 @@ from waitress.server import create_server
 
 from bot.http import SERVER_THREADS, SLACK_PATH, serve_until_stopped
 from bot.listeners.messages import is_answer
+from bot.slack.web_client import KeepAliveWebClient
 
 
 def bare_app(token: str, signing_secret: str, api_url: str) -> App:
-    client = WebClient(
+    client = KeepAliveWebClient(  # as the bot's: connections kept open
         token=token,
         base_url=api_url,
         timeout=15,
@@ -40,24 +41,32 @@ def bare_app(token: str, signing_secret: str, api_url: str) -> App:
             ServerErrorRetryHandler(max_retry_count=2),
         ],
     )
-    app = App(client=client, signing_secret=signing_secret, token_verification_enabled=False)
+    app = App(
+        client=client,
+        signing_secret=signing_secret,
+        token_verification_enabled=False,
+    )
+
+    # Each listener posts through `client`, the app's own, as the bot posts through its one: the
+    # client Bolt passes a listener is a new plain WebClient per request, whose connections are
+    # not kept.
 
     @app.command(re.compile(".*"))
-    def command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
+    def command(ack: Ack, command: dict[str, Any]) -> None:
         ack()
         channel = command["channel_id"]
         parent = client.chat_postMessage(channel=channel, text="Request started")
         client.chat_postMessage(channel=channel, thread_ts=parent["ts"], text="First question?")
 
     @app.event("message")
-    def message(event: dict[str, Any], client: WebClient) -> None:
+    def message(event: dict[str, Any]) -> None:
         if is_answer(event):
             client.chat_postMessage(
                 channel=event["channel"], thread_ts=event["thread_ts"], text="Next question?"
             )
 
     @app.action(re.compile(".*"))
-    def action(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def action(ack: Ack, body: dict[str, Any]) -> None:
         ack()
         container = body.get("container") or {}
         client.chat_postMessage(

@@ -27,6 +27,7 @@ from bot.slack.directory import ChannelPolicy, GroupMembers, Roster, SlackAuthor
 from bot.slack.locales import SlackLocales
 from bot.slack.messenger import Messenger
 from bot.slack.retries import BoundedRateLimitRetryHandler
+from bot.slack.web_client import KeepAliveWebClient
 from bot.speakers import Speakers
 from bot.sweeps import Sweeper, SweepSettings
 from bot.wiring import Wiring
@@ -54,11 +55,18 @@ class Bot:
     #: writes a signed audit checkpoint when due; None when no key or sink is configured
     checkpoint_job: CheckpointJob | None = None
 
+    def close(self) -> None:
+        """Let go of the database's connections and the Web API's kept ones."""
+        if isinstance(self.client, KeepAliveWebClient):
+            self.client.close()
+        self.database.dispose()
+
 
 def web_client(settings: Settings, retries: int = 2) -> WebClient:
-    """The one Web API client: retries 429 (after its Retry-After, when that is short: see
-    bot.slack.retries), 5xx and dropped connections, at most `retries` times each."""
-    return WebClient(
+    """The one Web API client, its connections kept open (bot.slack.web_client): retries 429
+    (after its Retry-After, when that is short: see bot.slack.retries), 5xx and dropped
+    connections, at most `retries` times each."""
+    return KeepAliveWebClient(
         token=settings.slack_bot_token.get_secret_value(),
         base_url=settings.slack_api_url,
         timeout=15,

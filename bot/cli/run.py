@@ -89,7 +89,7 @@ def handle(args: argparse.Namespace) -> int:
             metrics.join(timeout=5)
         if scheduler is not None:
             scheduler.shutdown(wait=False)
-        bot.database.dispose()
+        bot.close()
 
 
 def warm_calendar(region: str) -> None:

@@ -98,7 +98,7 @@ class SocketModeBot:
 
     def stop(self) -> None:
         self.executor.shutdown(wait=True)
-        self.bot.database.dispose()
+        self.bot.close()
 
 
 @pytest.fixture

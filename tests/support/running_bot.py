@@ -117,7 +117,7 @@ class RunningBot:
         self._thread.join(timeout=10)
         self._metrics_thread.join(timeout=10)
         self.executor.shutdown(wait=True)
-        self.bot.database.dispose()
+        self.bot.close()
 
     # -- sending signed requests --------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ import itertools
 import json
 import re
 import secrets
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -267,6 +268,13 @@ class SlackDouble:
         if self._server is None:
             raise RuntimeError("SlackDouble is not started (use it as a context manager)")
         return int(self._server.server_address[1])
+
+    @property
+    def connections(self) -> int:
+        """How many connections clients have opened to the double so far."""
+        if self._server is None:
+            raise RuntimeError("SlackDouble is not started (use it as a context manager)")
+        return self._server.accepted
 
     @property
     def url(self) -> str:
@@ -1047,17 +1055,50 @@ def _parse_multipart(content_type: str, body: bytes) -> Json:
 
 
 class _Server(ThreadingHTTPServer):
+    """Keeps connections open between calls (HTTP/1.1 keep-alive), as Slack does; `stop()`
+    closes those still open, so a client cannot go on talking to a double that has stopped."""
+
     daemon_threads = True
 
     def __init__(
         self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], double: SlackDouble
     ) -> None:
         self.double = double
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+        #: connections accepted so far
+        self.accepted = 0
         super().__init__(address, handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+            self.accepted += 1
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def server_close(self) -> None:
+        super().server_close()
+        with self._open_lock:
+            still_open, self._open = list(self._open), set()
+        for connection in still_open:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
 
 class _Handler(BaseHTTPRequestHandler):
     server_version = "SlackDouble/1.0"
+    #: keep-alive: a connection serves call after call until the client closes it
+    protocol_version = "HTTP/1.1"
+    #: an idle connection is closed after this many seconds (Slack closes idle ones too)
+    timeout = 30
+    #: headers and body are written apart: without this a kept connection waits for the
+    #: client's delayed ACK (40 ms) before the body goes out
+    disable_nagle_algorithm = True
 
     def do_POST(self) -> None:
         self._serve()
