@@ -2,8 +2,8 @@
 
     python -m bench.bare_app --port PORT     (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_API_URL)
 
-Served exactly as the bot is (waitress, as many threads, Bolt's own WSGI adapter and listener
-executor), with a Web API client configured as the bot's (connections kept open). It
+Served as the bot is (waitress, as many threads, Bolt's own WSGI adapter), with Bolt's own
+listener executor, and with a Web API client configured as the bot's (connections kept open). It
 acknowledges every command, event and click and posts one message in the thread per answer: no
 database, no rules, no Block Kit.
 """

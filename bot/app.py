@@ -14,9 +14,11 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.acks import acknowledge_clicks
 from bot.home import HomePublisher
 from bot.home_service import HomeService
 from bot.languages import Languages
+from bot.listener_pool import StartedListenerPool
 from bot.listeners import register_listeners
 from bot.presenter import ThreadPresenter
 from bot.responder import Responder
@@ -84,7 +86,8 @@ LISTENER_THREADS = 32
 
 
 def listener_pool() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="bolt-listener")
+    """Every thread started now, before the first request (bot.listener_pool)."""
+    return StartedListenerPool(max_workers=LISTENER_THREADS, thread_name_prefix="bolt-listener")
 
 
 def create_bot(
@@ -201,6 +204,7 @@ def create_bot(
         logger=logging.getLogger("slack_bolt"),
         listener_executor=listener_executor or listener_pool(),
     )
+    app.use(acknowledge_clicks)  # before a listener thread is free (bot.acks)
     register_listeners(app, wiring)
 
     sweeper = Sweeper(

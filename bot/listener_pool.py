@@ -9,7 +9,27 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 
-class CountingListenerPool(ThreadPoolExecutor):
+class StartedListenerPool(ThreadPoolExecutor):
+    """A thread pool whose threads are all started when it is made, not one per `submit` as
+    `ThreadPoolExecutor` does until it has `max_workers`. Starting a thread happens under a lock
+    that every pool of the process shares (`concurrent.futures.thread._global_shutdown_lock`) and
+    waits until the new thread runs, which on a busy interpreter is milliseconds: a burst of
+    requests at start-up (fifty slash commands at once) queued on it behind each other, on
+    Bolt's request threads, before Slack had been acknowledged."""
+
+    def __init__(self, max_workers: int, thread_name_prefix: str) -> None:
+        super().__init__(max_workers=max_workers, thread_name_prefix=thread_name_prefix)
+        with self._shutdown_lock:
+            for _ in range(max_workers):
+                # starts one more thread each time: none is idle (they have done no work yet)
+                self._adjust_thread_count()
+
+    @property
+    def started(self) -> int:
+        return len(self._threads)
+
+
+class CountingListenerPool(StartedListenerPool):
     def __init__(self, max_workers: int, thread_name_prefix: str) -> None:
         super().__init__(max_workers=max_workers, thread_name_prefix=thread_name_prefix)
         self.pending = 0

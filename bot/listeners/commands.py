@@ -11,6 +11,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from bot.acks import acknowledge_unless
 from bot.blocks.language import language_current_text, language_set_text, language_unknown_text
 from bot.blocks.text import escape
 from bot.languages import LANGUAGE_COMMANDS, language_named
@@ -71,8 +72,14 @@ def help_text(command: str, language: str = DEFAULT_LANGUAGE) -> str:
     )
 
 
+def answered_in_ack(command: dict[str, Any]) -> bool:
+    """`help` may be answered in its acknowledgement; every other use is acknowledged at once,
+    before a listener thread is free (bot/acks.py)."""
+    return (command.get("text") or "").strip().lower() in HELP_WORDS
+
+
 def register(app: App, wiring: Wiring) -> None:
-    @app.command(wiring.command)
+    @app.command(wiring.command, middleware=[acknowledge_unless(answered_in_ack)])
     def monitoring_request(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         text = (command.get("text") or "").strip().lower()
         user, channel = command["user_id"], command["channel_id"]
