@@ -7,6 +7,9 @@ else the force's default; and the languages of messages many people read in a th
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -47,6 +50,14 @@ class LanguageSet:
     new: Language
 
 
+#: a person's stored choice is read again once it is this old: another replica may have stored a
+#: new one meanwhile (a choice made through this one is seen at once). Every reply asks, so
+#: without this each answer cost the database two more reads.
+CHOICE_FRESH_SECONDS = 30.0
+#: choices remembered (least recently used forgotten first)
+CHOICES_KEPT = 10_000
+
+
 class Languages:
     def __init__(
         self,
@@ -56,6 +67,7 @@ class Languages:
         default: Language,
         thread: tuple[Language, ...],
         slack_language: Callable[[str], Language | None] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.uow = uow
         self.reads = reads
@@ -64,6 +76,10 @@ class Languages:
         self.thread = thread or (default,)
         #: the language of the person's Slack locale, if Slack says and we speak it
         self.slack_language = slack_language or (lambda user_id: None)
+        self._monotonic = monotonic
+        #: user -> (their choice, when it was read)
+        self._choices: OrderedDict[str, tuple[Language | None, float]] = OrderedDict()
+        self._choices_lock = threading.Lock()
 
     def language_for(self, user_id: str) -> Language:
         """The language to speak to this person in: their choice, else their Slack locale's,
@@ -71,10 +87,25 @@ class Languages:
         return self.chosen(user_id) or self.slack_language(user_id) or self.default
 
     def chosen(self, user_id: str) -> Language | None:
-        """The language the person chose, or None if they never chose one."""
+        """The language the person chose, or None if they never chose one (as read at most
+        CHOICE_FRESH_SECONDS ago)."""
+        now = self._monotonic()
+        with self._choices_lock:
+            kept = self._choices.get(user_id)
+            if kept is not None and now - kept[1] < CHOICE_FRESH_SECONDS:
+                self._choices.move_to_end(user_id)
+                return kept[0]
         with self.reads() as uow:
-            stored = uow.languages.get(user_id)
-        return _known(stored)
+            choice = _known(uow.languages.get(user_id))
+        self._remember(user_id, choice, now)
+        return choice
+
+    def _remember(self, user_id: str, choice: Language | None, at: float) -> None:
+        with self._choices_lock:
+            self._choices[user_id] = (choice, at)
+            self._choices.move_to_end(user_id)
+            while len(self._choices) > CHOICES_KEPT:
+                self._choices.popitem(last=False)
 
     def thread_languages(self) -> tuple[Language, ...]:
         """The languages a thread message is written in, one after the other, in this order
@@ -95,6 +126,7 @@ class Languages:
                 detail={"user": user_id, "old": old, "new": language, "source": source},
             )
             uow.commit()
+        self._remember(user_id, language, self._monotonic())
         log.info("language set", extra={"user": user_id, "action": language})
         return LanguageSet(user_id, old, language)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.languages import Languages
+from bot.languages import CHOICE_FRESH_SECONDS, Languages
 from flows.clock import FixedClock
 from flows.i18n import Language
 from storage.audit import verify_chain
@@ -74,3 +74,33 @@ def test_only_a_language_the_bot_speaks_is_stored(db: Database, clock: FixedCloc
         people.set_language("U0PERSON", "fr", "command")  # type: ignore[arg-type]
     assert people.chosen("U0PERSON") is None
     assert language_events(db) == []
+
+
+def test_a_choice_is_read_once_while_fresh_and_another_replicas_seen_when_stale(
+    db: Database, clock: FixedClock
+) -> None:
+    """Every reply asks for the officer's language: it is remembered for CHOICE_FRESH_SECONDS,
+    so a thread of answers costs one read; a choice made through another replica is seen once
+    the remembered one is that old, one made through this replica at once."""
+    now = [100.0]
+    reads: list[int] = []
+
+    def counted_reads():  # type: ignore[no-untyped-def]
+        reads.append(1)
+        return db.reader()
+
+    here = Languages(db.uow, counted_reads, clock, "en", ("en",), None, lambda: now[0])
+    there = languages(db, clock)
+    assert here.language_for("U0TWO") == "en"
+    for _ in range(10):
+        assert here.language_for("U0TWO") == "en"
+    assert len(reads) == 1
+    there.set_language("U0TWO", "cy", "command")
+    now[0] += CHOICE_FRESH_SECONDS - 1
+    assert here.language_for("U0TWO") == "en"  # not yet: what it read is still fresh
+    now[0] += 1
+    assert here.language_for("U0TWO") == "cy"
+    assert len(reads) == 2
+    here.set_language("U0TWO", "en", "app_home")
+    assert here.language_for("U0TWO") == "en"  # its own choice at once, not read again
+    assert len(reads) == 2
