@@ -37,6 +37,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -276,6 +277,10 @@ class Result:
     answers_per_conversation: list[int]
     cpu_seconds: float  # the app process's, in the answering phase
     starts: Samples  # the slash commands that opened the conversations, all at once
+    #: Web API calls the double received in the answering phase, by method
+    calls: Counter[str] = field(default_factory=Counter)
+    #: connections the app opened to the double, start-up included
+    connections: int = 0
 
     @property
     def throughput(self) -> float:
@@ -439,6 +444,7 @@ def drive(
             started.wait(timeout=WAIT_SECONDS * 2)
             begun = time.perf_counter()
             cpu_before = cpu_seconds(pid)
+            calls_before = len(double.calls())
             for thread in threads:
                 thread.join()
             starts = Samples()
@@ -449,10 +455,12 @@ def drive(
             seconds = max(finished) - begun
             rss, peak = memory_kib(pid)
             cpu = cpu_seconds(pid) - cpu_before
+            calls = Counter(c.method for c in double.calls()[calls_before:])
+            connections = double.connections
         refused = double.rejected()
         if refused:
             raise RuntimeError(f"{target.name} sent Slack what it refuses: {refused[0].summary()}")
-    return Result(target.name, samples, seconds, rss, peak, given, cpu, starts)
+    return Result(target.name, samples, seconds, rss, peak, given, cpu, starts, calls, connections)
 
 
 @contextlib.contextmanager
@@ -526,6 +534,7 @@ def figures(result: Result) -> dict[str, float]:
         "answers/s": result.throughput,
         "CPU ms/answer": result.cpu_seconds / max(1, s.answers) * 1000,
         "RSS MiB": result.rss_kib / 1024,
+        "API calls/answer": sum(result.calls.values()) / max(1, s.answers),
     }
 
 
@@ -549,6 +558,12 @@ def report(ours_result: Result, bare_result: Result) -> None:
             f"{kind:14}{acks[0]:8.1f} /{acks[1]:6.1f} ={acks[0] / acks[1]:5.2f}x"
             f"{replies[0]:8.1f} /{replies[1]:6.1f} ={replies[0] / replies[1]:5.2f}x"
         )
+    for r in (ours_result, bare_result):
+        per_answer = ", ".join(
+            f"{method} {count / max(1, r.samples.answers):.2f}"
+            for method, count in r.calls.most_common()
+        )
+        print(f"{r.name}: Web API calls per answer: {per_answer}; {r.connections} connections")
     print(
         f"(ours: {ours_result.samples.answers} answers in {ours_result.seconds:.1f} s, "
         f"{len(ours_result.samples.acks)} requests; bare: {bare_result.samples.answers} answers "
