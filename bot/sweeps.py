@@ -345,9 +345,15 @@ class Sweeper:
                     else t("the licence expired on its end date before installation")
                 )
             sentence = (
-                t("the order expired on {date} before installation", date=format_date(ends))
+                t(
+                    "the order expired on {date} before installation",
+                    date=format_date(ends, t.language),
+                )
                 if order
-                else t("the licence expired on {date} before installation", date=format_date(ends))
+                else t(
+                    "the licence expired on {date} before installation",
+                    date=format_date(ends, t.language),
+                )
             )
             return sentence
 

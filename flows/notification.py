@@ -88,10 +88,10 @@ _RULE = re.compile(
 
 
 def rule_in(rule: str, language: str) -> str:
-    """A rule as stored in a flag (English, `NotificationDuty.rule`) in `language`; a rule in
-    another form is returned as it is."""
+    """A rule as stored in a flag (English, `NotificationDuty.rule`) in `language`, worded by
+    the catalogue in English too (the same words); a rule in another form is returned as it is."""
     match = _RULE.fullmatch(rule)
-    if match is None or language == "en" or match["month"] not in MONTH_NAMES:
+    if match is None or match["month"] not in MONTH_NAMES:
         return rule
     month = MONTH_NAMES.index(match["month"]) + 1
     # the year is shown only when it differs from the deadline's; any year other than the

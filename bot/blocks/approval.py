@@ -307,7 +307,7 @@ def _decided(
         line += " " + t("by {who}", who=deciders_text(record, outcome, by, t))
     line += " " + t("at {when}", when=when(at, tz, t))
     if outcome == Stage.approved and request.review_date:
-        line += "\n" + t("_Review by:_ {date}", date=format_date(request.review_date))
+        line += "\n" + t("_Review by:_ {date}", date=format_date(request.review_date, t.language))
     reason_blocks: list[dict[str, Any]] = []
     said = reason(t) if callable(reason) else reason
     if said:
@@ -521,7 +521,7 @@ def decision_notice(
             decider=mention(by),
         )
         if outcome == Stage.approved and request.review_date:
-            body += " " + t("Review by {date}.", date=format_date(request.review_date))
+            body += " " + t("Review by {date}.", date=format_date(request.review_date, t.language))
         reason_blocks: list[dict[str, Any]] = []
         if reason:
             body, reason_blocks = with_reason(body, reason, ids.NOTICE_REASON_BLOCK, t)

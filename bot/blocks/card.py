@@ -25,6 +25,7 @@ from bot.blocks.text import (
     shown,
     truncate,
 )
+from flows.catalogue import catalogue_for
 from flows.conversation import DECLARATION
 from flows.fields import Catalogue, stored_date
 from flows.i18n import DEFAULT_LANGUAGE, N_, NN_, Translator, translator
@@ -53,6 +54,7 @@ def card_blocks(
 ) -> list[dict[str, Any]]:
     """Everything on the card below its mention line and above its buttons, in `t`'s language."""
     t = t or translator(DEFAULT_LANGUAGE)
+    catalogue = worded_in(catalogue, t.language)
     show = _shower(catalogue, record)
     blocks: list[dict[str, Any]] = [
         _flags_block(record, t),
@@ -109,6 +111,14 @@ def card_blocks(
     return blocks
 
 
+def worded_in(catalogue: Catalogue, language: str) -> Catalogue:
+    """The same questions worded in `language` (labels, choice labels, dates): a card in Welsh
+    shows the answers and the branch's labels in Welsh; what is stored is the same in each."""
+    if catalogue.language == language:
+        return catalogue
+    return catalogue_for(catalogue.config, language)
+
+
 def _shower(catalogue: Catalogue, record: Round) -> Any:
     def show(key: str) -> str:
         if key not in catalogue or key not in record.answers:
@@ -135,7 +145,7 @@ def key_facts(record: Round, show: Any, t: Translator | None = None) -> list[str
         os=show("device_os"),
     )
     if imeis:
-        device += t(", IMEI {imeis}", imeis=", ".join(mask_imei(i) for i in imeis))
+        device += t(", IMEI {imeis}", imeis=", ".join(mask_imei(i, t.language) for i in imeis))
     elif answers.get("device_serial"):
         device += t(", serial {serial}", serial=show("device_serial"))  # masked like an IMEI
     facts = [t("*ViSOR ref:* {ref}", ref=show("visor_ref"))]
@@ -223,12 +233,14 @@ def deadline_text(
     if duty is None:
         return None
     t = translator(language)
-    text = t("*Notification deadline:* {deadline}.", deadline=escape(str(duty)))
+    text = t("*Notification deadline:* {deadline}.", deadline=escape(duty.describe(t.language)))
     notified = stored_date(record.answers, "date_notified")
     if notified is not None:
         late = (notified - duty.deadline).days
         verdict = t.nplural(DAYS_LATE, late) if late > 0 else t("in time")
-        text += "\n" + t("Notified {date}: {verdict}.", date=format_date(notified), verdict=verdict)
+        text += "\n" + t(
+            "Notified {date}: {verdict}.", date=format_date(notified, t.language), verdict=verdict
+        )
     return text
 
 
@@ -310,4 +322,4 @@ def when(at: datetime | None, tz: ZoneInfo, t: Translator | None = None) -> str:
     if at is None:
         return t("unknown time")
     local = at.astimezone(tz)
-    return t("{time} on {date}", time=f"{local:%H:%M}", date=format_date(local.date()))
+    return t("{time} on {date}", time=f"{local:%H:%M}", date=format_date(local.date(), t.language))

@@ -22,6 +22,7 @@ from slack_sdk.models.views import View
 
 from bot import ids
 from bot.blocks.approval import when
+from bot.blocks.card import worded_in
 from bot.blocks.conversation import flag_lines
 from bot.blocks.text import (
     SECTION_LIMIT,
@@ -170,7 +171,7 @@ def _delegations(home: Home, t: Translator) -> str:
         return title + "\n" + t("Nobody is deciding on a supervisor's behalf.")
     lines = []
     for given in home.delegations:
-        until = format_date(given.until)
+        until = format_date(given.until, t.language)
         if given.delegate_id == home.user:
             line = t(
                 "• You may decide on behalf of {delegator} until the end of {until}",
@@ -303,6 +304,7 @@ def request_modal(
     """Everything held on a request: where it stands, its flags, each answer, the decision.
     In the viewer's `language`."""
     t = translator(language)
+    catalogue = worded_in(catalogue, t.language)
     status = [
         marking(t),
         t(

@@ -128,7 +128,7 @@ def installation_notice(request: MonitoringRequest, by: str, languages: Language
 
     def render(t: Translator) -> list[dict[str, Any]]:
         on = (
-            format_date(request.installation_date)
+            format_date(request.installation_date, t.language)
             if request.installation_date
             else t("an earlier day")
         )
@@ -140,7 +140,9 @@ def installation_notice(request: MonitoringRequest, by: str, languages: Language
                 who=mention(by),
             )
             if request.review_date:
-                text += " " + t("Review due {date}.", date=format_date(request.review_date))
+                text += " " + t(
+                    "Review due {date}.", date=format_date(request.review_date, t.language)
+                )
         else:
             text = t(
                 ":no_entry_sign: {request} was not installed: {outcome} ({on}), recorded by "
@@ -166,7 +168,7 @@ def review_due(
     who = " ".join([mention(request.officer_id), *(mention_any(d) for d in deciders)])
 
     def render(t: Translator) -> list[dict[str, Any]]:
-        due = format_date(request.review_date) if request.review_date else t("today")
+        due = format_date(request.review_date, t.language) if request.review_date else t("today")
         body = t(
             ":mag: {who} {request} is due for review ({due}): is monitoring still necessary and "
             "proportionate? Record the review: it continues with a new review date, or the "
@@ -240,7 +242,7 @@ def reviewed_notice(request: MonitoringRequest, by: str, languages: Languages = 
                 who=mention(by),
             )
         else:
-            due = format_date(request.review_date) if request.review_date else "—"
+            due = format_date(request.review_date, t.language) if request.review_date else "—"
             text = t(
                 ":repeat: {request}: monitoring continues, reviewed by {who}. Next review due "
                 "{due}.",

@@ -67,19 +67,20 @@ def escape_within(text: str, limit: int) -> str:
     return kept + "…"
 
 
-def mask_imei(imei: str) -> str:
-    return mask_last4(imei)
+def mask_imei(imei: str, language: str = "en") -> str:
+    return mask_last4(imei, language)
 
 
 def shown(field: Field, value: Any, t: Translator | None = None) -> str:
     """An answer as Slack shows it: labels for choices, IMEIs and serials masked, escaped; in
     `t`'s language (None: the field's own, as `field.display` words answers)."""
+    language = t.language if t else getattr(field, "language", None)
     if field.masked and isinstance(value, list):
         if not value:
-            return (t or translator(getattr(field, "language", None)))("None")
-        return ", ".join(escape(mask_last4(str(v))) for v in value)
+            return translator(language)("None")
+        return ", ".join(escape(mask_last4(str(v), language or "en")) for v in value)
     if field.masked and isinstance(value, str):
-        return escape(mask_last4(value))
+        return escape(mask_last4(value, language or "en"))
     return escape(field.display(value))
 
 

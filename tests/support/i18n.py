@@ -41,6 +41,7 @@ from typing import Any
 from babel.messages.pofile import read_po
 
 from flows import i18n
+from flows.catalogue import catalogue_for
 
 START = "\ue000"
 END = "\ue001"
@@ -142,11 +143,15 @@ def marked_translations(
     def marking(language: i18n.Language) -> i18n.Translator:
         return MarkingTranslator(language, i18n._catalogue(language), waiting, values_checked)
 
+    # the questions are built once per language and cached (catalogue_for): within, they are
+    # worded afresh, marked; outside, afresh again, so that no marked words leak out of here
+    catalogue_for.cache_clear()
     previous = i18n.install_factory(marking)
     try:
         yield
     finally:
         i18n.install_factory(previous)
+        catalogue_for.cache_clear()
 
 
 def plain(value: Any) -> Any:

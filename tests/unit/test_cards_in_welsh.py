@@ -3,6 +3,8 @@ other: every word comes from the catalogue (tests/support/i18n.py), and Slack wo
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -13,7 +15,9 @@ from bot.blocks import approval as approval_blocks
 from bot.blocks import dashboard, installation, reminders
 from bot.blocks.home import home_view, refusal_modal, request_modal
 from bot.blocks.text import Message, shown
+from flows.catalogue import catalogue_for
 from flows.conversation import DECLARATION
+from flows.fields import Catalogue, FieldKind
 from flows.i18n import LANGUAGES, translator
 from flows.installation import OUTCOMES, REVIEW_OUTCOMES
 from flows.models import MonitoringRequest
@@ -53,8 +57,54 @@ def others_text(request: MonitoringRequest) -> list[str]:
     return found
 
 
-def check(message: Message, request: MonitoringRequest) -> Message:
-    assert_translated({"text": message.text, "blocks": message.blocks}, others_text(request))
+def typed(request: MonitoringRequest) -> list[str]:
+    """What people typed, shown as typed (free-text answers, the approver's comment). Not the choices' labels, dates, masked numbers or rules: the card words those
+    itself, in each thread language."""
+    found: list[str] = []
+    for key, value in request.answers.items():
+        if key in CATALOGUE and isinstance(value, str):
+            field = CATALOGUE.get(key)
+            if not (field.options or field.masked or field.kind == FieldKind.DATE):
+                found.append(value)
+    if request.decision_comment:
+        found.append(request.decision_comment)
+    return found
+
+
+@contextmanager
+def strictly_marked() -> Iterator[None]:
+    """Marked translations with values checked (an English label, date or rule put into a
+    Welsh sentence fails)."""
+    with marked_translations(PENDING, values_checked=True):
+        yield
+
+
+def worded() -> Catalogue:
+    """The questions as the bot has them (catalogue_for), worded within `strictly_marked`."""
+    return catalogue_for(CATALOGUE.config)
+
+
+def without_flags(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The blocks but the flags in words: welsh-text's flag_lines still words them in English,
+    with English rules put into them (their own tests check them)."""
+    return [
+        b for b in blocks if not str(b.get("block_id", "")).startswith(ids.APPROVAL_FLAGS_BLOCK)
+    ]
+
+
+def check(
+    message: Message,
+    request: MonitoringRequest,
+    languages: tuple[str, ...] = (),
+    reasons: tuple[str, ...] = (),
+) -> Message:
+    """Every word catalogued, values too (made within `strictly_marked`); in one language, every
+    word in that language. `reasons`: what the decider typed."""
+    payload = {"text": message.text, "blocks": message.blocks}
+    data = [*typed(request), *reasons]
+    assert_translated(payload, data)
+    if len(languages) == 1:
+        assert_translated(payload, data, language=languages[0])
     shown_message = Message(plain(message.text), plain(message.blocks))
     assert validate_blocks(shown_message.blocks) == []
     return shown_message
@@ -69,11 +119,11 @@ def everything(message: Message) -> str:
 def test_the_approval_card_is_all_catalogued(basis: str, language: str) -> None:
     request = filled(basis)
     request.state = "awaiting_approval"
-    with marked_translations(PENDING):
+    with strictly_marked():
         card = approval_blocks.approval_card(
-            request, CATALOGUE, DECIDERS, tz=LONDON, needed=2, languages=(language,)
+            request, worded(), DECIDERS, tz=LONDON, needed=2, languages=(language,)
         )
-    check(card, request)
+    check(card, request, (language,))
 
 
 def test_the_card_in_welsh_speaks_welsh() -> None:
@@ -88,11 +138,21 @@ def test_the_card_in_welsh_speaks_welsh() -> None:
         "*Dyddiad olaf i hysbysu:*",
         "Hysbyswyd",
         "Pam mae monitro'n angenrheidiol ac yn gymesur (swyddog)",
+        ":lock: *SWYDDOGOL-SENSITIF*",
+        "*RoSH:* Uchel iawn",
+        "*Dyfais:* Ffôn, Samsung Galaxy A15 (Android 14), IMEI yn gorffen",
+        "*Perchennog:* Trydydd parti",
+        "*Caffael / hysbysu:* 1 Mai 2026 / 19 Mai 2026",
+        "• Math o orchymyn: Gorchymyn Atal Niwed Rhywiol Interim",
+        "*Dyddiad olaf i hysbysu:* erbyn 3 Mai 2026: 3 diwrnod gan ddechrau ar 1 Mai.",
+        "Hysbyswyd 19 Mai 2026",
     ):
         assert welsh in text, welsh
     buttons = [e["text"]["text"] for e in card.blocks[-1]["elements"]]
     assert buttons == ["Cymeradwyo", "Gwrthod", "Gofyn am ragor o wybodaeth"]
     assert "Approve" not in text and "Notification deadline" not in text
+    for english in ("OFFICIAL-SENSITIVE", "Third party", "May 2026", "beginning with", "ending"):
+        assert english not in text, english
 
 
 def test_both_thread_languages_follow_each_other_with_one_row_of_buttons() -> None:
@@ -128,10 +188,10 @@ def test_a_decided_card_and_its_notice_are_all_catalogued(
 ) -> None:
     request = filled("voluntary")
     decided_round(request, outcome)
-    with marked_translations(PENDING):
+    with strictly_marked():
         card = approval_blocks.decided_card(
             request,
-            CATALOGUE,
+            worded(),
             outcome,
             SUPERVISOR,
             AT,
@@ -145,7 +205,7 @@ def test_a_decided_card_and_its_notice_are_all_catalogued(
             else []
         )
     for message in [card, *notices]:
-        check(message, request)
+        check(message, request, languages, reasons=("Not enough detail", "Why"))
 
 
 def test_a_welsh_decision_says_who_when_and_why_in_welsh() -> None:
@@ -198,7 +258,7 @@ def test_the_two_approvals_notice_and_the_installed_notice_are_all_catalogued(
 ) -> None:
     request = filled("order")
     request.installed_at = AT
-    with marked_translations(PENDING):
+    with strictly_marked():
         messages = [
             approval_blocks.partly_approved_notice(
                 request, round_of(request), 2, DECIDERS, languages
@@ -206,7 +266,7 @@ def test_the_two_approvals_notice_and_the_installed_notice_are_all_catalogued(
             approval_blocks.installed_notice(request, SUPERVISOR, LONDON, languages),
         ]
     for message in messages:
-        check(message, request)
+        check(message, request, languages)
 
 
 # --- reminders, installation and review ---------------------------------------------------------
