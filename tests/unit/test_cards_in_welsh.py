@@ -21,8 +21,6 @@ from flows.fields import Catalogue, FieldKind
 from flows.i18n import LANGUAGES, translator
 from flows.installation import OUTCOMES, REVIEW_OUTCOMES
 from flows.models import MonitoringRequest
-from flows.notification import notification_duty
-from flows.parsers import format_date
 from flows.rounds import round_of
 from tests.support.block_kit import validate_blocks, validate_view
 from tests.support.i18n import assert_translated, marked_translations, plain
@@ -43,15 +41,8 @@ def others_text(request: MonitoringRequest) -> list[str]:
         if key in CATALOGUE:
             field = CATALOGUE.get(key)
             found += [field.label, shown(field, value)]
-    duty = notification_duty(request.answers, CATALOGUE.config.notification_counting)
-    if duty is not None:
-        found.append(str(duty))
-    for key in ("date_notified", "date_acquired"):
-        if isinstance(request.answers.get(key), str):
-            found.append(format_date(date.fromisoformat(request.answers[key])))
-    found.append(format_date(AT.date()))
-    if request.review_date:
-        found.append(format_date(request.review_date))
+    # the notification deadline, the dates and the times are worded in the reader's language
+    # (month names from the catalogue), and checked
     if request.decision_comment:  # typed by the approver
         found.append(request.decision_comment)
     return found
@@ -366,7 +357,6 @@ def home_words(requests: list[MonitoringRequest]) -> list[str]:
     are, in the viewer's language, and checked)."""
     del requests
     found: list[str] = []
-    found.append(format_date(date(2026, 12, 24)))
     return found
 
 
@@ -423,7 +413,6 @@ def test_the_request_in_full_and_a_refusal_from_home_are_all_catalogued(language
         *home_words([request]),
         "Not enough detail",
         "MR-42 is not yours to view.",
-        format_date(request.created_at.date()),
     ]
     for view in views:
         assert_translated(view, data)
@@ -455,3 +444,24 @@ def test_the_dashboard_line_in_both_languages_reads_welsh_then_english() -> None
     assert "monitoring software request by <@U0OFFICER>" in sections[1]
     assert line.text.startswith("SWYDDOGOL-SENSITIF: Cais am feddalwedd monitro MR-42")
     assert " / OFFICIAL-SENSITIVE: Monitoring software request MR-42" in line.text
+
+
+def test_a_welsh_card_writes_its_own_dates_and_deadline_in_welsh() -> None:
+    """The decision's time, the review date and the notification deadline name their months in
+    the reader's language (the answers as shown are still the English catalogue's)."""
+    request = filled("order")
+    decided_round(request, "approved")
+    request.review_date = date(2026, 9, 1)
+    card = approval_blocks.decided_card(
+        request, CATALOGUE, "approved", SUPERVISOR, AT, None, LONDON, languages=("cy",)
+    )
+    shown = everything(card)
+    assert "_Adolygu erbyn:_ 1 Medi 2026" in shown
+    assert "14:02 ar 1 Mehefin 2026" in shown
+    assert "*Dyddiad olaf i hysbysu:* erbyn " in shown
+    english = everything(
+        approval_blocks.decided_card(
+            request, CATALOGUE, "approved", SUPERVISOR, AT, None, LONDON, languages=("en",)
+        )
+    )
+    assert "_Review by:_ 1 September 2026" in english and "14:02 on 1 June 2026" in english
