@@ -82,7 +82,7 @@ def abandoned(request: MonitoringRequest, languages: Languages = ONE) -> Message
         ),
         ids.ABANDONED_BLOCK,
     )
-    message.blocks.append(restart_actions(request))
+    message.blocks.append(restart_actions(request, languages))
     return message
 
 
@@ -104,7 +104,7 @@ def _waiting(request: MonitoringRequest, now: datetime, link: str | None, t: Tra
     """How long it has waited, its flags in words, and the way to its card."""
     since = request.submitted_at or now
     card = t("<{link}|the approval card>", link=link) if link else t("the approval card above")
-    flags = [escape(text) for text in describe_flags(request.flags)]
+    flags = [escape(text) for text in describe_flags(request.flags, t.language)]
     flagged = " " + (t("Flags: {flags}", flags=" ".join(flags)) if flags else t("No flags."))
     return (
         t("It has waited {waited} for a decision.", waited=waited(now - since, t))
@@ -211,7 +211,7 @@ def _closed(fallback: str, body: str, block_id: str) -> ClosingNotice:
             ),
             block_id,
         )
-        message.blocks.append(restart_actions(request))
+        message.blocks.append(restart_actions(request, languages))
         return message
 
     return build
