@@ -21,6 +21,7 @@ from flows.fields import Catalogue, FieldKind
 from flows.i18n import LANGUAGES, translator
 from flows.installation import OUTCOMES, REVIEW_OUTCOMES
 from flows.models import MonitoringRequest
+from flows.parsers import format_date
 from flows.rounds import round_of
 from tests.support.block_kit import validate_blocks, validate_view
 from tests.support.i18n import assert_translated, marked_translations, plain
