@@ -473,3 +473,32 @@ def test_a_welsh_card_writes_its_own_dates_and_deadline_in_welsh() -> None:
         )
     )
     assert "_Review by:_ 1 September 2026" in english and "14:02 on 1 June 2026" in english
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_resubmitted_card_is_all_in_the_thread_language(language: str) -> None:
+    """Who asked for more and when, the replies and what changed (labels, old and new answers,
+    masked numbers) are worded in the thread language, values checked."""
+    from flows.approval import decide
+    from flows.rounds import begin_round, record_reply
+    from tests.unit.test_blocks import IMEI_1, IMEI_2, T0
+
+    request = filled("voluntary", consent_reference="CONSENT-77", device_imei=[IMEI_1])
+    request.state, request.approval_round = "awaiting_approval", 1
+    begin_round(request, T0)
+    decide(request, "request_info", SUPERVISOR, True, "Which form?", T0, 1)
+    record_reply(request, "On file", T0)
+    request.answers["consent_reference"] = "CONSENT-77/SIGNED"
+    request.answers["consent_witness"] = "A. Jones"
+    request.answers["device_imei"] = [IMEI_2]
+    request.state, request.approval_round = "awaiting_approval", 2
+    begin_round(request, T0)
+    with strictly_marked():
+        card = approval_blocks.approval_card(
+            request, worded(), DECIDERS, tz=LONDON, languages=(language,)
+        )
+    shown_card = check(card, request, (language,), reasons=("Which form?", "On file"))
+    if language == "cy":
+        text = everything(shown_card)
+        assert "am 10:00 ar 20 Mai 2026" in text
+        assert "yn gorffen 1481 → yn gorffen 7518" in text
