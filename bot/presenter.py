@@ -15,7 +15,7 @@ from bot.languages import Languages
 from bot.services import Authority, Decided, Installed, Reply, RequestService, Reviewed
 from bot.slack.directory import ChannelPolicy
 from bot.slack.messenger import Messenger
-from bot.slack.outbox_delivery import Recorder
+from bot.slack.outbox_delivery import THREAD_PARENT, Recorder
 from bot.speakers import DEFAULT_SPEAKERS, Speakers
 from flows.approval import PARTLY_APPROVED, DecisionMade
 from flows.fields import Catalogue
@@ -97,6 +97,22 @@ class ThreadPresenter:
                 out=out,
             )
         return out.messages
+
+    def opening(self, result: Reply) -> list[OutboxMessage]:
+        """A new request's parent message (its line in the channel), then what the conversation
+        says first, to be posted in its thread once the parent's ts is known: recorded in the
+        transaction that creates the request."""
+        request = result.request
+        parent = Recorder(self.service.clock)
+        parent.post(
+            request.channel_id,
+            dashboard.parent_message(request, self.deciders, self.thread_languages()),
+            purpose=THREAD_PARENT,
+            request_id=request.request_id,
+        )
+        follows = Recorder(self.service.clock, awaits_thread=True)
+        self.render(request, result.outputs, follows)
+        return parent.messages + follows.messages
 
     def say(
         self,

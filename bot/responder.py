@@ -11,7 +11,7 @@ from bot.metrics import METRICS
 from bot.presenter import ThreadPresenter
 from bot.services import Decided, Installed, Refused, Reply, Reviewed
 from bot.slack.messenger import Messenger
-from bot.slack.outbox_delivery import OutboxSender
+from bot.slack.outbox_delivery import DeliveryCounts, OutboxSender
 from bot.speakers import DEFAULT_SPEAKERS, Speakers
 from flows.approval import OUTCOME, AlreadyClosed
 from flows.i18n import DEFAULT_LANGUAGE, N_, translator
@@ -96,6 +96,12 @@ class Responder:
             self.presenter.moved(result.request, result.by)
         elif isinstance(result, Refused):
             self.refuse(result, asker)
+
+    def opened(self, reply: Reply) -> DeliveryCounts:
+        """A new request's parent message and what follows it in its thread, sent as recorded
+        with the request (its channel was checked a moment before the request was made)."""
+        assert self.sender is not None and reply.messages, "a new request records its thread"
+        return self.sender.deliver_held(reply.messages, lambda: False)
 
     def refuse(self, refused: Refused, asker: Asker) -> None:
         self.tell(asker, self.refusal_text(refused, asker.user))

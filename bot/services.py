@@ -39,6 +39,8 @@ ONLY_THE_OFFICER = N_("Only the officer who started this request can fill it in.
 #: how long the process that made a change holds its messages before the scheduler may send them
 #: (it sends them itself as soon as the change commits; this covers a crash in between)
 HOLD_SECONDS = 60.0
+#: the outbox's last_error for what a new request recorded when Slack would not take its thread
+THREAD_REFUSED = "thread_refused"
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,16 @@ class Announcer(Protocol):
         """What `result` must say, rendered without asking Slack anything."""
         ...
 
+    def opening(self, result: Reply) -> list[OutboxMessage]:
+        """A new request's parent message, then what it says first in the thread the parent
+        opens (placed there once the parent is posted)."""
+        ...
+
+
+#: renders, in a change's transaction, what a listener says about it beyond the thread's own
+#: messages (e.g. the closed request a restart came from), given the request as saved
+AlsoSaid = Callable[[MonitoringRequest], list[OutboxMessage]]
+
 
 @dataclass
 class Acted(Generic[V]):
@@ -152,6 +164,8 @@ class Acted(Generic[V]):
     request: MonitoringRequest
     value: V
     moved: bool = False
+    #: what it says in the thread, recorded in the outbox with the change (held for this process)
+    messages: list[OutboxMessage] = field(default_factory=list)
 
 
 class RequestService:
@@ -216,19 +230,34 @@ class RequestService:
             if delivery is not None and not uow.deliveries.first_time(delivery):
                 return None
             request = MonitoringRequest(officer_id, channel_id, created_at=self.clock.now())
-            outputs = conversation.start(request)
-            self._schedule(request)
-            uow.requests.add(request)
+            reply = self._open(uow, Reply(request, conversation.start(request)))
             uow.commit()
         log.info(
             "request opened",
             extra={"request_id": request.request_id, "user": officer_id, "channel": channel_id},
         )
-        return Reply(request, outputs)
+        return reply
 
-    def restart(self, old_id: str, user_id: str, delivery: str) -> Reply | Refused | None:
+    def _open(self, uow: UnitOfWork, reply: Reply, also: AlsoSaid | None = None) -> Reply:
+        """Add a new request, with its parent message and what it says first (and `also`) in
+        the outbox, in the caller's transaction: no request without its thread."""
+        request = reply.request
+        self._schedule(request)
+        uow.requests.add(request)
+        if self.announcer is not None:
+            reply.messages = self.announcer.opening(reply) + (also(request) if also else [])
+            held = self.clock.now() + timedelta(seconds=HOLD_SECONDS)
+            for message in reply.messages:
+                message.lease_until = held
+                uow.outbox.add(message)
+        return reply
+
+    def restart(
+        self, old_id: str, user_id: str, delivery: str, also: AlsoSaid | None = None
+    ) -> Reply | Refused | None:
         """A new request (new id, new thread) from a closed one's still-valid answers; both
-        records name each other. None when this click was seen before."""
+        records name each other. None when this click was seen before. `also`: what else the
+        restart says (recorded with it, sent once the new thread is posted)."""
 
         def handle(uow: UnitOfWork) -> Reply | Refused | None:
             if not uow.deliveries.first_time(delivery):
@@ -241,11 +270,10 @@ class RequestService:
                 outputs = self.conversation.restart(old, new, user_id)
             except DomainError as error:
                 return self._refuse(uow, old, error, user_id)
-            self._schedule(new)
-            uow.requests.add(new)
+            reply = self._open(uow, Reply(new, outputs), also)
             self.conversation.restarted(old, str(new.request_id), user_id)
             self._save(uow, old)
-            return Reply(new, outputs)
+            return reply
 
         result = self._retrying(handle)
         if isinstance(result, Reply):
@@ -340,13 +368,6 @@ class RequestService:
 
         return self._act(request_id, user_id, delivery, step, _reply)
 
-    def attach_thread(self, request_id: str, thread_ts: str) -> MonitoringRequest:
-        def attach(uow: UnitOfWork, request: MonitoringRequest) -> MonitoringRequest:
-            request.thread_ts = thread_ts
-            return request
-
-        return self._with_request(request_id, attach)
-
     def could_not_post(self, request_id: str) -> None:
         """The thread could not be opened in Slack: close the request rather than leave it dangling."""
 
@@ -354,6 +375,8 @@ class RequestService:
             if request.is_open:
                 self.conversation.withdraw(request, request.officer_id)
                 request.closed_reason = "the Slack thread could not be posted"
+            # nothing recorded for the thread can be posted now, its parent included
+            uow.outbox.give_up_request(request_id, THREAD_REFUSED)
 
         self._with_request(request_id, close)
 
@@ -799,12 +822,16 @@ class RequestService:
         delivery: str,
         step: Callable[[MonitoringRequest], V],
     ) -> Acted[V] | Refused | None:
-        """As `_act`, for a step whose caller says what it did (the form)."""
+        """As `_act`, for a step whose caller answers in the dialog (the form); what it says
+        in the thread (a page's outputs) is recorded with the change, as `_act` records it."""
 
         def handle(uow: UnitOfWork) -> Acted[V] | Refused | None:
             acted = self._step(uow, request_id, user_id, delivery, step)
-            if isinstance(acted, Acted):
-                self._save(uow, acted.request)
+            if not isinstance(acted, Acted):
+                return acted
+            outputs = acted.value.outputs if isinstance(acted.value, FormOutcome) else []
+            said = self._save(uow, acted.request, Reply(acted.request, outputs, acted.moved))
+            acted.messages = said.messages
             return acted
 
         return self._retrying(handle)

@@ -6,9 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from bot.blocks.dashboard import parent_message
 from bot.metrics import METRICS
-from bot.responder import Asker
 from bot.services import Reply
 from bot.wiring import Wiring
 from flows.i18n import N_, Translator, translator
@@ -56,23 +54,15 @@ def start_request(
 
 
 def open_thread(wiring: Wiring, reply: Reply, tell: Tell) -> MonitoringRequest | None:
-    """Post a new request's parent message and carry on in its thread; a request whose thread
-    Slack would not take is closed at once, never left dangling."""
+    """Post a new request's parent message and carry on in its thread, as recorded in the
+    outbox with the request (after a crash the scheduler posts them, in that order); a request
+    whose thread Slack would not take is closed at once, never left dangling."""
     METRICS.requests_opened.inc()
     request = reply.request
-    request_id = str(request.request_id)
-    ts = wiring.messenger.post(
-        request.channel_id,
-        parent_message(request, wiring.deciders, wiring.presenter.thread_languages()),
-        keep=False,
-        request_id=request_id,
-    )
-    if ts is None:
-        wiring.service.could_not_post(request_id)
+    opened = wiring.responder.opened(reply)
+    if opened.thread_refused:
+        wiring.service.could_not_post(str(request.request_id))
         tell(translator(wiring.responder.language_for(request.officer_id))(THREAD_REFUSED))
         return None
-    request = wiring.service.attach_thread(request_id, ts)
-    wiring.responder.respond(
-        Reply(request, reply.outputs), Asker(request.officer_id, request.channel_id, ts)
-    )
+    request.thread_ts = request.thread_ts or opened.thread
     return request

@@ -18,7 +18,14 @@ from bot.blocks.text import Message
 from bot.metrics import METRICS
 from bot.services import Schedule
 from bot.slack.messenger import post_payload, update_payload
-from bot.slack.outbox_delivery import WITHHELD, DeliveryCounts, OutboxSender, Withhold, keyed
+from bot.slack.outbox_delivery import (
+    AWAITS_THREAD,
+    WITHHELD,
+    DeliveryCounts,
+    OutboxSender,
+    Withhold,
+    keyed,
+)
 from bot.speakers import DEFAULT_SPEAKERS, Speakers
 from bot.sweep_health import SweepHealth
 from flows import approval
@@ -235,6 +242,8 @@ class Sweeper:
                 request.request_id,
                 purpose,
                 created_at=self.clock.now(),
+                # a new request's parent still to be posted: this goes in its thread, after it
+                extra={} if request.thread_ts else {AWAITS_THREAD: True},
             )
         )
 

@@ -82,6 +82,15 @@ class RequestRepository(Protocol):
         round is still current and no card is known for it yet."""
         ...
 
+    def attach_thread(self, request_id: str, thread_ts: str) -> bool:
+        """Note that the request's parent message was posted as `thread_ts`, if no thread is
+        known for it yet. Counts as a change, as `save` does."""
+        ...
+
+    def thread_of(self, request_id: str) -> str | None:
+        """The ts of the request's parent message, once it is known."""
+        ...
+
     def list_open_for_officer(self, officer_id: str) -> list[MonitoringRequest]: ...
 
     def list_awaiting_approval(self) -> list[MonitoringRequest]: ...
@@ -200,6 +209,18 @@ class Outbox(Protocol):
 
     def prune_sent(self, before: datetime) -> int:
         """Forget messages sent before `before`; how many."""
+        ...
+
+    def due_now(self, request_id: str, at: datetime) -> None:
+        """The request's unsent messages (those waiting for its thread) are due at `at`."""
+        ...
+
+    def give_up_request(self, request_id: str, error: str) -> int:
+        """Give up every unsent message about the request (kept, reported); how many."""
+        ...
+
+    def pending(self, request_id: str, purpose: str) -> bool:
+        """Whether a message for `purpose` about the request is still to be sent."""
         ...
 
 

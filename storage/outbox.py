@@ -83,6 +83,13 @@ def _to_message(row: Row[Any]) -> OutboxMessage:
     )
 
 
+def _pk(request_id: str) -> int:
+    pk = parse_request_id(request_id)
+    if pk is None:
+        raise ValueError(f"not a request id: {request_id!r}")
+    return pk
+
+
 class SqlOutbox:
     def __init__(self, session: Session, clock: Clock | None = None) -> None:
         self._session = session
@@ -190,6 +197,34 @@ class SqlOutbox:
             delete(outbox).where(outbox.c.sent_at.is_not(None), outbox.c.sent_at < before)
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    def due_now(self, request_id: str, at: datetime) -> None:
+        """The request's unsent messages are due at `at`: its thread's parent was posted, and
+        what waited for it follows (in the order recorded: the same due time, then by id)."""
+        self._session.execute(
+            update(outbox)
+            .where(outbox.c.request_id == _pk(request_id), *_UNSENT)
+            .where(outbox.c.next_attempt_at > at)
+            .values(next_attempt_at=at)
+        )
+
+    def give_up_request(self, request_id: str, error: str) -> int:
+        """Give up every unsent message about the request (kept for an operator): its thread
+        was never posted, so nothing meant for it can be."""
+        result = self._session.execute(
+            update(outbox)
+            .where(outbox.c.request_id == _pk(request_id), *_UNSENT)
+            .values(gave_up_at=self._clock.now(), last_error=error[:_MAX_ERROR], lease_until=None)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    def pending(self, request_id: str, purpose: str) -> bool:
+        query = (
+            select(outbox.c.id)
+            .where(outbox.c.request_id == _pk(request_id), outbox.c.purpose == purpose, *_UNSENT)
+            .limit(1)
+        )
+        return self._session.execute(query).first() is not None
 
     def stats(self) -> OutboxStats:
         """For /metrics: messages still to send, and those given up on (never silently lost)."""

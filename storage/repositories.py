@@ -79,6 +79,13 @@ _REMEMBER_CARD = (
     .where(requests.c.approval_card_ref.is_(None))
     .values(approval_card_ref=bindparam("ts"), version=requests.c.version + 1)
 )
+#: where the parent message was posted (binds "pk", "ts"), unless a thread is known already
+_ATTACH_THREAD = (
+    update(requests)
+    .where(requests.c.id == bindparam("pk"))
+    .where(requests.c.thread_ts.is_(None))
+    .values(thread_ts=bindparam("ts"), version=requests.c.version + 1)
+)
 #: a delivery key, unless it is already there (binds "key", "at"); per dialect
 _FIRST_TIME = {
     name: make_insert(deliveries)
@@ -221,6 +228,23 @@ class SqlRequestRepository:
             _REMEMBER_CARD, {"pk": pk, "round": approval_round, "ts": ts}
         )
         return affected(result) == 1
+
+    def attach_thread(self, request_id: str, thread_ts: str) -> bool:
+        """Where the request's parent message was posted; one UPDATE, no load. The version
+        moves on, so a save based on an earlier load reloads rather than forget the thread."""
+        pk = parse_request_id(request_id)
+        if pk is None:
+            return False
+        return affected(self._session.execute(_ATTACH_THREAD, {"pk": pk, "ts": thread_ts})) == 1
+
+    def thread_of(self, request_id: str) -> str | None:
+        pk = parse_request_id(request_id)
+        if pk is None:
+            return None
+        found = self._session.execute(
+            select(requests.c.thread_ts).where(requests.c.id == pk)
+        ).scalar_one_or_none()
+        return str(found) if found else None
 
     def list_open_for_officer(self, officer_id: str) -> list[MonitoringRequest]:
         return self._all(

@@ -117,7 +117,7 @@ def register(app: App, wiring: Wiring) -> None:
             ack()
         if outcome.outputs:
             asker = Asker(user, request.channel_id, request.thread_ts)
-            responder.respond(Reply(request, outcome.outputs), asker)
+            responder.respond(Reply(request, outcome.outputs, messages=result.messages), asker)
 
     @app.view_closed(ids.FORM_VIEW)
     def form_closed(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:

@@ -11,12 +11,16 @@ from bot import ids
 from bot.blocks.conversation import prefill_answered, restarted_message
 from bot.listeners.actions import clicked
 from bot.services import Reply
+from bot.slack.outbox_delivery import THREAD_LINK, Recorder
 from bot.starting import open_thread, refusal_to_start
 from bot.wiring import Wiring
+from flows.models import MonitoringRequest
+from flows.ports import OutboxMessage
 
 
 def register(app: App, wiring: Wiring) -> None:
     service, responder, messenger = wiring.service, wiring.responder, wiring.messenger
+    clock = service.clock
 
     @app.action(ids.REQUEST_RESTART)
     def restart(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -33,18 +37,26 @@ def register(app: App, wiring: Wiring) -> None:
         if refusal:
             tell(refusal)
             return
-        result = service.restart(str(action.get("value") or ""), asker.user, delivery)
+        closing_ts = (body.get("container") or {}).get("message_ts")
+        blocks = (body.get("message") or {}).get("blocks") or []
+        languages = wiring.languages.thread_languages()
+        channel = asker.channel
+
+        def closing(new: MonitoringRequest) -> list[OutboxMessage]:
+            """The closed request's message says where it went on: recorded with the restart,
+            sent once the new thread is posted (and its link known)."""
+            if not closing_ts:
+                return []
+            out = Recorder(clock, awaits_thread=True)
+            said = restarted_message(blocks, str(new.request_id), THREAD_LINK, languages)
+            out.update(channel, closing_ts, said, new.request_id, "restarted")
+            return out.messages
+
+        result = service.restart(str(action.get("value") or ""), asker.user, delivery, closing)
         if not isinstance(result, Reply):
             responder.respond(result, asker)
             return
-        new = open_thread(wiring, result, tell)
-        closing_ts = (body.get("container") or {}).get("message_ts")
-        if new is not None and new.thread_ts and closing_ts:
-            link = messenger.permalink(new.channel_id, new.thread_ts)
-            blocks = (body.get("message") or {}).get("blocks") or []
-            languages = wiring.languages.thread_languages()
-            said = restarted_message(blocks, str(new.request_id), link, languages)
-            messenger.update(asker.channel, closing_ts, said)
+        open_thread(wiring, result, tell)
 
     def reuse(body: dict[str, Any], action: dict[str, Any], accept: bool) -> None:
         asker, delivery = clicked(body)

@@ -7,6 +7,7 @@ first, by the key in its metadata, so that a message delivered twice is posted o
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -42,6 +43,18 @@ Withhold = Callable[[OutboxMessage], bool]
 #: that point of sending, at once after a change, a message for that purpose. Points: "committed"
 #: (the change is saved, its message not yet posted) and "posted" (posted, not marked sent).
 CRASH_AT = "MOSOVO_TEST_CRASH_AT"
+#: the purpose of a new request's parent message: the thread's first, in the channel
+THREAD_PARENT = "thread_parent"
+#: in `extra`: the message belongs in (or links to) its request's thread, whose parent may not
+#: be posted yet; it is sent once the parent's ts is known, in the order recorded
+AWAITS_THREAD = "awaits_thread"
+#: in a payload awaiting its thread: where the thread's permalink goes once the parent is posted
+THREAD_LINK = "mosovo-thread-link:"
+#: the outbox's last_error for a message whose thread's parent was never posted
+NO_THREAD = "thread_never_posted"
+#: a message whose thread's parent is still to be posted looks again after this (it is made
+#: due at once when the parent is marked sent)
+THREAD_WAIT = timedelta(minutes=10)
 
 
 def _crash_point(point: str, message: OutboxMessage) -> None:
@@ -67,10 +80,13 @@ def key_of(payload: dict[str, Any]) -> str | None:
 
 class Recorder:
     """Takes what the presenter says as outbox messages, to be added in the transaction of the
-    change they report. Posts have no ts yet, so nothing that needs one is done here."""
+    change they report. Posts have no ts yet, so nothing that needs one is done here.
+    `awaits_thread`: what it takes belongs in a thread whose parent is recorded but not posted
+    (a new request's): each waits for the parent's ts, and is placed in its thread then."""
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, awaits_thread: bool = False) -> None:
         self.clock = clock
+        self.awaits_thread = awaits_thread
         self.messages: list[OutboxMessage] = []
 
     def post(
@@ -105,6 +121,8 @@ class Recorder:
         request_id: str | None,
         extra: dict[str, Any] | None,
     ) -> None:
+        if self.awaits_thread:
+            extra = {**(extra or {}), AWAITS_THREAD: True}
         self.messages.append(
             OutboxMessage(
                 method,
@@ -122,6 +140,10 @@ class DeliveryCounts:
     sent: int = 0
     failed: int = 0
     gave_up: int = 0
+    #: the ts of a new request's parent message, posted by this delivery
+    thread: str | None = None
+    #: a new request's parent message Slack would not take at once (still held, not retried)
+    thread_refused: bool = False
 
 
 @dataclass(frozen=True)
@@ -162,15 +184,36 @@ class OutboxSender:
     ) -> DeliveryCounts:
         """Send messages added (with a lease) by the transaction that just committed, in order;
         what fails is left to the scheduler. Never raises: the change itself is saved.
-        `withheld`: asked once for them all (they are about one request, in one channel)."""
+        `withheld`: asked once for them all (they are about one request, in one channel).
+        A new request's parent is marked sent (its ts saved) as soon as it is posted, and what
+        follows goes in its thread; a parent Slack will not take stays held, and what follows
+        it unsent (`thread_refused`: the caller closes the request)."""
         counts = DeliveryCounts()
         if not messages:
             return counts
+        posted: list[_Posted] = []
         try:
             if withheld() if withheld is not None else self.withhold(messages[0]):
                 self._withheld(messages)
                 return counts
-            posted = [p for p in (self._prompt(m, counts) for m in messages) if p is not None]
+            for message in messages:
+                try:
+                    if not self._placed(message, counts.thread):
+                        break  # its thread's parent is not posted: it waits (or is given up)
+                except SEND_ERRORS:  # no link to the thread yet: the scheduler takes the rest
+                    break
+                item = self._prompt(message, counts)
+                if item is None:
+                    if message.purpose == THREAD_PARENT:
+                        counts.thread_refused = True
+                        break
+                    continue
+                posted.append(item)
+                if message.purpose == THREAD_PARENT:
+                    self._mark_sent(posted)  # what follows is placed in its thread
+                    counts.sent += len(posted)
+                    METRICS.outbox_sent.inc(len(posted))
+                    posted, counts.thread = [], item.ts
             self._mark_sent(posted)
         except Exception as error:  # e.g. the database went away after the commit
             log.warning(
@@ -206,6 +249,20 @@ class OutboxSender:
         if self.withhold(message):
             self._withheld([message])
             return
+        try:
+            placed = self._placed(message)
+        except SEND_ERRORS as error:  # the thread's permalink could not be had
+            self._failed(message, error_code(error), counts, retry_after(error))
+            return
+        if placed is None:
+            self._never_placed(message, counts)
+            return
+        if not placed:
+            with self.uow() as uow:  # not an attempt: it is due again once the parent is sent
+                assert message.id is not None
+                uow.outbox.release(message.id, "awaiting_thread", self.clock.now() + THREAD_WAIT)
+                uow.commit()
+            return
         posted = self._attempt(message, counts)
         if posted is None:
             return
@@ -231,12 +288,61 @@ class OutboxSender:
                 return _Posted(message, found)
             response = self.client.api_call(message.method, json=message.payload)
         except SEND_ERRORS as error:
-            if prompt:
+            if prompt and message.purpose == THREAD_PARENT:
+                # still held: the listener closes the request, rather than leave it waiting
+                METRICS.slack_errors.labels(method=message.method, error=error_code(error)).inc()
+                log.warning(
+                    "slack would not take a new request's thread",
+                    extra={"request_id": message.request_id, "error": error_code(error)},
+                )
+            elif prompt:
                 self._handed_on(message, error_code(error), counts, retry_after(error))
             else:
                 self._failed(message, error_code(error), counts, retry_after(error))
             return None
         return _Posted(message, str(response.get("ts") or "") or None)
+
+    def _placed(self, message: OutboxMessage, thread: str | None = None) -> bool | None:
+        """A message awaiting its request's thread is placed in it (True) once the parent's ts
+        is known (`thread`, else as saved): a post goes in the thread, and a link to the thread
+        is filled in (raises a Slack error when Slack will not give one). False: the parent is
+        still to be posted; None: it never will be. Any other message is ready as it is."""
+        if not message.extra.get(AWAITS_THREAD) or message.request_id is None:
+            return True
+        if message.method == "chat.postMessage" and message.payload.get("thread_ts"):
+            return True
+        if thread is None:
+            with self.uow() as uow:
+                thread = uow.requests.thread_of(message.request_id)
+                if thread is None:
+                    return uow.outbox.pending(message.request_id, THREAD_PARENT) or None
+        payload = dict(message.payload)
+        if message.method == "chat.postMessage":
+            payload["thread_ts"] = thread
+        drawn = json.dumps(payload)
+        if THREAD_LINK in drawn:
+            link = self._permalink(str(payload["channel"]), thread)
+            payload = json.loads(drawn.replace(THREAD_LINK, json.dumps(link)[1:-1]))
+        message.payload = payload
+        return True
+
+    def _permalink(self, channel: str, ts: str) -> str:
+        response = self.client.api_call(
+            "chat.getPermalink", http_verb="GET", params={"channel": channel, "message_ts": ts}
+        )
+        return str(response["permalink"])
+
+    def _never_placed(self, message: OutboxMessage, counts: DeliveryCounts) -> None:
+        assert message.id is not None
+        with self.uow() as uow:
+            uow.outbox.mark_failed(message.id, NO_THREAD, None)
+            uow.commit()
+        counts.gave_up += 1
+        METRICS.outbox_gave_up.inc()
+        log.error(
+            "outbox message given up: its thread was never posted; kept for an operator",
+            extra={"request_id": message.request_id, "method": message.method},
+        )
 
     def _already_posted(self, message: OutboxMessage) -> str | None:
         """The ts of this post in Slack, if an earlier attempt made it; None when it is not there
@@ -284,6 +390,9 @@ class OutboxSender:
                     )
                 if not (item.ts and message.request_id):
                     continue
+                if message.purpose == THREAD_PARENT:
+                    uow.requests.attach_thread(message.request_id, item.ts)
+                    uow.outbox.due_now(message.request_id, now)  # what waited for it follows
                 if message.purpose == "approval_card" and "round" in message.extra:
                     uow.requests.remember_card(
                         message.request_id, int(message.extra["round"]), item.ts
@@ -345,6 +454,8 @@ class OutboxSender:
         retry_at: datetime | None = None if give_up else self.clock.now() + backoff
         with self.uow() as uow:
             uow.outbox.mark_failed(message.id, code, retry_at)
+            if give_up and message.purpose == THREAD_PARENT and message.request_id:
+                uow.outbox.give_up_request(message.request_id, NO_THREAD)  # what followed it
             uow.commit()
         counts.failed += 1
         METRICS.slack_errors.labels(method=message.method, error=code).inc()

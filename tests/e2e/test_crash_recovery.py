@@ -9,7 +9,10 @@ Slack, recovers."""
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import json
+import re
 import signal
 import subprocess
 import time
@@ -25,7 +28,20 @@ from bot import ids
 from bot.slack.outbox_delivery import CRASH_AT
 from storage.audit import verify_chain
 from storage.unit_of_work import Database
-from tests.e2e.flow import answer_all, answers_for, approval_submission, start, submitted
+from tests.e2e.flow import (
+    answer_all,
+    answers_for,
+    approval_submission,
+    choose_basis,
+    form_answers_for,
+    form_inputs,
+    form_state,
+    open_form,
+    start,
+    submit,
+    submit_page,
+    submitted,
+)
 from tests.support import signing
 from tests.support.bot_process import bot_process
 from tests.support.running_bot import (
@@ -34,9 +50,12 @@ from tests.support.running_bot import (
     SECRET,
     SUP1,
     SUP_GROUP,
+    block_ids,
+    posts,
     running_bot,
     thread_posts,
     ts_of,
+    with_block,
 )
 from tests.support.slack_double import SlackCall, SlackDouble
 
@@ -222,3 +241,221 @@ def test_a_decision_killed_before_its_messages_are_marked_sent_is_told_exactly_o
     assert shown is not None
     assert ids.DECISION_BLOCK in [b.get("block_id") for b in shown["blocks"]]
     assert ids.APPROVAL_ACTIONS_BLOCK not in [b.get("block_id") for b in shown["blocks"]]
+
+
+def command(slack: SlackDouble) -> Callable[[str], None]:
+    signed = signing.slash_command(
+        SECRET, user_id=OFFICER, channel_id=PRIVATE, response_url=slack.response_url()
+    )
+    return lambda url: send(url, signed)
+
+
+def parents(slack: SlackDouble, request_id: str) -> list[SlackCall]:
+    """The request's parent messages in the channel (its thread's first)."""
+    return [
+        c
+        for c in posts(slack)
+        if not c.args.get("thread_ts") and re.search(rf"\b{request_id}\b", c.args["text"])
+    ]
+
+
+def newest_request(db_url: str) -> str:
+    database = Database(db_url)
+    try:
+        with database.engine.connect() as connection:
+            pk: int | None = connection.execute(text("SELECT max(id) FROM requests")).scalar_one()
+    finally:
+        database.dispose()
+    assert pk is not None, "no request was made"
+    return f"MR-{pk:06d}"
+
+
+def thread_of(db_url: str, request_id: str) -> str | None:
+    database = Database(db_url)
+    try:
+        with database.engine.connect() as connection:
+            found: str | None = connection.execute(
+                text("SELECT thread_ts FROM requests WHERE id = :pk"),
+                {"pk": int(request_id.removeprefix("MR-"))},
+            ).scalar_one()
+    finally:
+        database.dispose()
+    return found
+
+
+def questions(slack: SlackDouble, thread: str) -> list[SlackCall]:
+    return [c for c in thread_posts(slack, thread) if any(b.startswith("q:") for b in block_ids(c))]
+
+
+@pytest.mark.parametrize(
+    "crash", ["committed:thread_parent", "posted:thread_parent", "committed:question"]
+)
+def test_a_new_request_killed_before_its_thread_is_marked_sent_gets_one_thread_and_goes_on(
+    slack: SlackDouble, db_url: str, tmp_path: Path, crash: str
+) -> None:
+    with bot_process(slack.url, tmp_path, **settings(db_url, **{CRASH_AT: crash})) as (url, bot):
+        command(slack)(url)
+        killed(bot)
+    request_id = newest_request(db_url)  # made, with its thread recorded beside it
+    assert len(parents(slack, request_id)) == (0 if crash == "committed:thread_parent" else 1)
+
+    recovered(slack, tmp_path, db_url, request_id)
+    [parent] = parents(slack, request_id)
+    thread = ts_of(parent)
+    assert thread_of(db_url, request_id) == thread
+    [first] = questions(slack, thread)  # the first question, once, in the thread
+    assert thread_posts(slack, thread) == [first]
+
+    # and it goes on in that thread, to its summary
+    with running_bot(slack, db_url) as app:
+        answer_all(app, thread, answers_for("order"))
+    assert len(parents(slack, request_id)) == 1
+
+
+def test_a_new_request_killed_while_slack_holds_its_parents_answer_is_not_posted_twice(
+    slack: SlackDouble, db_url: str, tmp_path: Path
+) -> None:
+    release = slack.hold_next("chat.postMessage", lambda args: not args.get("thread_ts"))
+    try:
+        with bot_process(slack.url, tmp_path, **settings(db_url)) as (url, bot):
+            command(slack)(url)
+            slack.wait_for("chat.postMessage", lambda c: not c.args.get("thread_ts"), timeout=30)
+            bot.kill()  # Slack has posted the parent; the bot never hears back
+            killed(bot)
+    finally:
+        release.set()
+    request_id = newest_request(db_url)
+    recovered(slack, tmp_path, db_url, request_id)
+    [parent] = parents(slack, request_id)  # found by its key, not posted again
+    assert thread_of(db_url, request_id) == ts_of(parent)
+    assert len(questions(slack, ts_of(parent))) == 1
+
+
+def withdrawn(slack: SlackDouble, db_url: str) -> tuple[str, SlackCall]:
+    """A request answered, then withdrawn (by an in-process bot): its id and closing message,
+    which offers a restart."""
+    with running_bot(slack, db_url) as app:
+        request_id, thread = start(app)
+        answer_all(app, thread, answers_for("voluntary"))
+        app.reply(thread, "cancel")
+    [closing] = with_block(thread_posts(slack, thread), ids.RESTART_ACTIONS_BLOCK)
+    return request_id, closing
+
+
+def restart(request_id: str, closing: SlackCall) -> Callable[[str], None]:
+    signed = signing.block_actions(
+        SECRET,
+        action_id=ids.REQUEST_RESTART,
+        value=request_id,
+        user_id=OFFICER,
+        channel_id=PRIVATE,
+        message_ts=ts_of(closing),
+        thread_ts=closing.args["thread_ts"],
+        message={**closing.response["message"]},  # type: ignore[index]
+    )
+    return lambda url: send(url, signed)
+
+
+def restarted_lines(slack: SlackDouble, closing: SlackCall) -> list[SlackCall]:
+    """The updates of the closing message that say where the request went on."""
+    return [
+        c
+        for c in slack.calls("chat.update")
+        if c.ok
+        and c.args.get("ts") == ts_of(closing)
+        and ids.RESTARTED_BLOCK in json.dumps(c.args.get("blocks"))
+    ]
+
+
+@pytest.mark.parametrize(
+    "crash", ["committed:thread_parent", "posted:thread_parent", "committed:restarted"]
+)
+def test_a_restart_killed_before_its_messages_are_marked_sent_opens_one_linked_thread(
+    slack: SlackDouble, db_url: str, tmp_path: Path, crash: str
+) -> None:
+    old_id, closing = withdrawn(slack, db_url)
+    with bot_process(slack.url, tmp_path, **settings(db_url, **{CRASH_AT: crash})) as (url, bot):
+        restart(old_id, closing)(url)
+        killed(bot)
+    new_id = newest_request(db_url)
+    assert new_id != old_id
+    assert len(parents(slack, new_id)) == (0 if crash == "committed:thread_parent" else 1)
+    assert not restarted_lines(slack, closing)
+
+    recovered(slack, tmp_path, db_url, new_id)
+    [parent] = parents(slack, new_id)
+    thread = ts_of(parent)
+    assert f"restarted from {old_id}" in parent.args["text"]
+    assert thread_of(db_url, new_id) == thread
+    [summary] = with_block(thread_posts(slack, thread), ids.SUMMARY_BLOCK)
+    assert thread_posts(slack, thread) == [summary]  # at its summary, said once
+
+    # the closing message says where it went on, once, linking the new thread
+    [line] = restarted_lines(slack, closing)
+    link = f"/archives/{PRIVATE}/p{thread.replace('.', '')}|{new_id}>"
+    assert link in json.dumps(line.args["blocks"])
+    shown = slack.message(PRIVATE, ts_of(closing))
+    assert shown is not None
+    assert ids.RESTART_ACTIONS_BLOCK not in [b.get("block_id") for b in shown["blocks"]]
+
+
+def form_at_its_last_page(slack: SlackDouble, db_url: str) -> tuple[str, str, dict[str, Any]]:
+    """A request whose form was filled in up to its last page (by an in-process bot): its id,
+    its thread and the last page, as open in Slack."""
+    answers = form_answers_for("order")
+    with running_bot(slack, db_url) as app:
+        request_id, thread = start(app)
+        view = open_form(app, request_id, thread)
+        for _ in range(FORM_PAGES - 1):
+            if "legal_basis" in form_inputs(view):
+                view = choose_basis(app, view, "order")
+            response = submit_page(app, view, answers)
+            assert response.get("response_action") == "update", response
+            view = {**response["view"], "id": view["id"]}
+    return request_id, thread, view
+
+
+#: the order basis's form: person, basis (with its branch), risk, device, software
+FORM_PAGES = 5
+
+
+def last_page(view: dict[str, Any]) -> Callable[[str], None]:
+    signed = signing.view_submission(
+        SECRET,
+        callback_id=view["callback_id"],
+        values=form_state(view, form_answers_for("order")),
+        private_metadata=view.get("private_metadata", ""),
+        user_id=OFFICER,
+        blocks=view["blocks"],
+        view_id=view["id"],
+    )
+
+    def submit_it(url: str) -> None:
+        # killed after its ack, perhaps before the answer reached the wire: saved all the same
+        with contextlib.suppress(http.client.RemoteDisconnected, ConnectionError):
+            send(url, signed)
+
+    return submit_it
+
+
+@pytest.mark.parametrize("crash", ["committed:question", "posted:question"])
+def test_a_form_page_killed_before_its_output_is_marked_sent_shows_it_exactly_once(
+    slack: SlackDouble, db_url: str, tmp_path: Path, crash: str
+) -> None:
+    request_id, thread, view = form_at_its_last_page(slack, db_url)
+    assert not with_block(thread_posts(slack, thread), ids.SUMMARY_BLOCK)
+    with bot_process(slack.url, tmp_path, **settings(db_url, **{CRASH_AT: crash})) as (url, bot):
+        last_page(view)(url)
+        killed(bot)
+    summaries = with_block(thread_posts(slack, thread), ids.SUMMARY_BLOCK)
+    assert len(summaries) == (1 if crash.startswith("posted") else 0)
+
+    stored = recovered(slack, tmp_path, db_url, request_id)
+    assert stored["state"] == "confirming"
+    [summary] = with_block(thread_posts(slack, thread), ids.SUMMARY_BLOCK)
+    assert thread_posts(slack, thread)[-1] is summary
+
+    # and it goes on from there
+    with running_bot(slack, db_url) as app:
+        submit(app, thread)
+        assert app.request(request_id).state == "awaiting_approval"
