@@ -286,8 +286,17 @@ class RequestService:
     # -- answers reused from an earlier request ----------------------------------------------------
 
     def prefill(
-        self, request_id: str, user_id: str, source_id: str, accept: bool, delivery: str
+        self,
+        request_id: str,
+        user_id: str,
+        source_id: str,
+        accept: bool,
+        delivery: str,
+        also: AlsoSaid | None = None,
     ) -> Reply | Refused | None:
+        """Reuse (or not) an earlier request's answers; `also`: what else it says (the offer,
+        answered), recorded with it."""
+
         def handle(uow: UnitOfWork) -> Reply | Refused | None:
             if not uow.deliveries.first_time(delivery):
                 return None
@@ -303,7 +312,7 @@ class RequestService:
             except DomainError as error:
                 return self._refuse(uow, request, error, user_id)
             outputs = self._consult_records(uow, request, outputs)
-            return self._save(uow, request, Reply(request, outputs))
+            return self._save(uow, request, Reply(request, outputs), also)
 
         return self._retrying(handle)
 
@@ -889,16 +898,25 @@ class RequestService:
     def _save(self, uow: UnitOfWork, request: MonitoringRequest) -> None: ...
 
     @overload
-    def _save(self, uow: UnitOfWork, request: MonitoringRequest, said: R) -> R: ...
+    def _save(
+        self, uow: UnitOfWork, request: MonitoringRequest, said: R, also: AlsoSaid | None = None
+    ) -> R: ...
 
-    def _save(self, uow: UnitOfWork, request: MonitoringRequest, said: R | None = None) -> R | None:
-        """Save the request, and what `said` must say in its thread, in one transaction: no
-        change without its message, whatever happens after the commit."""
+    def _save(
+        self,
+        uow: UnitOfWork,
+        request: MonitoringRequest,
+        said: R | None = None,
+        also: AlsoSaid | None = None,
+    ) -> R | None:
+        """Save the request, and what `said` must say in its thread (after what `also` says
+        about the message acted on), in one transaction: no change without its message,
+        whatever happens after the commit."""
         self._schedule(request)
         uow.requests.save(request)
         if said is not None and self.announcer is not None and request.thread_ts:
             held = self.clock.now() + timedelta(seconds=HOLD_SECONDS)
-            said.messages = self.announcer.messages(said)
+            said.messages = (also(request) if also else []) + self.announcer.messages(said)
             for message in said.messages:
                 message.lease_until = held
                 uow.outbox.add(message)

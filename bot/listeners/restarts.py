@@ -66,14 +66,23 @@ def register(app: App, wiring: Wiring) -> None:
         if request is None:
             return
         source = str(action.get("value") or "")
-        result = service.prefill(str(request.request_id), asker.user, source, accept, delivery)
-        if isinstance(result, Reply):
-            offer_ts = (body.get("container") or {}).get("message_ts")
-            blocks = (body.get("message") or {}).get("blocks") or []
-            if offer_ts:
-                language = wiring.languages.language_for(request.officer_id)
-                said = prefill_answered(blocks, accept, language)
-                messenger.update(asker.channel, offer_ts, said)
+        offer_ts = (body.get("container") or {}).get("message_ts")
+        blocks = (body.get("message") or {}).get("blocks") or []
+        language = wiring.languages.language_for(request.officer_id)  # it may ask Slack
+        channel = asker.channel
+
+        def answered(request: MonitoringRequest) -> list[OutboxMessage]:
+            """The offer says what was chosen, recorded with the choice."""
+            if not offer_ts:
+                return []
+            out = Recorder(clock)
+            said = prefill_answered(blocks, accept, language)
+            out.update(channel, offer_ts, said, request.request_id, "prefill_offer")
+            return out.messages
+
+        result = service.prefill(
+            str(request.request_id), asker.user, source, accept, delivery, answered
+        )
         responder.respond(result, asker)
 
     @app.action(ids.PREFILL_ACCEPT)

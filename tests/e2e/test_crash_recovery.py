@@ -459,3 +459,55 @@ def test_a_form_page_killed_before_its_output_is_marked_sent_shows_it_exactly_on
     with running_bot(slack, db_url) as app:
         submit(app, thread)
         assert app.request(request_id).state == "awaiting_approval"
+
+
+def offered(slack: SlackDouble, db_url: str) -> tuple[str, SlackCall]:
+    """A request about a person the unit asked about before, offered that request's answers
+    (by an in-process bot): its id and the offer."""
+    with running_bot(slack, db_url) as app:
+        submitted(app, "order")
+        request_id, thread = start(app)
+        app.reply(thread, "NOM/1234567")
+    [offer] = with_block(thread_posts(slack, thread), ids.PREFILL_BLOCK)
+    return request_id, offer
+
+
+def accept(offer: SlackCall) -> Callable[[str], None]:
+    [button] = [
+        e
+        for b in offer.args["blocks"]
+        if b.get("block_id") == ids.PREFILL_ACTIONS_BLOCK
+        for e in b["elements"]
+        if e["action_id"] == ids.PREFILL_ACCEPT
+    ]
+    signed = signing.block_actions(
+        SECRET,
+        action_id=ids.PREFILL_ACCEPT,
+        value=button["value"],
+        user_id=OFFICER,
+        channel_id=PRIVATE,
+        message_ts=ts_of(offer),
+        thread_ts=offer.args["thread_ts"],
+        message={**offer.response["message"]},  # type: ignore[index]
+    )
+    return lambda url: send(url, signed)
+
+
+def test_an_accepted_offer_killed_before_it_is_marked_answered_says_so_after_a_restart(
+    slack: SlackDouble, db_url: str, tmp_path: Path
+) -> None:
+    request_id, offer = offered(slack, db_url)
+    crash = {CRASH_AT: "committed:prefill_offer"}
+    with bot_process(slack.url, tmp_path, **settings(db_url, **crash)) as (url, bot):
+        accept(offer)(url)
+        killed(bot)
+
+    def shown() -> list[str]:
+        message = slack.message(PRIVATE, ts_of(offer))
+        assert message is not None
+        return [str(b.get("block_id")) for b in message["blocks"]]
+
+    assert ids.PREFILL_ACTIONS_BLOCK in shown()  # the choice is saved; the offer not yet told
+
+    recovered(slack, tmp_path, db_url, request_id)
+    assert ids.PREFILL_ACTIONS_BLOCK not in shown() and ids.PREFILL_DONE_BLOCK in shown()
