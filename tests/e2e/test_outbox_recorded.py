@@ -22,10 +22,19 @@ from tests.e2e.flow import (
     answers_for,
     card_updates,
     click_card,
+    responses,
     start,
     submitted,
 )
-from tests.support.running_bot import SUP1, RunningBot, block_ids, thread_posts, ts_of, with_block
+from tests.support.running_bot import (
+    SUP1,
+    RunningBot,
+    block_ids,
+    posts,
+    thread_posts,
+    ts_of,
+    with_block,
+)
 
 
 def pending(app: RunningBot, request_id: str) -> list[str]:
@@ -171,3 +180,21 @@ def test_every_post_from_the_outbox_carries_a_key_of_its_own(app: RunningBot) ->
     ]
     assert card.args["metadata"]["event_type"] == "mosovo_outbox"
     assert len(keys) == len(set(keys)) > 1
+
+
+def test_a_new_thread_slack_will_not_take_closes_its_request_and_nothing_is_posted_later(
+    app: RunningBot,
+) -> None:
+    app.slack.error_next("chat.postMessage", "not_in_channel")
+    assert app.command().status == 200
+    assert posts(app.slack) == []
+    [told] = [r["text"] for r in responses(app)]
+    assert "didn't accept the request thread" in told
+    with app.database.engine.connect() as connection:
+        pk: int = connection.execute(text("SELECT max(id) FROM requests")).scalar_one()
+    request = app.request(f"MR-{pk:06d}")
+    assert request.state == "withdrawn" and request.thread_ts is None
+    assert pending(app, str(request.request_id)) == []  # what it recorded is given up
+
+    after_the_hold(app)  # nothing of it is sent later, neither its parent nor its question
+    assert posts(app.slack) == []
