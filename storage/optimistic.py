@@ -172,6 +172,12 @@ class _StagedRequests:
     def remember_card(self, request_id: str, approval_round: int, ts: str) -> bool:
         raise _needs_the_lock("a posted card")
 
+    def attach_thread(self, request_id: str, thread_ts: str) -> bool:
+        raise _needs_the_lock("a posted thread")
+
+    def thread_of(self, request_id: str) -> str | None:
+        return self._read.thread_of(request_id)
+
     def list_open_for_officer(self, officer_id: str) -> list[MonitoringRequest]:
         return self._read.list_open_for_officer(officer_id)
 
@@ -254,6 +260,15 @@ class _StagedOutbox:
 
     def prune_sent(self, before: datetime) -> int:
         raise _needs_the_lock("pruning")
+
+    def due_now(self, request_id: str, at: datetime) -> None:
+        raise _needs_the_lock("a posted thread")
+
+    def give_up_request(self, request_id: str, error: str) -> int:
+        raise _needs_the_lock("giving up")
+
+    def pending(self, request_id: str, purpose: str) -> bool:
+        return self._unit.reader.outbox.pending(request_id, purpose)
 
     def stats(self) -> OutboxStats:
         return self._unit.reader.outbox.stats()
