@@ -41,6 +41,8 @@ ONLY_THE_OFFICER = N_("Only the officer who started this request can fill it in.
 HOLD_SECONDS = 60.0
 #: the outbox's last_error for what a new request recorded when Slack would not take its thread
 THREAD_REFUSED = "thread_refused"
+#: why a request whose Slack thread was never posted was closed (stored, language-neutral)
+THREADLESS = "the Slack thread could not be posted"
 
 
 @dataclass(frozen=True)
@@ -383,7 +385,7 @@ class RequestService:
         def close(uow: UnitOfWork, request: MonitoringRequest) -> None:
             if request.is_open:
                 self.conversation.withdraw(request, request.officer_id)
-                request.closed_reason = "the Slack thread could not be posted"
+                request.closed_reason = THREADLESS
             # nothing recorded for the thread can be posted now, its parent included
             uow.outbox.give_up_request(request_id, THREAD_REFUSED)
 

@@ -16,7 +16,7 @@ from bot.blocks import installation as installation_blocks
 from bot.blocks import reminders
 from bot.blocks.text import Message
 from bot.metrics import METRICS
-from bot.services import Schedule
+from bot.services import THREADLESS, Schedule
 from bot.slack.messenger import post_payload, update_payload
 from bot.slack.outbox_delivery import (
     AWAITS_THREAD,
@@ -393,5 +393,30 @@ class Sweeper:
         with self.uow() as uow:
             claimed = uow.outbox.claim_due(now, self.settings.lease_seconds, self.settings.batch)
             uow.commit()  # the lease must be visible to other replicas before we send
+        lost_before = len(report.threads_lost)
         for message in claimed:
             self.sender.deliver_claimed(message, report, self.settings.lease_seconds)
+        for request_id in report.threads_lost[lost_before:]:
+            self._close_threadless(request_id)
+
+    def _close_threadless(self, request_id: str) -> None:
+        """A new request whose thread Slack never took, after every attempt: closed, as one
+        refused at once is (RequestService.could_not_post), not left open with no thread to
+        answer in until it expires."""
+        try:
+            with self.uow() as uow:
+                request = uow.requests.get(request_id)
+                if request is None or not request.is_open or request.thread_ts:
+                    return
+                self.conversation.withdraw(request, request.officer_id)
+                request.closed_reason = THREADLESS
+                request.due_at = self.schedule.due_at(request)
+                uow.requests.save(request)
+                uow.commit()
+        except Exception as error:  # its idle expiry closes it later
+            log.error(
+                "could not close a request whose thread was never posted",
+                extra={"request_id": request_id, "error": type(error).__name__},
+            )
+            return
+        log.warning("request closed: its thread was never posted", extra={"request_id": request_id})

@@ -13,7 +13,7 @@ import os
 import signal
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -144,6 +144,8 @@ class DeliveryCounts:
     thread: str | None = None
     #: a new request's parent message Slack would not take at once (still held, not retried)
     thread_refused: bool = False
+    #: requests whose parent message was given up after its last attempt (the caller closes them)
+    threads_lost: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -315,7 +317,8 @@ class OutboxSender:
             with self.uow() as uow:
                 thread = uow.requests.thread_of(message.request_id)
                 if thread is None:
-                    return uow.outbox.pending(message.request_id, THREAD_PARENT) or None
+                    # False: its parent is still to be posted; None: it never will be
+                    return False if uow.outbox.pending(message.request_id, THREAD_PARENT) else None
         payload = dict(message.payload)
         if message.method == "chat.postMessage":
             payload["thread_ts"] = thread
@@ -454,9 +457,12 @@ class OutboxSender:
         retry_at: datetime | None = None if give_up else self.clock.now() + backoff
         with self.uow() as uow:
             uow.outbox.mark_failed(message.id, code, retry_at)
-            if give_up and message.purpose == THREAD_PARENT and message.request_id:
-                uow.outbox.give_up_request(message.request_id, NO_THREAD)  # what followed it
+            lost = give_up and message.purpose == THREAD_PARENT and message.request_id
+            if lost:
+                uow.outbox.give_up_request(str(message.request_id), NO_THREAD)  # what followed
             uow.commit()
+        if lost:
+            counts.threads_lost.append(str(message.request_id))
         counts.failed += 1
         METRICS.slack_errors.labels(method=message.method, error=code).inc()
         if give_up:

@@ -25,7 +25,10 @@ import pytest
 from sqlalchemy import text
 
 from bot import ids
+from bot.services import THREADLESS
 from bot.slack.outbox_delivery import CRASH_AT
+from flows.clock import FixedClock
+from flows.request_machine import Stage
 from storage.audit import verify_chain
 from storage.unit_of_work import Database
 from tests.e2e.flow import (
@@ -310,6 +313,42 @@ def test_a_new_request_killed_before_its_thread_is_marked_sent_gets_one_thread_a
     with running_bot(slack, db_url) as app:
         answer_all(app, thread, answers_for("order"))
     assert len(parents(slack, request_id)) == 1
+
+
+def test_a_new_requests_thread_slack_never_takes_is_given_up_and_the_request_closed(
+    slack: SlackDouble, db_url: str, tmp_path: Path
+) -> None:
+    """After a crash, the scheduler's last attempt at the parent fails too: the request is
+    closed (as one Slack refuses at once is), not left open with no thread until it expires."""
+    with bot_process(
+        slack.url, tmp_path, **settings(db_url, **{CRASH_AT: "committed:thread_parent"})
+    ) as (url, bot):
+        command(slack)(url)
+        killed(bot)
+    request_id = newest_request(db_url)
+    hold_runs_out(db_url)
+    clock = FixedClock(datetime.now(UTC))
+    slack.error_next("chat.postMessage", "channel_not_found", times=2)
+    with running_bot(slack, db_url, clock, MOSOVO_OUTBOX_MAX_ATTEMPTS="2") as app:
+        app.bot.sweeper.run_once()
+        assert app.request(request_id).is_open  # one failed attempt: tried again later
+        # what follows the parent waits for it: never posted in the channel instead
+        assert [c.args["text"][:11] for c in slack.calls("chat.postMessage")] == ["OFFICIAL-SE"]
+        clock.advance(timedelta(hours=1))
+        app.bot.sweeper.run_once()
+        closed = app.request(request_id)
+        assert closed.state == Stage.withdrawn
+        assert closed.closed_reason == THREADLESS
+        clock.advance(timedelta(hours=1))
+        app.bot.sweeper.run_once()  # nothing it recorded is posted later
+    assert parents(slack, request_id) == []
+    assert [c for c in slack.calls("chat.postMessage") if c.ok] == []
+    database = Database(db_url)
+    try:
+        with database.read_session_factory() as session:
+            assert verify_chain(session).ok
+    finally:
+        database.dispose()
 
 
 def test_a_new_request_killed_while_slack_holds_its_parents_answer_is_not_posted_twice(
