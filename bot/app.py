@@ -228,6 +228,7 @@ def create_bot(
         withhold=lambda message: _withhold(message, service, presenter),
         permalink=messenger.permalink,
         moved=presenter.moved,
+        threadless=service.could_not_post,
         speakers=speakers,
         marks=database.relaxed,
         grouped_marks=grouped.run if grouped is not None else None,

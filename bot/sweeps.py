@@ -16,7 +16,7 @@ from bot.blocks import installation as installation_blocks
 from bot.blocks import reminders
 from bot.blocks.text import Message
 from bot.metrics import METRICS
-from bot.services import THREADLESS, Schedule
+from bot.services import Schedule
 from bot.slack.messenger import post_payload, update_payload
 from bot.slack.outbox_delivery import (
     AWAITS_THREAD,
@@ -85,12 +85,15 @@ class Sweeper:
         withhold: Withhold = lambda _message: False,
         permalink: Permalink = lambda _channel, _ts: None,
         moved: Moved = lambda _request: None,
+        threadless: Callable[[str], None] = lambda _request_id: None,
         speakers: Speakers = DEFAULT_SPEAKERS,
         marks: UnitOfWorkFactory | None = None,
         grouped_marks: Callable[[Callable[[UnitOfWork], object]], None] | None = None,
     ) -> None:
         self.speakers = speakers
         self.moved = moved
+        #: closes a request whose thread's parent was given up (RequestService.could_not_post)
+        self.threadless = threadless
         self.permalink = permalink
         #: links to the approval cards of the requests being swept (see _card_link)
         self._links: dict[str, str | None] = {}
@@ -397,26 +400,11 @@ class Sweeper:
         for message in claimed:
             self.sender.deliver_claimed(message, report, self.settings.lease_seconds)
         for request_id in report.threads_lost[lost_before:]:
-            self._close_threadless(request_id)
-
-    def _close_threadless(self, request_id: str) -> None:
-        """A new request whose thread Slack never took, after every attempt: closed, as one
-        refused at once is (RequestService.could_not_post), not left open with no thread to
-        answer in until it expires."""
-        try:
-            with self.uow() as uow:
-                request = uow.requests.get(request_id)
-                if request is None or not request.is_open or request.thread_ts:
-                    return
-                self.conversation.withdraw(request, request.officer_id)
-                request.closed_reason = THREADLESS
-                request.due_at = self.schedule.due_at(request)
-                uow.requests.save(request)
-                uow.commit()
-        except Exception as error:  # its idle expiry closes it later
-            log.error(
-                "could not close a request whose thread was never posted",
-                extra={"request_id": request_id, "error": type(error).__name__},
-            )
-            return
-        log.warning("request closed: its thread was never posted", extra={"request_id": request_id})
+            # closed as one Slack refuses at once is, not left open with no thread to answer in
+            try:
+                self.threadless(request_id)
+            except Exception as error:  # its idle expiry closes it later
+                log.error(
+                    "could not close a request whose thread was never posted",
+                    extra={"request_id": request_id, "error": type(error).__name__},
+                )

@@ -457,7 +457,7 @@ class OutboxSender:
         retry_at: datetime | None = None if give_up else self.clock.now() + backoff
         with self.uow() as uow:
             uow.outbox.mark_failed(message.id, code, retry_at)
-            lost = give_up and message.purpose == THREAD_PARENT and message.request_id
+            lost = give_up and message.purpose == THREAD_PARENT and message.request_id is not None
             if lost:
                 uow.outbox.give_up_request(str(message.request_id), NO_THREAD)  # what followed
             uow.commit()
