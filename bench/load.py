@@ -178,7 +178,7 @@ def serving(target: Target, double: BenchDouble, log: Path) -> Iterator[tuple[in
         "MOSOVO_SUPERVISORS": SUPERVISORS,
         "MOSOVO_WORKING_HOURS": "always",
         "MOSOVO_SCHEDULER_INTERVAL": "5s",
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("EXTRA_PYTHONPATH", ""),
     }
     env.pop("SLACK_APP_TOKEN", None)
     if target.database_url:

@@ -398,18 +398,21 @@ class RequestService:
     ) -> Reply | Refused | None:
         """A message in a thread. None: not ours, not the requester's, or seen before.
 
-        Whose thread it is is read first, without a transaction: most messages in a channel's
-        threads are other people's, and for those neither a transaction is begun nor the
-        sender's language looked up (which may ask Slack)."""
-        found = self.find_in_thread(channel_id, thread_ts)
-        if found is None or found.officer_id != user_id:
-            return None
-        conversation = self.speaking_to(user_id)  # the officer's, before the transaction
+        Whose thread it is is read first, in the use case's own transaction (one per answer,
+        not a lookup and then a transaction): most messages in a channel's threads are other
+        people's, and for those nothing is written nor the sender's language looked up. The
+        officer's language (which may ask Slack) is looked up after that read, holding no lock:
+        on SQLite the first attempt reads without the write lock (StagedUnitOfWork), and on
+        PostgreSQL a read locks no row."""
+        speaking: list[Conversation] = []  # the officer's, looked up once for every attempt
 
         def handle(uow: UnitOfWork) -> Reply | Refused | None:
             request = uow.requests.get_by_thread(channel_id, thread_ts)
             if request is None or request.officer_id != user_id:
                 return None  # other threads and other people: nothing to remember
+            if not speaking:
+                speaking.append(self.speaking_to(user_id))
+            conversation = speaking[0]
             if not uow.deliveries.first_time(delivery):
                 return None
             before = request.state

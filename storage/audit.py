@@ -21,12 +21,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import bindparam, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from flows.models import AuditEvent, check_audit_action
 from flows.request_machine import Stage
 from storage.ids import format_request_id, parse_request_id
+from storage.prepared import Prepared
 from storage.tables import audit_events_table as events
 from storage.types import canonical_json
 
@@ -134,17 +135,36 @@ def lock_chain(session: Session) -> None:
     """Serialise appenders until this transaction ends. SQLite needs nothing: every transaction
     there starts with BEGIN IMMEDIATE (storage/db.py), which already excludes other writers."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+        _LOCK_CHAIN.run(session, {"key": CHAIN_LOCK_KEY})
 
 
-#: built once: it runs with every change
-_CHAIN_HEAD = select(events.c.id, events.c.hash).order_by(events.c.id.desc()).limit(1)
+# prepared (storage/prepared.py): they run with every change
+_LOCK_CHAIN = Prepared(text("SELECT pg_advisory_xact_lock(:key)"))
+_CHAIN_HEAD = Prepared(select(events.c.id, events.c.hash).order_by(events.c.id.desc()).limit(1))
+#: the columns chain_rows() gives
+_APPENDED = (
+    "id",
+    "request_id",
+    "actor",
+    "action",
+    "at",
+    "detail",
+    "prev_hash",
+    "hash",
+    "scheme",
+    "detail_digest",
+    "detail_salt",
+)
+#: one event (binds each column's name); most changes append one
+_APPEND_ONE = Prepared(
+    insert(events).values({name: bindparam(name, type_=events.c[name].type) for name in _APPENDED})
+)
 
 
 def chain_head(session: Session) -> tuple[int, str]:
     """(id, hash) of the last event, or (0, genesis) for an empty log."""
-    row = session.execute(_CHAIN_HEAD).first()
-    return (row.id, row.hash) if row else (0, GENESIS_HASH)
+    row = _CHAIN_HEAD.run(session, {}).first()
+    return (int(row[0]), str(row[1])) if row else (0, GENESIS_HASH)
 
 
 def chain_rows(
@@ -185,7 +205,11 @@ def append_events(session: Session, pending: Sequence[PendingEvent]) -> None:
         return
     lock_chain(session)
     last_id, last_hash = chain_head(session)
-    session.execute(insert(events), chain_rows(last_id, last_hash, pending))
+    rows = chain_rows(last_id, last_hash, pending)
+    if len(rows) == 1:
+        _APPEND_ONE.run(session, rows[0])
+    else:
+        session.execute(insert(events), rows)
 
 
 def _batches(session: Session) -> Iterator[Sequence[Any]]:

@@ -12,8 +12,10 @@ one ordinary, durable transaction (the same as `Database.uow()`'s), audit events
   under the lock from the start);
 - a request that was read and not saved must not have changed either (a refusal is judged on what
   was read), checked under the lock;
-- a Slack delivery key not found by the read is inserted at commit: another thread's insert in
-  between is a ConcurrentUpdate too (the second run finds the key, and does nothing);
+- a Slack delivery key is inserted at commit, not looked up first (a redelivery is rare, a
+  lookup would cost every message a statement): a key already there, handled before or by
+  another thread meanwhile, is a ConcurrentUpdate too (the second run finds the key, and does
+  nothing);
 - what needs the lock from the start (adding a request, whose id is needed at once; leases;
   delegations, languages) raises NeedsTheLock before anything is written, and the use case is run
   in an ordinary unit of work instead.
@@ -35,8 +37,8 @@ from flows.models import MonitoringRequest
 from flows.ports import ConcurrentUpdate, OutboxMessage, Page
 from storage.ids import parse_request_id
 from storage.outbox import OutboxStats
+from storage.prepared import Prepared
 from storage.repositories import SqlRequestRepository
-from storage.tables import processed_deliveries_table as deliveries
 from storage.tables import requests_table as requests
 from storage.unit_of_work import SqlUnitOfWork
 
@@ -46,12 +48,12 @@ class NeedsTheLock(ConcurrentUpdate):
     an ordinary unit of work instead."""
 
 
-#: is this delivery key recorded? (bind "key")
-_SEEN = select(deliveries.c.key).where(deliveries.c.key == bindparam("key"))
 #: the versions of the requests read (bind "pks", expanding)
 _VERSIONS = select(requests.c.id, requests.c.version).where(
     requests.c.id.in_(bindparam("pks", expanding=True))
 )
+#: the version of the one request read, as it mostly is (bind "pk"); prepared
+_VERSION = Prepared(select(requests.c.version).where(requests.c.id == bindparam("pk")))
 
 #: a write kept for the commit, made on the unit of work that holds the lock
 Write = Callable[[SqlUnitOfWork], None]
@@ -117,11 +119,8 @@ class StagedUnitOfWork:
         if not writes and not pending:
             return
         with self._writer_factory() as writer:
-            if loaded:
-                rows = writer.session.execute(_VERSIONS, {"pks": sorted(loaded)}).tuples()
-                versions: dict[int, int] = dict(rows.all())
-                if any(versions.get(pk) != version for pk, version in loaded.items()):
-                    raise ConcurrentUpdate("a request read here changed before the write")
+            if loaded and _versions(writer, loaded) != loaded:
+                raise ConcurrentUpdate("a request read here changed before the write")
             for write in writes:
                 write(writer)
             writer.audit.adopt(pending)
@@ -133,6 +132,16 @@ class StagedUnitOfWork:
 
     def _forget(self) -> None:
         self._writes, self._loaded = [], {}
+
+
+def _versions(writer: SqlUnitOfWork, loaded: dict[int, int]) -> dict[int, int]:
+    """pk -> version now, of the requests in `loaded` that are still there."""
+    if len(loaded) == 1:
+        [pk] = loaded
+        version = _VERSION.run(writer.session, {"pk": pk}).scalar()
+        return {} if version is None else {pk: int(version)}
+    rows = writer.session.execute(_VERSIONS, {"pks": sorted(loaded)}).tuples()
+    return {int(pk): int(version) for pk, version in rows.all()}
 
 
 def _needs_the_lock(what: str) -> NeedsTheLock:
@@ -210,7 +219,8 @@ class _StagedRequests:
 
 
 class _StagedDeliveries:
-    """flows.ports.DeliveryLog: a key not found now is inserted at commit, if still new."""
+    """flows.ports.DeliveryLog: every key is taken for new now, and inserted at commit; one
+    already there makes the commit a ConcurrentUpdate (the run under the lock then finds it)."""
 
     def __init__(self, unit: StagedUnitOfWork) -> None:
         self._unit = unit
@@ -218,8 +228,6 @@ class _StagedDeliveries:
     def first_time(self, key: str) -> bool:
         if not key:
             raise ValueError("a delivery key is needed")
-        if self._unit.reader.session.execute(_SEEN, {"key": key}).first() is not None:
-            return False
 
         def insert(writer: SqlUnitOfWork) -> None:
             if not writer.deliveries.first_time(key):

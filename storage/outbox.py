@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from flows.clock import Clock, SystemClock
 from flows.ports import OutboxMessage
 from storage.ids import format_request_id, parse_request_id
+from storage.prepared import Prepared
 from storage.tables import outbox_table as outbox
 
 #: Slack error texts are short; this only stops a pathological one bloating the row
@@ -33,8 +34,8 @@ _ADDED = (
     "created_at",
     "lease_until",
 )
-#: built once (it runs for every message a change says): binds "add_<column>" for each of _ADDED
-_ADD = (
+#: prepared (it runs for every message a change says): binds "add_<column>" for each of _ADDED
+_ADD = Prepared(
     insert(outbox)
     .values({name: bindparam(f"add_{name}", type_=outbox.c[name].type) for name in _ADDED})
     .returning(outbox.c.id)
@@ -45,7 +46,8 @@ _MARK_SENT = (
     .where(outbox.c.id == bindparam("message_id"))
     .values(sent_at=bindparam("at"), lease_until=None, attempts=outbox.c.attempts + 1)
 )
-_MARK_SENT_HELD = _MARK_SENT.where(outbox.c.lease_until == bindparam("held_until"))
+_MARK_SENT_HELD = Prepared(_MARK_SENT.where(outbox.c.lease_until == bindparam("held_until")))
+_MARK_SENT_ANY = Prepared(_MARK_SENT)
 
 
 @dataclass(frozen=True)
@@ -107,8 +109,8 @@ class SqlOutbox:
         created_at = message.created_at or self._clock.now()
         message.created_at = created_at
         message.next_attempt_at = message.next_attempt_at or created_at
-        message.id = self._session.execute(
-            _ADD,
+        message.id = _ADD.run(
+            self._session,
             {
                 "add_request_id": request_pk,
                 "add_method": message.method,
@@ -121,7 +123,7 @@ class SqlOutbox:
                 "add_created_at": created_at,
                 "add_lease_until": message.lease_until,
             },
-        ).scalar_one()
+        ).scalar()
 
     def claim_due(self, now: datetime, lease_seconds: float, limit: int) -> list[OutboxMessage]:
         """Lease due messages until now + lease_seconds; commit to publish the lease. A replica
@@ -156,12 +158,12 @@ class SqlOutbox:
 
     def mark_sent(self, message_id: int, at: datetime, held_until: datetime | None = None) -> bool:
         if held_until is None:
-            marked = self._session.execute(_MARK_SENT, {"message_id": message_id, "at": at})
+            marked = _MARK_SENT_ANY.run(self._session, {"message_id": message_id, "at": at})
         else:
-            marked = self._session.execute(
-                _MARK_SENT_HELD, {"message_id": message_id, "at": at, "held_until": held_until}
+            marked = _MARK_SENT_HELD.run(
+                self._session, {"message_id": message_id, "at": at, "held_until": held_until}
             )
-        return bool(marked.rowcount == 1)  # type: ignore[attr-defined]
+        return marked.rowcount == 1
 
     def mark_failed(self, message_id: int, error: str, retry_at: datetime | None) -> None:
         """Count the attempt; retry at `retry_at`, or give up (the row stays, for reporting)."""

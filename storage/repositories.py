@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -32,6 +32,7 @@ from flows.request_machine import OPEN_STATES, PENDING_STATES, Stage
 from flows.rounds import round_of
 from storage.audit import SqlAuditLog
 from storage.ids import format_request_id, parse_request_id
+from storage.prepared import Prepared
 from storage.tables import processed_deliveries_table as deliveries
 from storage.tables import requests_table as requests
 from storage.tables import round_approvals_table as round_approvals
@@ -43,17 +44,18 @@ _COLUMNS = tuple(
 )
 
 
-# The statements run for every message are built once: building one costs more than running it.
+# The statements run for every message are built once and prepared (storage/prepared.py):
+# SQLAlchemy's work per execution costs more than running them.
 #: one request by primary key (bind "pk")
-_BY_ID = select(requests).where(requests.c.id == bindparam("pk"))
+_BY_ID = Prepared(select(requests).where(requests.c.id == bindparam("pk")))
 #: the request a thread belongs to (binds "channel_id", "thread_ts")
-_BY_THREAD = (
+_BY_THREAD = Prepared(
     select(requests)
     .where(requests.c.channel_id == bindparam("channel_id"))
     .where(requests.c.thread_ts == bindparam("thread_ts"))
 )
 #: compare-and-set of every column (binds "pk", "expected_version" and "set_<column>")
-_SAVE = (
+_SAVE = Prepared(
     update(requests)
     .where(requests.c.id == bindparam("pk"))
     .where(requests.c.version == bindparam("expected_version"))
@@ -65,14 +67,14 @@ _SAVE = (
     )
 )
 #: where the current question was posted (binds "pk", "field_key", "ts"); a change like save()'s
-_REMEMBER_QUESTION = (
+_REMEMBER_QUESTION = Prepared(
     update(requests)
     .where(requests.c.id == bindparam("pk"))
     .where(requests.c.state == Stage.collecting)
     .where(requests.c.current_field == bindparam("field_key"))
     .values(question_ref=bindparam("ts"), version=requests.c.version + 1, lease_until=None)
 )
-_REMEMBER_CARD = (
+_REMEMBER_CARD = Prepared(
     update(requests)
     .where(requests.c.id == bindparam("pk"))
     .where(requests.c.approval_round == bindparam("round"))
@@ -80,7 +82,7 @@ _REMEMBER_CARD = (
     .values(approval_card_ref=bindparam("ts"), version=requests.c.version + 1)
 )
 #: where the parent message was posted (binds "pk", "ts"), unless a thread is known already
-_ATTACH_THREAD = (
+_ATTACH_THREAD = Prepared(
     update(requests)
     .where(requests.c.id == bindparam("pk"))
     .where(requests.c.thread_ts.is_(None))
@@ -88,10 +90,12 @@ _ATTACH_THREAD = (
 )
 #: a delivery key, unless it is already there (binds "key", "at"); per dialect
 _FIRST_TIME = {
-    name: make_insert(deliveries)
-    .values(key=bindparam("key"), at=bindparam("at"))
-    .on_conflict_do_nothing(index_elements=["key"])
-    .returning(deliveries.c.key)
+    name: Prepared(
+        make_insert(deliveries)
+        .values(key=bindparam("key"), at=bindparam("at"))
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(deliveries.c.key)
+    )
     for name, make_insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
 }
 
@@ -124,7 +128,10 @@ def _save_params(request: MonitoringRequest) -> tuple[int, dict[str, Any]]:
 
 
 def _to_domain(row: Row[Any]) -> MonitoringRequest:
-    mapping = row._mapping
+    return _from_mapping(dict(row._mapping))
+
+
+def _from_mapping(mapping: Mapping[str, Any]) -> MonitoringRequest:
     request = MonitoringRequest(**{name: mapping[name] for name in _COLUMNS})
     request.request_id = format_request_id(mapping["id"])
     return request
@@ -173,10 +180,10 @@ class SqlRequestRepository:
         pk = parse_request_id(request_id)
         if pk is None:
             return None
-        return self._one(_BY_ID, {"pk": pk})
+        return self._prepared_one(_BY_ID, {"pk": pk})
 
     def get_by_thread(self, channel_id: str, thread_ts: str) -> MonitoringRequest | None:
-        return self._one(_BY_THREAD, {"channel_id": channel_id, "thread_ts": thread_ts})
+        return self._prepared_one(_BY_THREAD, {"channel_id": channel_id, "thread_ts": thread_ts})
 
     def save(self, request: MonitoringRequest) -> None:
         """Compare-and-set on `version`; also ends any scheduler lease (the request moved on)."""
@@ -204,7 +211,7 @@ class SqlRequestRepository:
         return write
 
     def _compare_and_set(self, request_id: str, params: dict[str, Any]) -> None:
-        if affected(self._session.execute(_SAVE, params)) != 1:
+        if _SAVE.run(self._session, params).rowcount != 1:
             raise ConcurrentUpdate(f"{request_id} was changed by someone else since it was loaded")
 
     def remember_question(self, request_id: str, field_key: str, ts: str) -> bool:
@@ -213,10 +220,10 @@ class SqlRequestRepository:
         pk = parse_request_id(request_id)
         if pk is None:
             return False
-        result = self._session.execute(
-            _REMEMBER_QUESTION, {"pk": pk, "field_key": field_key, "ts": ts}
+        changed = _REMEMBER_QUESTION.run(
+            self._session, {"pk": pk, "field_key": field_key, "ts": ts}
         )
-        return affected(result) == 1
+        return changed.rowcount == 1
 
     def remember_card(self, request_id: str, approval_round: int, ts: str) -> bool:
         """Where the approval card of a round was posted; one UPDATE, no load. Only while that
@@ -224,10 +231,8 @@ class SqlRequestRepository:
         pk = parse_request_id(request_id)
         if pk is None:
             return False
-        result = self._session.execute(
-            _REMEMBER_CARD, {"pk": pk, "round": approval_round, "ts": ts}
-        )
-        return affected(result) == 1
+        changed = _REMEMBER_CARD.run(self._session, {"pk": pk, "round": approval_round, "ts": ts})
+        return changed.rowcount == 1
 
     def attach_thread(self, request_id: str, thread_ts: str) -> bool:
         """Where the request's parent message was posted; one UPDATE, no load. The version
@@ -235,7 +240,7 @@ class SqlRequestRepository:
         pk = parse_request_id(request_id)
         if pk is None:
             return False
-        return affected(self._session.execute(_ATTACH_THREAD, {"pk": pk, "ts": thread_ts})) == 1
+        return _ATTACH_THREAD.run(self._session, {"pk": pk, "ts": thread_ts}).rowcount == 1
 
     def thread_of(self, request_id: str) -> str | None:
         pk = parse_request_id(request_id)
@@ -360,6 +365,12 @@ class SqlRequestRepository:
         row = self._session.execute(query, params).first()
         return _to_domain(row) if row else None
 
+    def _prepared_one(
+        self, statement: Prepared, params: Mapping[str, Any]
+    ) -> MonitoringRequest | None:
+        found = statement.run(self._session, params).mappings()
+        return _from_mapping(found[0]) if found else None
+
     def _all(self, query: Select[Any]) -> list[MonitoringRequest]:
         return [_to_domain(row) for row in self._session.execute(query)]
 
@@ -399,8 +410,8 @@ class SqlDeliveryLog:
         # inserts nothing; no exception, so the transaction stays usable. RETURNING, not
         # rowcount: drivers disagree on rowcount here, a returned row is unambiguous
         statement = _FIRST_TIME["postgresql" if dialect == "postgresql" else "sqlite"]
-        inserted = self._session.execute(statement, {"key": key, "at": self._clock.now()}).first()
-        return inserted is not None
+        inserted = statement.run(self._session, {"key": key, "at": self._clock.now()})
+        return inserted.first() is not None
 
     def prune(self, before: datetime) -> int:
         """Forget deliveries older than Slack's retry window, to keep the table small."""

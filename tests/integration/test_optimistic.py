@@ -71,8 +71,20 @@ def test_a_staged_change_is_written_at_commit_with_its_delivery_message_and_even
         assert saved is not None and saved.answers["visor_ref"] == "AB12/34567"
         assert saved.version == request.version
         assert verify_chain(uow.session).ok
+    # seen: not looked up first, but the commit writes nothing and says so, so the use case
+    # runs again under the lock, finds the key and does nothing
+    after = written(db)
     with db.staged() as uow:
-        assert not uow.deliveries.first_time("Ev0001")  # seen: the use case does nothing
+        request = uow.requests.get(request_id)
+        assert request is not None and uow.deliveries.first_time("Ev0001")
+        answer(request, "ZZ99/99999")
+        uow.requests.save(request)
+        uow.outbox.add(message(request_id))
+        with pytest.raises(ConcurrentUpdate, match="same delivery"):
+            uow.commit()
+    assert written(db) == after
+    with db.uow() as uow:
+        assert not uow.deliveries.first_time("Ev0001")
 
 
 def test_a_request_changed_after_it_was_read_writes_nothing(db: Database) -> None:
