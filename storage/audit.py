@@ -22,12 +22,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, text
-from sqlalchemy.orm import Session
 
 from flows.models import AuditEvent, check_audit_action
 from flows.request_machine import Stage
 from storage.ids import format_request_id, parse_request_id
-from storage.prepared import Prepared
+from storage.prepared import Executor, Prepared, dialect_name
 from storage.tables import audit_events_table as events
 from storage.types import canonical_json
 
@@ -131,10 +130,10 @@ def sealed_hash(
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def lock_chain(session: Session) -> None:
+def lock_chain(session: Executor) -> None:
     """Serialise appenders until this transaction ends. SQLite needs nothing: every transaction
     there starts with BEGIN IMMEDIATE (storage/db.py), which already excludes other writers."""
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect_name(session) == "postgresql":
         _LOCK_CHAIN.run(session, {"key": CHAIN_LOCK_KEY})
 
 
@@ -161,7 +160,7 @@ _APPEND_ONE = Prepared(
 )
 
 
-def chain_head(session: Session) -> tuple[int, str]:
+def chain_head(session: Executor) -> tuple[int, str]:
     """(id, hash) of the last event, or (0, genesis) for an empty log."""
     row = _CHAIN_HEAD.run(session, {}).first()
     return (int(row[0]), str(row[1])) if row else (0, GENESIS_HASH)
@@ -198,7 +197,7 @@ def chain_rows(
     return rows
 
 
-def append_events(session: Session, pending: Sequence[PendingEvent]) -> None:
+def append_events(session: Executor, pending: Sequence[PendingEvent]) -> None:
     """Append to the chain inside the session's transaction; the lock lasts until it ends, so
     callers should append last, just before committing (SqlUnitOfWork does)."""
     if not pending:
@@ -212,7 +211,7 @@ def append_events(session: Session, pending: Sequence[PendingEvent]) -> None:
         session.execute(insert(events), rows)
 
 
-def _batches(session: Session) -> Iterator[Sequence[Any]]:
+def _batches(session: Executor) -> Iterator[Sequence[Any]]:
     last_id: int | None = None
     while True:
         query = select(events).order_by(events.c.id).limit(_VERIFY_BATCH)
@@ -225,7 +224,7 @@ def _batches(session: Session) -> Iterator[Sequence[Any]]:
         last_id = rows[-1].id
 
 
-def verify_chain(session: Session) -> VerifyResult:
+def verify_chain(session: Executor) -> VerifyResult:
     """Walk the whole log in id order, in batches (memory stays flat), and report the first
     event that does not follow from the one before it."""
     erasures = _erasures(session)
@@ -251,7 +250,7 @@ def verify_chain(session: Session) -> VerifyResult:
     return VerifyResult(True, count, head_hash=prev_hash, erased=erased, unsealed=unsealed)
 
 
-def _erasures(session: Session) -> dict[int, int]:
+def _erasures(session: Executor) -> dict[int, int]:
     """request pk -> id of its last `erased` event (itself verified by the walk)."""
     query = (
         select(events.c.request_id, func.max(events.c.id))
@@ -285,13 +284,13 @@ def _check_event(row: Any, erasures: dict[int, int]) -> str | None:
     return None if row.hash == expected else altered
 
 
-def recorded_checkpoints(session: Session) -> list[dict[str, Any]]:
+def recorded_checkpoints(session: Executor) -> list[dict[str, Any]]:
     """The details of every `checkpointed` event (count, head, key), oldest first."""
     query = select(events.c.detail).where(events.c.action == "checkpointed").order_by(events.c.id)
     return [row.detail for row in session.execute(query)]
 
 
-def count_events(session: Session) -> int:
+def count_events(session: Executor) -> int:
     return int(session.execute(select(func.count()).select_from(events)).scalar_one())
 
 
@@ -300,7 +299,7 @@ class SqlAuditLog:
     in one short critical section: the chain lock is always the last lock a transaction takes,
     so it cannot deadlock with the row locks of request updates."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Executor) -> None:
         self._session = session
         self._pending: list[PendingEvent] = []
 

@@ -30,10 +30,10 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from flows.ports import OutboxMessage
 from storage.audit import chain_head, lock_chain, recorded_checkpoints
+from storage.prepared import Executor
 from storage.tables import audit_events_table as events
 from storage.types import canonical_json
 
@@ -155,7 +155,7 @@ def load_public_key(path: Path) -> Ed25519PublicKey:
 # --- making and writing checkpoints ------------------------------------------------------------
 
 
-def sign_head(session: Session, key: Ed25519PrivateKey, at: datetime) -> Checkpoint:
+def sign_head(session: Executor, key: Ed25519PrivateKey, at: datetime) -> Checkpoint:
     """Sign the committed head as `session` sees it. Event ids are gapless from 1, so the head's
     id is the number of events."""
     count, head = chain_head(session)
@@ -214,7 +214,7 @@ class CheckpointReport:
 
 
 def verify_checkpoints(
-    session: Session, checkpoints: Iterable[Checkpoint], trusted: Ed25519PublicKey
+    session: Executor, checkpoints: Iterable[Checkpoint], trusted: Ed25519PublicKey
 ) -> CheckpointReport:
     """Every checkpoint must be signed by the trusted key and its head must be in the log, at
     its count. Run after `verify_chain`: together they prove the log extends every head."""
@@ -230,7 +230,7 @@ def verify_checkpoints(
 
 
 def unlisted_checkpoints(
-    session: Session, checkpoints: Iterable[Checkpoint], trusted: Ed25519PublicKey
+    session: Executor, checkpoints: Iterable[Checkpoint], trusted: Ed25519PublicKey
 ) -> int:
     """How many checkpoints the log records (signed by `trusted`) that are not in
     `checkpoints`: written to another sink, or removed from this one."""
@@ -245,7 +245,7 @@ def unlisted_checkpoints(
 
 
 def _check_one(
-    session: Session, checkpoint: Checkpoint, trusted: Ed25519PublicKey, trusted_id: str
+    session: Executor, checkpoint: Checkpoint, trusted: Ed25519PublicKey, trusted_id: str
 ) -> str | None:
     when = checkpoint.at.astimezone(UTC).isoformat(timespec="seconds")
     name = f"checkpoint of {when} ({checkpoint.count} events)"
@@ -319,13 +319,13 @@ def take_checkpoint(
     once write one after the other. `only_if_moved` (the scheduler): nothing is written when no
     event has joined the log since the last checkpoint was recorded."""
     with db.uow() as uow:
-        lock_chain(uow.session)
-        last = uow.session.execute(
+        lock_chain(uow.connection)
+        last = uow.connection.execute(
             select(events.c.action).order_by(events.c.id.desc()).limit(1)
         ).scalar_one_or_none()
         if only_if_moved and last in (None, "checkpointed"):
             return None
-        checkpoint = sign_head(uow.session, key, db.clock.now())
+        checkpoint = sign_head(uow.connection, key, db.clock.now())
         line = checkpoint.to_line()
         if sinks.file is not None:
             append_line(sinks.file, line)

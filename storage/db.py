@@ -147,16 +147,27 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
                 connection.exec_driver_sql(f"PRAGMA synchronous={synchronous}")
                 record.info["synchronous"] = synchronous
         if mode == "DEFERRED":
-            connection.exec_driver_sql("BEGIN DEFERRED")
+            _begin(connection, "BEGIN DEFERRED")
             return
         begin_writing(dbapi_connection)  # this process's writers queue here, not in busy_timeout
         try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            _begin(connection, "BEGIN IMMEDIATE")
         except BaseException:
             done_writing(dbapi_connection)
             raise
 
     return engine
+
+
+def _begin(connection: Connection, statement: str) -> None:
+    """BEGIN on the driver's connection (through SQLAlchemy's execution it cost more than the
+    statements of most transactions), its errors raised as SQLAlchemy raises them."""
+    dbapi_connection = connection.connection.dbapi_connection
+    assert dbapi_connection is not None
+    try:
+        dbapi_connection.execute(statement)
+    except Exception as error:
+        connection._handle_dbapi_exception(error, statement, (), None, None)
 
 
 def alembic_config() -> Config:

@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Row
-from sqlalchemy.orm import Session
 
 from flows.delegation import Delegation
+from storage.prepared import Executor
 from storage.tables import delegations_table as delegations
 
 _COLUMNS = ("delegate_id", "delegator_id", "until", "created_at", "revoked_at", "revoked_by")
@@ -22,7 +22,7 @@ def _to_domain(row: Row[Any]) -> Delegation:
 
 
 class SqlDelegationRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Executor) -> None:
         self._session = session
 
     def add(self, delegation: Delegation) -> None:

@@ -16,11 +16,11 @@ from datetime import UTC, date, datetime
 from typing import Any, Literal, TextIO, cast
 
 from sqlalchemy import bindparam, select, text
-from sqlalchemy.orm import Session
 
 from flows.catalogue import build_catalogue
 from flows.config import FlowConfig
 from storage.ids import format_request_id
+from storage.prepared import Executor, dialect_name
 from storage.tables import audit_events_table as events
 from storage.tables import requests_table as requests
 from storage.types import UTCDateTime
@@ -109,13 +109,13 @@ def _record_export(db: Database, request: ExportRequest, count: int, complete: b
         uow.commit()
 
 
-def _begin_snapshot(session: Session) -> None:
+def _begin_snapshot(session: Executor) -> None:
     # one snapshot for every page; SQLite's deferred read transaction already is one (WAL)
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect_name(session) == "postgresql":
         session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))
 
 
-def iter_records(session: Session, since: datetime | None) -> Iterator[dict[str, Any]]:
+def iter_records(session: Executor, since: datetime | None) -> Iterator[dict[str, Any]]:
     """Export records in id order, a page of requests and their events at a time."""
     last_id = 0
     while True:
@@ -131,7 +131,7 @@ def iter_records(session: Session, since: datetime | None) -> Iterator[dict[str,
         last_id = rows[-1].id
 
 
-def _trails(session: Session, pks: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+def _trails(session: Executor, pks: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
     query = (
         select(events.c.request_id, events.c.at, events.c.actor, events.c.action, events.c.detail)
         .where(events.c.request_id.in_(pks))
@@ -169,7 +169,7 @@ def _record(row: Any, trail: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def field_keys(session: Session, since: datetime | None) -> list[str]:
+def field_keys(session: Executor, since: datetime | None) -> list[str]:
     """CSV field columns: the catalogue's order, then any other key stored (e.g. a retired
     field), sorted. The database lists the keys, so this costs no pass over the rows here."""
     catalogue = _catalogue_keys()
@@ -181,8 +181,8 @@ def _catalogue_keys() -> list[str]:
     return [field.key for field in build_catalogue(FlowConfig())]
 
 
-def _stored_keys(session: Session, since: datetime | None) -> set[str]:
-    if session.get_bind().dialect.name == "postgresql":
+def _stored_keys(session: Executor, since: datetime | None) -> set[str]:
+    if dialect_name(session) == "postgresql":
         sql = "SELECT DISTINCT json_object_keys(answers) FROM requests"
     else:
         sql = "SELECT DISTINCT j.key FROM requests, json_each(requests.answers) AS j"

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
+from storage.prepared import Executor, dialect_name
 from storage.tables import person_languages_table as languages
 
 #: a person's first choice, unless one is already there (binds "user_id", "language", "set_at")
@@ -26,7 +26,7 @@ _FIRST_CHOICE = {
 
 
 class SqlLanguageRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Executor) -> None:
         self._session = session
 
     def get(self, user_id: str) -> str | None:
@@ -35,7 +35,7 @@ class SqlLanguageRepository:
         ).scalar_one_or_none()
 
     def set(self, user_id: str, language: str, at: datetime) -> str | None:
-        dialect = self._session.get_bind().dialect.name
+        dialect = dialect_name(self._session)
         statement = _FIRST_CHOICE["postgresql" if dialect == "postgresql" else "sqlite"]
         values = {"user_id": user_id, "language": language, "set_at": at}
         # a concurrent first choice waits for the other to commit, then inserts nothing: the

@@ -138,9 +138,9 @@ def _versions(writer: SqlUnitOfWork, loaded: dict[int, int]) -> dict[int, int]:
     """pk -> version now, of the requests in `loaded` that are still there."""
     if len(loaded) == 1:
         [pk] = loaded
-        version = _VERSION.run(writer.session, {"pk": pk}).scalar()
+        version = _VERSION.run(writer.connection, {"pk": pk}).scalar()
         return {} if version is None else {pk: int(version)}
-    rows = writer.session.execute(_VERSIONS, {"pks": sorted(loaded)}).tuples()
+    rows = writer.connection.execute(_VERSIONS, {"pks": sorted(loaded)}).tuples()
     return {int(pk): int(version) for pk, version in rows.all()}
 
 

@@ -8,12 +8,11 @@ from typing import Any
 
 from sqlalchemy import Select, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Row
-from sqlalchemy.orm import Session
 
 from flows.clock import Clock, SystemClock
 from flows.ports import OutboxMessage
 from storage.ids import format_request_id, parse_request_id
-from storage.prepared import Prepared
+from storage.prepared import Executor, Prepared
 from storage.tables import outbox_table as outbox
 
 #: Slack error texts are short; this only stops a pathological one bloating the row
@@ -93,7 +92,7 @@ def _pk(request_id: str) -> int:
 
 
 class SqlOutbox:
-    def __init__(self, session: Session, clock: Clock | None = None) -> None:
+    def __init__(self, session: Executor, clock: Clock | None = None) -> None:
         self._session = session
         self._clock = clock or SystemClock()
 

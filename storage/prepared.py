@@ -20,12 +20,30 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Dialect
+from sqlalchemy import Connection, Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
 Processor = Callable[[Any], Any]
+#: what storage runs statements on: a unit of work's connection, or a session of its own (export,
+#: verify and the other reads outside a unit of work)
+Executor = Session | Connection
+
+
+def connection_of(executor: Executor) -> Connection:
+    """The executor's connection, its transaction begun."""
+    if isinstance(executor, Session):
+        return executor.connection()
+    if not executor.in_transaction():
+        executor.begin()
+    return executor
+
+
+def dialect_name(executor: Executor) -> str:
+    if isinstance(executor, Session):
+        return executor.get_bind().dialect.name
+    return executor.dialect.name
 
 
 @dataclass(frozen=True)
@@ -60,15 +78,15 @@ class Outcome:
 
 
 class Prepared:
-    """One statement; `run(session, params)` executes it in that session's transaction."""
+    """One statement; `run(executor, params)` runs it in that executor's transaction."""
 
     def __init__(self, statement: ClauseElement) -> None:
         self.statement = statement
         self._by_dialect: dict[int, tuple[Dialect, _Compiled]] = {}
         self._lock = threading.Lock()
 
-    def run(self, session: Session, params: Mapping[str, Any]) -> Outcome:
-        connection = session.connection()
+    def run(self, executor: Executor, params: Mapping[str, Any]) -> Outcome:
+        connection = connection_of(executor)
         compiled = self._compiled(connection.dialect)
         values = dict(compiled.fixed)
         values.update(params)

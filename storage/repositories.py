@@ -23,7 +23,6 @@ from sqlalchemy import (
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Result, Row
-from sqlalchemy.orm import Session
 
 from flows.clock import Clock, SystemClock
 from flows.models import MonitoringRequest
@@ -32,7 +31,7 @@ from flows.request_machine import OPEN_STATES, PENDING_STATES, Stage
 from flows.rounds import round_of
 from storage.audit import SqlAuditLog
 from storage.ids import format_request_id, parse_request_id
-from storage.prepared import Prepared
+from storage.prepared import Executor, Prepared, dialect_name
 from storage.tables import processed_deliveries_table as deliveries
 from storage.tables import requests_table as requests
 from storage.tables import round_approvals_table as round_approvals
@@ -109,7 +108,7 @@ _NOTE_APPROVAL = {
 
 
 def affected(result: Result[Any]) -> int:
-    """Rows changed by an INSERT/UPDATE/DELETE (Session.execute's type hides the cursor's)."""
+    """Rows changed by an INSERT/UPDATE/DELETE (execute()'s type hides the cursor's)."""
     return cast(CursorResult[Any], result).rowcount
 
 
@@ -163,7 +162,7 @@ class SqlRequestRepository:
     """flows.ports.RequestRepository. Audit events raised on a request go to `audit`, which
     writes them when the unit of work commits, so a request and its trail commit together."""
 
-    def __init__(self, session: Session, audit: SqlAuditLog) -> None:
+    def __init__(self, session: Executor, audit: SqlAuditLog) -> None:
         self._session = session
         self._audit = audit
 
@@ -385,7 +384,7 @@ class SqlRequestRepository:
     def _note_approvals(self, approvals: list[dict[str, Any]]) -> None:
         if not approvals:
             return
-        dialect = self._session.get_bind().dialect.name
+        dialect = dialect_name(self._session)
         statement = _NOTE_APPROVAL["postgresql" if dialect == "postgresql" else "sqlite"]
         self._session.execute(statement, approvals)
 
@@ -398,14 +397,14 @@ class SqlRequestRepository:
 class SqlDeliveryLog:
     """flows.ports.DeliveryLog: the key's row commits or rolls back with the change it caused."""
 
-    def __init__(self, session: Session, clock: Clock | None = None) -> None:
+    def __init__(self, session: Executor, clock: Clock | None = None) -> None:
         self._session = session
         self._clock = clock or SystemClock()
 
     def first_time(self, key: str) -> bool:
         if not key:
             raise ValueError("a delivery key is needed")
-        dialect = self._session.get_bind().dialect.name
+        dialect = dialect_name(self._session)
         # ON CONFLICT DO NOTHING: a concurrent duplicate waits for the first to commit, then
         # inserts nothing; no exception, so the transaction stays usable. RETURNING, not
         # rowcount: drivers disagree on rowcount here, a returned row is unambiguous

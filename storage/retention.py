@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, select, update
-from sqlalchemy.orm import Session
 
 from flows.request_machine import FINAL_STATES
 from flows.retention import (
@@ -27,6 +26,7 @@ from flows.retention import (
     erased_answers,
 )
 from storage.ids import format_request_id, parse_request_id
+from storage.prepared import Executor
 from storage.repositories import affected
 from storage.tables import audit_events_table as events
 from storage.tables import outbox_table as outbox
@@ -53,7 +53,7 @@ class RetentionRun:
             raise RetentionRefused("--reason is required: why (it is recorded; MoPI review)")
 
 
-def closed_requests(session: Session) -> Iterator[Closed]:
+def closed_requests(session: Executor) -> Iterator[Closed]:
     """Every closed request not yet erased, with when it closed (metadata only)."""
     closing = (
         select(events.c.request_id, func.max(events.c.at).label("closed_event_at"))
@@ -119,7 +119,7 @@ def erase_request(db: Database, closed: Closed, run: RetentionRun) -> bool:
     pk = parse_request_id(closed.request_id)
     now = db.clock.now()
     with db.uow() as uow:
-        session = uow.session
+        session = uow.connection
         row = session.execute(
             select(requests.c.answers, requests.c.version)
             .where(requests.c.id == pk)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import Engine, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.orm import sessionmaker
 
 from flows.clock import Clock, SystemClock
 from flows.ports import UnitOfWork, UnitOfWorkFactory
@@ -32,8 +32,10 @@ _WAIT_FOR_THE_DISK = (
 
 
 class SqlUnitOfWork:
-    """flows.ports.UnitOfWork: one transaction. Rolls back on exit unless `commit()` was called;
-    after a commit the same unit may go on and commit again."""
+    """flows.ports.UnitOfWork: one transaction, on one connection of the engine's pool (a
+    Connection, not an ORM Session: storage runs SQL statements only, and a Session's own
+    transaction bookkeeping cost more than the statements of a message). Rolls back on exit
+    unless `commit()` was called; after a commit the same unit may go on and commit again."""
 
     requests: SqlRequestRepository
     deliveries: SqlDeliveryLog
@@ -44,56 +46,58 @@ class SqlUnitOfWork:
 
     def __init__(
         self,
-        session_factory: sessionmaker[Session],
+        engine: Engine,
         clock: Clock | None = None,
         relaxed: bool = False,
     ) -> None:
-        self._session_factory = session_factory
+        self._engine = engine
         self._clock = clock or SystemClock()
-        self._session: Session | None = None
+        self._connection: Connection | None = None
         self._relaxed = relaxed
         #: PostgreSQL: a log position at or before which the last commit of audit events is on
         #: disk (tests compare it with pg_current_wal_flush_lsn())
         self.flushed_past: str | None = None
 
     def __enter__(self) -> SqlUnitOfWork:
-        if self._session is not None:
+        if self._connection is not None:
             raise RuntimeError("a unit of work cannot be entered twice")
-        self._session = self._session_factory()
-        self.audit = SqlAuditLog(self._session)
-        self.requests = SqlRequestRepository(self._session, self.audit)
-        self.deliveries = SqlDeliveryLog(self._session, self._clock)
-        self.delegations = SqlDelegationRepository(self._session)
-        self.languages = SqlLanguageRepository(self._session)
-        self.outbox = SqlOutbox(self._session, self._clock)
+        self._connection = connection = self._engine.connect()
+        self.audit = SqlAuditLog(connection)
+        self.requests = SqlRequestRepository(connection, self.audit)
+        self.deliveries = SqlDeliveryLog(connection, self._clock)
+        self.delegations = SqlDelegationRepository(connection)
+        self.languages = SqlLanguageRepository(connection)
+        self.outbox = SqlOutbox(connection, self._clock)
         return self
 
     def __exit__(self, *exc: object) -> None:
         try:
             self.rollback()
         finally:
-            self.session.close()
-            self._session = None
+            self.connection.close()
+            self._connection = None
 
     @property
-    def session(self) -> Session:
-        if self._session is None:
+    def connection(self) -> Connection:
+        """What the unit's statements run on; its transaction begins with the first."""
+        if self._connection is None:
             raise RuntimeError("use the unit of work in a `with` block")
-        return self._session
+        return self._connection
 
     def commit(self) -> None:
         if self._relaxed and self.audit.has_pending:
             raise RuntimeError("audit events are never committed without waiting for the disk")
-        chained = self.audit.has_pending and self.session.get_bind().dialect.name == "postgresql"
+        connection = self.connection
+        chained = self.audit.has_pending and connection.dialect.name == "postgresql"
         if chained:
             # the chain lock is released at COMMIT: do not wait for the disk while holding it
-            self.session.execute(_COMMIT_WITHOUT_WAITING)
+            connection.execute(_COMMIT_WITHOUT_WAITING)
         # the audit chain is written last: its lock is then held only for the commit itself
         self.audit.flush()
         if not chained:
-            self.session.commit()
+            connection.commit()
             return
-        raw = self.session.connection().connection.dbapi_connection
+        raw = connection.connection.dbapi_connection
         assert raw is not None
         raw.commit()  # the chain lock is free for the next appender now
         # ...and this commit returns once ours is on disk: a transaction that writes to the log
@@ -106,12 +110,13 @@ class SqlUnitOfWork:
             row = cursor.fetchone()
         finally:
             cursor.close()
-        self.session.commit()
+        connection.commit()
         self.flushed_past = str(row[1]) if row else None
 
     def rollback(self) -> None:
         self.audit.discard()
-        self.session.rollback()
+        if self.connection.in_transaction():
+            self.connection.rollback()
 
 
 class Database:
@@ -126,14 +131,12 @@ class Database:
     ) -> None:
         self.engine: Engine = make_engine(url, timeouts, **engine_kwargs)
         self.clock = clock or SystemClock()
-        self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
         # reads that must not hold SQLite's write lock while they run (export, verify)
-        self.read_session_factory = sessionmaker(
-            self.engine.execution_options(**{SQLITE_BEGIN: "DEFERRED"}), expire_on_commit=False
-        )
-        self.relaxed_session_factory = sessionmaker(
-            self.engine.execution_options(**{DURABILITY: RELAXED}), expire_on_commit=False
-        )
+        self._reading = self.engine.execution_options(**{SQLITE_BEGIN: "DEFERRED"})
+        self._relaxed = self.engine.execution_options(**{DURABILITY: RELAXED})
+        #: sessions, for what reads outside a unit of work (export, verify, report)
+        self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
+        self.read_session_factory = sessionmaker(self._reading, expire_on_commit=False)
 
     @property
     def dialect(self) -> str:
@@ -141,13 +144,13 @@ class Database:
 
     def uow(self) -> SqlUnitOfWork:
         """A new unit of work (a flows.ports.UnitOfWorkFactory)."""
-        return SqlUnitOfWork(self.session_factory, self.clock)
+        return SqlUnitOfWork(self.engine, self.clock)
 
     def relaxed(self) -> SqlUnitOfWork:
         """A unit of work whose commit does not wait for the disk: after a power cut or an OS
         crash (not a crash of this process) its last commits may be gone, never half there. Only
         for hints whose loss costs tidiness, never evidence: it refuses to commit audit events."""
-        return SqlUnitOfWork(self.relaxed_session_factory, self.clock, relaxed=True)
+        return SqlUnitOfWork(self._relaxed, self.clock, relaxed=True)
 
     def staged(self) -> UnitOfWork:
         """A unit of work that reads without the write lock and takes it only to write, at
@@ -158,7 +161,7 @@ class Database:
 
     def reader(self) -> SqlUnitOfWork:
         """A unit of work for lookups only: on SQLite it does not take the write lock."""
-        return SqlUnitOfWork(self.read_session_factory, self.clock)
+        return SqlUnitOfWork(self._reading, self.clock)
 
     def upgrade(self) -> None:
         upgrade(self.engine)

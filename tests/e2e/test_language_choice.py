@@ -18,7 +18,7 @@ from tests.support.slack_double import SlackDouble
 
 def language_events(app: RunningBot) -> list[tuple[str, dict[str, Any]]]:
     with app.database.reader() as uow:
-        rows = uow.session.execute(
+        rows = uow.connection.execute(
             select(audit_events_table.c.actor, audit_events_table.c.detail)
             .where(audit_events_table.c.action == "language_set")
             .order_by(audit_events_table.c.id)

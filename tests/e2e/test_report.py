@@ -67,7 +67,7 @@ def reported(url: str) -> list[dict[str, object]]:
     database = Database(url)
     try:
         with database.uow() as uow:
-            rows = uow.session.execute(select(events).where(events.c.action == "reported")).all()
+            rows = uow.connection.execute(select(events).where(events.c.action == "reported")).all()
         return [dict(row.detail) for row in rows]
     finally:
         database.dispose()

@@ -178,7 +178,7 @@ def test_a_claim_does_not_block_audit_events_for_the_claimed_request(
     with pg_db.uow() as scheduler:
         [claimed] = scheduler.requests.claim_due(t0, 60, 10)
         with pg_db.uow() as bot:
-            bot.session.execute(text("SET LOCAL lock_timeout = '5s'"))
+            bot.connection.execute(text("SET LOCAL lock_timeout = '5s'"))
             bot.audit.append("viewed", "U1", t0, request_id=request.request_id)
             bot.outbox.add(OutboxMessage("chat.postMessage", {}, request_id=request.request_id))
             bot.commit()

@@ -97,8 +97,8 @@ def run_export(db: Database, fmt: str, since: datetime | None = None) -> str:
 
 def exported_events(db: Database) -> list[AuditEvent]:
     with db.uow() as uow:
-        assert verify_chain(uow.session).ok
-        rows = uow.session.execute(
+        assert verify_chain(uow.connection).ok
+        rows = uow.connection.execute(
             select(events).where(events.c.action == "exported").order_by(events.c.id)
         ).all()
     return [AuditEvent(r.action, r.actor, r.at, r.detail) for r in rows]

@@ -37,7 +37,7 @@ def answer(request: MonitoringRequest, value: str) -> None:
 def written(db: Database) -> tuple[int, int, int]:
     """(deliveries, outbox messages, audit events) stored."""
     with db.reader() as uow:
-        session = uow.session
+        session = uow.connection
         count = select(func.count())
         return (
             int(session.execute(count.select_from(processed_deliveries_table)).scalar_one()),
@@ -70,7 +70,7 @@ def test_a_staged_change_is_written_at_commit_with_its_delivery_message_and_even
         saved = uow.requests.get(request_id)
         assert saved is not None and saved.answers["visor_ref"] == "AB12/34567"
         assert saved.version == request.version
-        assert verify_chain(uow.session).ok
+        assert verify_chain(uow.connection).ok
     # seen: not looked up first, but the commit writes nothing and says so, so the use case
     # runs again under the lock, finds the key and does nothing
     after = written(db)

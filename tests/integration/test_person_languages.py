@@ -22,7 +22,7 @@ def languages(
 
 def language_events(db: Database) -> list[tuple[str, dict[str, object]]]:
     with db.reader() as uow:
-        rows = uow.session.execute(
+        rows = uow.connection.execute(
             select(audit_events_table.c.actor, audit_events_table.c.detail)
             .where(audit_events_table.c.action == "language_set")
             .order_by(audit_events_table.c.id)
@@ -60,12 +60,12 @@ def test_each_choice_is_audited_with_who_when_old_and_new(db: Database, clock: F
         ("U0OTHER", {"user": "U0OTHER", "old": None, "new": "cy", "source": "app_home"}),
     ]
     with db.reader() as uow:
-        rows = uow.session.execute(select(person_languages_table)).all()
+        rows = uow.connection.execute(select(person_languages_table)).all()
         assert sorted((r.user_id, r.language, r.set_at) for r in rows) == [
             ("U0OTHER", "cy", clock.now()),
             ("U0PERSON", "en", clock.now()),
         ]
-        assert verify_chain(uow.session).ok
+        assert verify_chain(uow.connection).ok
 
 
 def test_only_a_language_the_bot_speaks_is_stored(db: Database, clock: FixedClock) -> None:

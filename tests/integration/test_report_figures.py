@@ -57,8 +57,8 @@ def test_figures_count_the_requests_opened_in_the_period(
 def test_each_run_is_audited_with_who_why_and_the_period(db: Database) -> None:
     gather_figures(db, request(output="csv"))
     with db.uow() as uow:
-        assert verify_chain(uow.session).ok
-        [event] = uow.session.execute(select(events).where(events.c.action == "reported")).all()
+        assert verify_chain(uow.connection).ok
+        [event] = uow.connection.execute(select(events).where(events.c.action == "reported")).all()
     assert event.actor == "operator:DS Smith"
     assert event.detail == {
         "operator": "DS Smith",

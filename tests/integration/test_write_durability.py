@@ -41,7 +41,7 @@ def flushed(uow: SqlUnitOfWork) -> bool:
     """PostgreSQL: is the log on disk past the position the last commit said it waited for?"""
     assert uow.flushed_past is not None
     return bool(
-        uow.session.execute(
+        uow.connection.execute(
             text("SELECT pg_current_wal_flush_lsn() >= CAST(:lsn AS pg_lsn)"),
             {"lsn": uow.flushed_past},
         ).scalar_one()
@@ -49,7 +49,7 @@ def flushed(uow: SqlUnitOfWork) -> bool:
 
 
 def synchronous_commit(uow: SqlUnitOfWork) -> str:
-    return str(uow.session.execute(text("SHOW synchronous_commit")).scalar_one())
+    return str(uow.connection.execute(text("SHOW synchronous_commit")).scalar_one())
 
 
 def stored_request(db: Database) -> MonitoringRequest:
@@ -133,8 +133,8 @@ def test_sqlite_writers_share_syncs_and_each_returns_once_its_commit_is_on_disk(
             other.start()
         # the lock was handed on: the others commit while the first one's sync is under way...
         with db.reader() as uow:
-            while uow.session.execute(text("SELECT count(*) FROM requests")).scalar_one() < 11:
-                uow.session.commit()
+            while uow.connection.execute(text("SELECT count(*) FROM requests")).scalar_one() < 11:
+                uow.connection.commit()
         assert returned == []  # ...but none returns before its commit is on disk
         release.set()
         for thread in (first, *others):
@@ -173,7 +173,7 @@ def test_an_in_memory_sqlite_database_commits_with_synchronous_full(synced: list
     try:
         db.upgrade()
         with db.uow() as uow:
-            assert uow.session.execute(text("PRAGMA synchronous")).scalar_one() == 2  # FULL
+            assert uow.connection.execute(text("PRAGMA synchronous")).scalar_one() == 2  # FULL
         stored_request(db)
         assert synced == []  # no log to sync: SQLite's own FULL commit does it
     finally:
@@ -242,7 +242,7 @@ def test_concurrent_writers_all_commit_and_a_failed_one_hands_the_lock_on(db: Da
     assert not any(w.is_alive() for w in writers), "a writer never got its turn"
     assert errors == []
     with db.reader() as uow:
-        count: int = uow.session.execute(text("SELECT count(*) FROM requests")).scalar_one()
+        count: int = uow.connection.execute(text("SELECT count(*) FROM requests")).scalar_one()
     assert count == 32  # 40 writers, every fifth rolled back
 
 
