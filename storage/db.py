@@ -89,7 +89,7 @@ def _pool_sizes(kwargs: dict[str, Any]) -> None:
 
 def _postgres_durability(connection: Connection) -> None:
     if connection.get_execution_options().get(DURABILITY) == RELAXED:
-        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+        _begin(connection, "SET LOCAL synchronous_commit TO OFF")
 
 
 def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
@@ -160,14 +160,18 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def _begin(connection: Connection, statement: str) -> None:
-    """BEGIN on the driver's connection (through SQLAlchemy's execution it cost more than the
-    statements of most transactions), its errors raised as SQLAlchemy raises them."""
+    """What a transaction begins with, run on the driver's connection (through SQLAlchemy's
+    execution it cost more than the statements of most transactions), its errors raised as
+    SQLAlchemy raises them."""
     dbapi_connection = connection.connection.dbapi_connection
     assert dbapi_connection is not None
+    cursor = dbapi_connection.cursor()
     try:
-        dbapi_connection.execute(statement)
+        cursor.execute(statement)
     except Exception as error:
-        connection._handle_dbapi_exception(error, statement, (), None, None)
+        connection._handle_dbapi_exception(error, statement, (), cursor, None)
+    finally:
+        cursor.close()
 
 
 def alembic_config() -> Config:

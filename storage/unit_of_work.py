@@ -15,6 +15,7 @@ from storage.db import DURABILITY, RELAXED, SQLITE_BEGIN, make_engine, upgrade
 from storage.delegations import SqlDelegationRepository
 from storage.languages import SqlLanguageRepository
 from storage.outbox import SqlOutbox
+from storage.prepared import Prepared
 from storage.repositories import SqlDeliveryLog, SqlRequestRepository
 from storage.timeouts import PostgresTimeouts
 
@@ -22,7 +23,7 @@ log = logging.getLogger(__name__)
 
 
 #: PostgreSQL: this transaction's COMMIT does not wait for the log to reach the disk
-_COMMIT_WITHOUT_WAITING = text("SELECT set_config('synchronous_commit', 'off', true)")
+_COMMIT_WITHOUT_WAITING = Prepared(text("SELECT set_config('synchronous_commit', 'off', true)"))
 
 
 #: PostgreSQL: a log record in a transaction of its own (any role may write one)
@@ -91,7 +92,7 @@ class SqlUnitOfWork:
         chained = self.audit.has_pending and connection.dialect.name == "postgresql"
         if chained:
             # the chain lock is released at COMMIT: do not wait for the disk while holding it
-            connection.execute(_COMMIT_WITHOUT_WAITING)
+            _COMMIT_WITHOUT_WAITING.run(connection, {})
         # the audit chain is written last: its lock is then held only for the commit itself
         self.audit.flush()
         if not chained:
@@ -103,14 +104,17 @@ class SqlUnitOfWork:
         # ...and this commit returns once ours is on disk: a transaction that writes to the log
         # (an empty logical-decoding message; a mere transaction id would commit without a
         # flush) commits after ours, durably, so the log is flushed past ours. PostgreSQL flushes
-        # for every backend waiting at once: this is the appenders' group commit.
+        # for every backend waiting at once: this is the appenders' group commit. In autocommit
+        # the statement is that transaction by itself: one round trip, not BEGIN and COMMIT too.
+        raw.autocommit = True
         cursor = raw.cursor()
         try:
             cursor.execute(_WAIT_FOR_THE_DISK)
             row = cursor.fetchone()
         finally:
             cursor.close()
-        connection.commit()
+            raw.autocommit = False
+        connection.commit()  # SQLAlchemy's transaction ends (the driver has none open)
         self.flushed_past = str(row[1]) if row else None
 
     def rollback(self) -> None:
