@@ -299,8 +299,8 @@ class SqlAuditLog:
     in one short critical section: the chain lock is always the last lock a transaction takes,
     so it cannot deadlock with the row locks of request updates."""
 
-    def __init__(self, session: Executor) -> None:
-        self._session = session
+    def __init__(self, executor: Executor) -> None:
+        self._executor = executor
         self._pending: list[PendingEvent] = []
 
     def append(
@@ -331,7 +331,7 @@ class SqlAuditLog:
     def history(self, request_id: str) -> list[AuditEvent]:
         """The committed events of one request, oldest first."""
         request_pk = parse_request_id(request_id)
-        rows = self._session.execute(
+        rows = self._executor.execute(
             select(events).where(events.c.request_id == request_pk).order_by(events.c.id)
         ).all()
         return [AuditEvent(r.action, r.actor, r.at, r.detail) for r in rows]
@@ -342,7 +342,7 @@ class SqlAuditLog:
 
     def decisions_by(self, actor: str, limit: int) -> list[tuple[str, AuditEvent]]:
         """Walks ix_audit_events_actor backwards from the newest: `limit` rows, whatever the log's size."""
-        rows = self._session.execute(
+        rows = self._executor.execute(
             select(events)
             .where(events.c.actor == actor)
             .where(events.c.action.in_(DECISION_ACTIONS))
@@ -357,7 +357,7 @@ class SqlAuditLog:
 
     def flush(self) -> None:
         pending, self._pending = self._pending, []
-        append_events(self._session, pending)
+        append_events(self._executor, pending)
 
     def discard(self) -> None:
         self._pending.clear()

@@ -22,17 +22,17 @@ def _to_domain(row: Row[Any]) -> Delegation:
 
 
 class SqlDelegationRepository:
-    def __init__(self, session: Executor) -> None:
-        self._session = session
+    def __init__(self, executor: Executor) -> None:
+        self._executor = executor
 
     def add(self, delegation: Delegation) -> None:
         values = {name: getattr(delegation, name) for name in _COLUMNS}
-        delegation.id = self._session.execute(
+        delegation.id = self._executor.execute(
             insert(delegations).values(**values).returning(delegations.c.id)
         ).scalar_one()
 
     def active_for(self, delegate_id: str, today: date) -> Delegation | None:
-        row = self._session.execute(
+        row = self._executor.execute(
             self._in_force(today)
             .where(delegations.c.delegate_id == delegate_id)
             .order_by(delegations.c.until.desc(), delegations.c.id.desc())
@@ -41,17 +41,17 @@ class SqlDelegationRepository:
 
     def active(self, today: date) -> list[Delegation]:
         query = self._in_force(today).order_by(delegations.c.until, delegations.c.id)
-        return [_to_domain(row) for row in self._session.execute(query)]
+        return [_to_domain(row) for row in self._executor.execute(query)]
 
     def revoke(self, delegate_id: str, by: str, at: datetime, today: date) -> list[Delegation]:
         ending = [
             _to_domain(row)
-            for row in self._session.execute(
+            for row in self._executor.execute(
                 self._in_force(today).where(delegations.c.delegate_id == delegate_id)
             )
         ]
         if ending:
-            self._session.execute(
+            self._executor.execute(
                 update(delegations)
                 .where(delegations.c.id.in_([d.id for d in ending]))
                 .values(revoked_at=at, revoked_by=by)

@@ -26,26 +26,26 @@ _FIRST_CHOICE = {
 
 
 class SqlLanguageRepository:
-    def __init__(self, session: Executor) -> None:
-        self._session = session
+    def __init__(self, executor: Executor) -> None:
+        self._executor = executor
 
     def get(self, user_id: str) -> str | None:
-        return self._session.execute(
+        return self._executor.execute(
             select(languages.c.language).where(languages.c.user_id == user_id)
         ).scalar_one_or_none()
 
     def set(self, user_id: str, language: str, at: datetime) -> str | None:
-        dialect = dialect_name(self._session)
+        dialect = dialect_name(self._executor)
         statement = _FIRST_CHOICE["postgresql" if dialect == "postgresql" else "sqlite"]
         values = {"user_id": user_id, "language": language, "set_at": at}
         # a concurrent first choice waits for the other to commit, then inserts nothing: the
         # row is then locked and read, so the old language recorded is the one replaced
-        if self._session.execute(statement, values).first() is not None:
+        if self._executor.execute(statement, values).first() is not None:
             return None
-        old: str = self._session.execute(
+        old: str = self._executor.execute(
             select(languages.c.language).where(languages.c.user_id == user_id).with_for_update()
         ).scalar_one()
-        self._session.execute(
+        self._executor.execute(
             update(languages)
             .where(languages.c.user_id == user_id)
             .values(language=language, set_at=at)

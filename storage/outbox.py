@@ -92,8 +92,8 @@ def _pk(request_id: str) -> int:
 
 
 class SqlOutbox:
-    def __init__(self, session: Executor, clock: Clock | None = None) -> None:
-        self._session = session
+    def __init__(self, executor: Executor, clock: Clock | None = None) -> None:
+        self._executor = executor
         self._clock = clock or SystemClock()
 
     def add(self, message: OutboxMessage) -> None:
@@ -109,7 +109,7 @@ class SqlOutbox:
         message.created_at = created_at
         message.next_attempt_at = message.next_attempt_at or created_at
         message.id = _ADD.run(
-            self._session,
+            self._executor,
             {
                 "add_request_id": request_pk,
                 "add_method": message.method,
@@ -128,11 +128,11 @@ class SqlOutbox:
         """Lease due messages until now + lease_seconds; commit to publish the lease. A replica
         that dies before `mark_sent` loses the lease, and another sends the message."""
         claimed = [
-            _to_message(row) for row in self._session.execute(due_messages_query(now, limit))
+            _to_message(row) for row in self._executor.execute(due_messages_query(now, limit))
         ]
         if claimed:
             until = now + timedelta(seconds=lease_seconds)
-            self._session.execute(
+            self._executor.execute(
                 update(outbox)
                 .where(outbox.c.id.in_([m.id for m in claimed]))
                 .values(lease_until=until)
@@ -144,7 +144,7 @@ class SqlOutbox:
     def renew(self, message: OutboxMessage, until: datetime) -> bool:
         """The lease's end is its token: it still holds what we set only if no other replica
         has claimed the message since (and it is not sent)."""
-        renewed = self._session.execute(
+        renewed = self._executor.execute(
             update(outbox)
             .where(outbox.c.id == message.id, outbox.c.lease_until == message.lease_until)
             .where(*_UNSENT)
@@ -157,10 +157,10 @@ class SqlOutbox:
 
     def mark_sent(self, message_id: int, at: datetime, held_until: datetime | None = None) -> bool:
         if held_until is None:
-            marked = _MARK_SENT_ANY.run(self._session, {"message_id": message_id, "at": at})
+            marked = _MARK_SENT_ANY.run(self._executor, {"message_id": message_id, "at": at})
         else:
             marked = _MARK_SENT_HELD.run(
-                self._session, {"message_id": message_id, "at": at, "held_until": held_until}
+                self._executor, {"message_id": message_id, "at": at, "held_until": held_until}
             )
         return marked.rowcount == 1
 
@@ -175,7 +175,7 @@ class SqlOutbox:
             values["gave_up_at"] = self._clock.now()
         else:
             values["next_attempt_at"] = retry_at
-        self._session.execute(update(outbox).where(outbox.c.id == message_id).values(**values))
+        self._executor.execute(update(outbox).where(outbox.c.id == message_id).values(**values))
 
     def release(
         self, message_id: int, error: str | None = None, due: datetime | None = None
@@ -189,12 +189,12 @@ class SqlOutbox:
             values["next_attempt_at"] = due
         if error is not None:
             values["last_error"] = error[:_MAX_ERROR]
-        self._session.execute(update(outbox).where(outbox.c.id == message_id).values(**values))
+        self._executor.execute(update(outbox).where(outbox.c.id == message_id).values(**values))
 
     def prune_sent(self, before: datetime) -> int:
         """Forget messages sent before `before`: every change's messages pass through here, and
         a sent one is needed only as long as a late duplicate could still be told apart."""
-        result = self._session.execute(
+        result = self._executor.execute(
             delete(outbox).where(outbox.c.sent_at.is_not(None), outbox.c.sent_at < before)
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
@@ -202,7 +202,7 @@ class SqlOutbox:
     def due_now(self, request_id: str, at: datetime) -> None:
         """The request's unsent messages are due at `at`: its thread's parent was posted, and
         what waited for it follows (in the order recorded: the same due time, then by id)."""
-        self._session.execute(
+        self._executor.execute(
             update(outbox)
             .where(outbox.c.request_id == _pk(request_id), *_UNSENT)
             .where(outbox.c.next_attempt_at > at)
@@ -212,7 +212,7 @@ class SqlOutbox:
     def give_up_request(self, request_id: str, error: str) -> int:
         """Give up every unsent message about the request (kept for an operator): its thread
         was never posted, so nothing meant for it can be."""
-        result = self._session.execute(
+        result = self._executor.execute(
             update(outbox)
             .where(outbox.c.request_id == _pk(request_id), *_UNSENT)
             .values(gave_up_at=self._clock.now(), last_error=error[:_MAX_ERROR], lease_until=None)
@@ -225,15 +225,15 @@ class SqlOutbox:
             .where(outbox.c.request_id == _pk(request_id), outbox.c.purpose == purpose, *_UNSENT)
             .limit(1)
         )
-        return self._session.execute(query).first() is not None
+        return self._executor.execute(query).first() is not None
 
     def stats(self) -> OutboxStats:
         """For /metrics: messages still to send, and those given up on (never silently lost)."""
         pending = select(func.count()).select_from(outbox).where(*_UNSENT)
         given_up = select(func.count()).select_from(outbox).where(outbox.c.gave_up_at.is_not(None))
         return OutboxStats(
-            pending=int(self._session.execute(pending).scalar_one()),
-            given_up=int(self._session.execute(given_up).scalar_one()),
+            pending=int(self._executor.execute(pending).scalar_one()),
+            given_up=int(self._executor.execute(given_up).scalar_one()),
         )
 
     def given_up(self, limit: int = 100) -> list[OutboxMessage]:
@@ -244,4 +244,4 @@ class SqlOutbox:
             .order_by(outbox.c.gave_up_at.desc())
             .limit(limit)
         )
-        return [_to_message(row) for row in self._session.execute(query)]
+        return [_to_message(row) for row in self._executor.execute(query)]

@@ -162,14 +162,14 @@ class SqlRequestRepository:
     """flows.ports.RequestRepository. Audit events raised on a request go to `audit`, which
     writes them when the unit of work commits, so a request and its trail commit together."""
 
-    def __init__(self, session: Executor, audit: SqlAuditLog) -> None:
-        self._session = session
+    def __init__(self, executor: Executor, audit: SqlAuditLog) -> None:
+        self._executor = executor
         self._audit = audit
 
     def add(self, request: MonitoringRequest) -> None:
         if request.request_id is not None:
             raise ValueError(f"{request.request_id} is already stored")
-        pk: int = self._session.execute(
+        pk: int = self._executor.execute(
             insert(requests).values(**_values(request)).returning(requests.c.id)
         ).scalar_one()
         request.request_id = format_request_id(pk)
@@ -210,7 +210,7 @@ class SqlRequestRepository:
         return write
 
     def _compare_and_set(self, request_id: str, params: dict[str, Any]) -> None:
-        if _SAVE.run(self._session, params).rowcount != 1:
+        if _SAVE.run(self._executor, params).rowcount != 1:
             raise ConcurrentUpdate(f"{request_id} was changed by someone else since it was loaded")
 
     def remember_question(self, request_id: str, field_key: str, ts: str) -> bool:
@@ -220,7 +220,7 @@ class SqlRequestRepository:
         if pk is None:
             return False
         changed = _REMEMBER_QUESTION.run(
-            self._session, {"pk": pk, "field_key": field_key, "ts": ts}
+            self._executor, {"pk": pk, "field_key": field_key, "ts": ts}
         )
         return changed.rowcount == 1
 
@@ -230,7 +230,7 @@ class SqlRequestRepository:
         pk = parse_request_id(request_id)
         if pk is None:
             return False
-        changed = _REMEMBER_CARD.run(self._session, {"pk": pk, "round": approval_round, "ts": ts})
+        changed = _REMEMBER_CARD.run(self._executor, {"pk": pk, "round": approval_round, "ts": ts})
         return changed.rowcount == 1
 
     def attach_thread(self, request_id: str, thread_ts: str) -> bool:
@@ -239,13 +239,13 @@ class SqlRequestRepository:
         pk = parse_request_id(request_id)
         if pk is None:
             return False
-        return _ATTACH_THREAD.run(self._session, {"pk": pk, "ts": thread_ts}).rowcount == 1
+        return _ATTACH_THREAD.run(self._executor, {"pk": pk, "ts": thread_ts}).rowcount == 1
 
     def thread_of(self, request_id: str) -> str | None:
         pk = parse_request_id(request_id)
         if pk is None:
             return None
-        found = self._session.execute(
+        found = self._executor.execute(
             select(requests.c.thread_ts).where(requests.c.id == pk)
         ).scalar_one_or_none()
         return str(found) if found else None
@@ -300,7 +300,7 @@ class SqlRequestRepository:
     def _page(
         self, query: Select[Any], ordered: Select[Any], limit: int, offset: int
     ) -> Page[MonitoringRequest]:
-        total = self._session.execute(
+        total = self._executor.execute(
             select(func.count()).select_from(query.subquery())
         ).scalar_one()
         offset = max(0, min(offset, max(0, total - 1)))
@@ -345,14 +345,14 @@ class SqlRequestRepository:
         if claimed:
             until = now + timedelta(seconds=lease_seconds)
             pks = [parse_request_id(r.request_id or "") for r in claimed]
-            self._session.execute(
+            self._executor.execute(
                 update(requests).where(requests.c.id.in_(pks)).values(lease_until=until)
             )
         return claimed
 
     def release(self, request_id: str) -> None:
         """Give a claimed request back without saving it (e.g. a send failed before any change)."""
-        self._session.execute(
+        self._executor.execute(
             update(requests)
             .where(requests.c.id == parse_request_id(request_id))
             .values(lease_until=None)
@@ -361,17 +361,17 @@ class SqlRequestRepository:
     def _one(
         self, query: Select[Any], params: dict[str, Any] | None = None
     ) -> MonitoringRequest | None:
-        row = self._session.execute(query, params).first()
+        row = self._executor.execute(query, params).first()
         return _to_domain(row) if row else None
 
     def _prepared_one(
         self, statement: Prepared, params: Mapping[str, Any]
     ) -> MonitoringRequest | None:
-        found = statement.run(self._session, params).mappings()
+        found = statement.run(self._executor, params).mappings()
         return _from_mapping(found[0]) if found else None
 
     def _all(self, query: Select[Any]) -> list[MonitoringRequest]:
-        return [_to_domain(row) for row in self._session.execute(query)]
+        return [_to_domain(row) for row in self._executor.execute(query)]
 
     def _approvals(self, pk: int, request: MonitoringRequest) -> list[dict[str, Any]]:
         """The current round's approvers, for the queue to leave out: written with the request,
@@ -384,9 +384,9 @@ class SqlRequestRepository:
     def _note_approvals(self, approvals: list[dict[str, Any]]) -> None:
         if not approvals:
             return
-        dialect = dialect_name(self._session)
+        dialect = dialect_name(self._executor)
         statement = _NOTE_APPROVAL["postgresql" if dialect == "postgresql" else "sqlite"]
-        self._session.execute(statement, approvals)
+        self._executor.execute(statement, approvals)
 
     def _take_events(self, pk: int, request: MonitoringRequest) -> None:
         for event in request.events:
@@ -397,22 +397,22 @@ class SqlRequestRepository:
 class SqlDeliveryLog:
     """flows.ports.DeliveryLog: the key's row commits or rolls back with the change it caused."""
 
-    def __init__(self, session: Executor, clock: Clock | None = None) -> None:
-        self._session = session
+    def __init__(self, executor: Executor, clock: Clock | None = None) -> None:
+        self._executor = executor
         self._clock = clock or SystemClock()
 
     def first_time(self, key: str) -> bool:
         if not key:
             raise ValueError("a delivery key is needed")
-        dialect = dialect_name(self._session)
+        dialect = dialect_name(self._executor)
         # ON CONFLICT DO NOTHING: a concurrent duplicate waits for the first to commit, then
         # inserts nothing; no exception, so the transaction stays usable. RETURNING, not
         # rowcount: drivers disagree on rowcount here, a returned row is unambiguous
         statement = _FIRST_TIME["postgresql" if dialect == "postgresql" else "sqlite"]
-        inserted = statement.run(self._session, {"key": key, "at": self._clock.now()})
+        inserted = statement.run(self._executor, {"key": key, "at": self._clock.now()})
         return inserted.first() is not None
 
     def prune(self, before: datetime) -> int:
         """Forget deliveries older than Slack's retry window, to keep the table small."""
-        result = self._session.execute(delete(deliveries).where(deliveries.c.at < before))
+        result = self._executor.execute(delete(deliveries).where(deliveries.c.at < before))
         return affected(result)
