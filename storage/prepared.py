@@ -26,6 +26,8 @@ from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
 Processor = Callable[[Any], Any]
+#: compiled forms kept per statement: a process has one engine (a few in tests, made and dropped)
+_DIALECTS_KEPT = 4
 #: what storage runs statements on: a unit of work's connection, or a session of its own (export,
 #: verify and the other reads outside a unit of work)
 Executor = Session | Connection
@@ -132,6 +134,8 @@ class Prepared:
             return kept[1]
         with self._lock:
             made = _compile(self.statement, dialect)
+            if len(self._by_dialect) >= _DIALECTS_KEPT:  # engines made and dropped (tests)
+                self._by_dialect.clear()
             self._by_dialect[id(dialect)] = (dialect, made)
             return made
 
