@@ -167,9 +167,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serving(target: Target, double: BenchDouble, log: Path) -> Iterator[tuple[int, int]]:
-    """Start the app; (its port, its pid) once /healthz answers; stopped with SIGTERM after."""
+def serving(target: Target, double: BenchDouble, log: Path) -> Iterator[tuple[int, int, int]]:
+    """Start the app; (its port, its pid, its metrics port) once /healthz answers; stopped with
+    SIGTERM after."""
     port = free_port()
+    metrics_port = free_port()
     env = {
         **os.environ,
         "SLACK_BOT_TOKEN": TOKEN,
@@ -178,6 +180,7 @@ def serving(target: Target, double: BenchDouble, log: Path) -> Iterator[tuple[in
         "MOSOVO_SUPERVISORS": SUPERVISORS,
         "MOSOVO_WORKING_HOURS": "always",
         "MOSOVO_SCHEDULER_INTERVAL": "5s",
+        "MOSOVO_METRICS_ADDRESS": f"127.0.0.1:{metrics_port}",
         "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("EXTRA_PYTHONPATH", ""),
     }
     env.pop("SLACK_APP_TOKEN", None)
@@ -192,7 +195,7 @@ def serving(target: Target, double: BenchDouble, log: Path) -> Iterator[tuple[in
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"{target.name} did not start; see {log}")
                 time.sleep(0.1)
-            yield port, process.pid
+            yield port, process.pid, metrics_port
         finally:
             process.terminate()
             try:
@@ -208,6 +211,23 @@ def healthy(port: int) -> bool:
             return bool(response.status == 200)
     except OSError:
         return False
+
+
+def scraped(port: int, metric: str, label: str) -> Counter[str]:
+    """A labelled counter from an app's /metrics, by label value; empty where the app serves none
+    (the bare app)."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+            lines = response.read().decode().splitlines()
+    except OSError:
+        return Counter()
+    values: Counter[str] = Counter()
+    for line in lines:
+        name, _, rest = line.partition("{")
+        if name == metric and f'{label}="' in rest:
+            labelled, _, value = rest.partition("} ")
+            values[labelled.split(f'{label}="', 1)[1].split('"', 1)[0]] = int(float(value))
+    return values
 
 
 def memory_kib(pid: int) -> tuple[int, int]:
@@ -281,6 +301,8 @@ class Result:
     calls: Counter[str] = field(default_factory=Counter)
     #: connections the app opened to the double, start-up included
     connections: int = 0
+    #: use cases run again because their request changed meanwhile (ours only), by what gave way
+    reruns: Counter[str] = field(default_factory=Counter)
 
     @property
     def throughput(self) -> float:
@@ -406,7 +428,7 @@ def drive(
     with double:
         prepare(double, plan.conversations)
         with (
-            serving(target, double, log) as (port, pid),
+            serving(target, double, log) as (port, pid, metrics_port),
             sampling(pid, profile, profile_mode),
         ):
             conversations = [
@@ -445,6 +467,7 @@ def drive(
             begun = time.perf_counter()
             cpu_before = cpu_seconds(pid)
             calls_before = len(double.calls())
+            reruns_before = scraped(metrics_port, "mosovo_use_case_reruns_total", "after")
             for thread in threads:
                 thread.join()
             starts = Samples()
@@ -457,10 +480,13 @@ def drive(
             cpu = cpu_seconds(pid) - cpu_before
             calls = Counter(c.method for c in double.calls()[calls_before:])
             connections = double.connections
+            reruns = scraped(metrics_port, "mosovo_use_case_reruns_total", "after") - reruns_before
         refused = double.rejected()
         if refused:
             raise RuntimeError(f"{target.name} sent Slack what it refuses: {refused[0].summary()}")
-    return Result(target.name, samples, seconds, rss, peak, given, cpu, starts, calls, connections)
+    return Result(
+        target.name, samples, seconds, rss, peak, given, cpu, starts, calls, connections, reruns
+    )
 
 
 @contextlib.contextmanager
@@ -564,6 +590,12 @@ def report(ours_result: Result, bare_result: Result) -> None:
             for method, count in r.calls.most_common()
         )
         print(f"{r.name}: Web API calls per answer: {per_answer}; {r.connections} connections")
+    if ours_result.reruns:
+        reruns = ", ".join(
+            f"after {after} {count / max(1, ours_result.samples.answers):.2f}"
+            for after, count in sorted(ours_result.reruns.items())
+        )
+        print(f"ours: use cases run again per answer (the request changed meanwhile): {reruns}")
     print(
         f"(ours: {ours_result.samples.answers} answers in {ours_result.seconds:.1f} s, "
         f"{len(ours_result.samples.acks)} requests; bare: {bare_result.samples.answers} answers "

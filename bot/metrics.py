@@ -51,6 +51,12 @@ class Metrics:
             "Socket Mode links the watchdog found silent and replaced",
             registry=r,
         )
+        self.reruns = Counter(
+            "mosovo_use_case_reruns",
+            "Use cases run again because their request changed while they ran (nothing written)",
+            ["after"],
+            registry=r,
+        )
         self.timers_fired = Counter(
             "mosovo_timers_fired", "Scheduler actions", ["kind"], registry=r
         )

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Generic, Protocol, TypeVar, cast, overload
 
+from bot.metrics import METRICS
 from flows import approval, installation
 from flows import delegation as delegation_rules
 from flows.approval import Decision, DecisionMade
@@ -976,12 +977,14 @@ class RequestService:
                 with self.optimistic() as uow:
                     return handle(uow)
             except ConcurrentUpdate:  # nothing was written: again, holding the lock throughout
+                METRICS.reruns.labels(after="optimistic").inc()
                 log.debug("optimistic attempt gave way")
         for attempt in range(1, MAX_CONFLICT_RETRIES + 1):
             try:
                 with (uow_factory or self.uow)() as uow:
                     return handle(uow)
             except ConcurrentUpdate:
+                METRICS.reruns.labels(after="locked").inc()
                 log.info("concurrent update, retrying", extra={"attempts": attempt})
         raise ConcurrentUpdate("the request kept changing; try again")
 

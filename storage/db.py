@@ -25,6 +25,11 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 #: connections kept open per process, and how many more may be opened under load
 POOL_SIZE = 10
 POOL_OVERFLOW = 30
+#: SQLite's: a file and four pragmas to open, little to keep, and a staged use case holds two (its
+#: reader and its writer), so as many are kept as the listener threads may use at once; a pool of
+#: 10 opened and closed an overflow connection for most answers under load
+SQLITE_POOL_SIZE = 40
+SQLITE_POOL_OVERFLOW = 10
 #: execution option: RELAXED for a commit that need not wait for the disk (Database.relaxed)
 DURABILITY = "mosovo_durability"
 RELAXED = "relaxed"
@@ -80,11 +85,13 @@ def make_engine(url: str, timeouts: PostgresTimeouts | None = None, **kwargs: An
     raise ValueError(f"unsupported database URL scheme: {sa_url.drivername}")
 
 
-def _pool_sizes(kwargs: dict[str, Any]) -> None:
+def _pool_sizes(
+    kwargs: dict[str, Any], size: int = POOL_SIZE, overflow: int = POOL_OVERFLOW
+) -> None:
     if "poolclass" not in kwargs:
         # as many connections as listener threads (bot.app.LISTENER_THREADS) may want at once
-        kwargs.setdefault("pool_size", POOL_SIZE)
-        kwargs.setdefault("max_overflow", POOL_OVERFLOW)
+        kwargs.setdefault("pool_size", size)
+        kwargs.setdefault("max_overflow", overflow)
 
 
 def _postgres_durability(connection: Connection) -> None:
@@ -108,7 +115,7 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
     if in_memory:
         # one shared connection, or every checkout would see a different empty database
         kwargs.setdefault("poolclass", StaticPool)
-    _pool_sizes(kwargs)
+    _pool_sizes(kwargs, SQLITE_POOL_SIZE, SQLITE_POOL_OVERFLOW)
     engine = create_engine(url, connect_args=connect_args, **kwargs)
 
     @event.listens_for(engine, "connect")

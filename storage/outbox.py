@@ -122,7 +122,7 @@ class SqlOutbox:
                 "add_created_at": created_at,
                 "add_lease_until": message.lease_until,
             },
-        ).scalar()
+        ).scalar_one()
 
     def claim_due(self, now: datetime, lease_seconds: float, limit: int) -> list[OutboxMessage]:
         """Lease due messages until now + lease_seconds; commit to publish the lease. A replica

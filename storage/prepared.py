@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Dialect
+from sqlalchemy.exc import MultipleResultsFound, NoResultFound
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -74,6 +75,14 @@ class Outcome:
 
     def scalar(self) -> Any:
         return self.rows[0][0] if self.rows else None
+
+    def scalar_one(self) -> Any:
+        """The one row's first column; as SQLAlchemy's `scalar_one`, no row or more is an error."""
+        if not self.rows:
+            raise NoResultFound("No row was found when one was required")
+        if len(self.rows) > 1:
+            raise MultipleResultsFound("Multiple rows were found when exactly one was required")
+        return self.rows[0][0]
 
     def mappings(self) -> list[dict[str, Any]]:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]

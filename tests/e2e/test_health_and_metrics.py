@@ -13,6 +13,7 @@ import pytest
 
 from bot.settings import load_settings
 from flows.clock import FixedClock
+from flows.ports import ConcurrentUpdate
 from tests.support.bot_process import bot_process, free_port
 from tests.support.running_bot import RunningBot
 from tests.support.slack_double import SlackDouble
@@ -86,3 +87,34 @@ def test_a_malformed_metrics_address_is_one_line(value: str) -> None:
     base = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1", "MOSOVO_SUPERVISORS": "U0S"}
     with pytest.raises(SettingsError, match="MOSOVO_METRICS_ADDRESS must be host:port"):
         load_settings({**base, "MOSOVO_METRICS_ADDRESS": value})
+
+
+def reruns(app: RunningBot) -> dict[str, float]:
+    counted: dict[str, float] = {}
+    for line in get(f"{app.metrics_url}/metrics")[1].splitlines():
+        if line.startswith("mosovo_use_case_reruns_total{"):
+            labels, _, value = line.partition("} ")
+            counted[labels.split('after="')[1].split('"')[0]] = float(value)
+    return counted
+
+
+def test_a_use_case_whose_request_changed_while_it_ran_is_run_again_and_counted(
+    app: RunningBot,
+) -> None:
+    """Operators see how often work is redone (a request changed between read and write)."""
+    before = reruns(app)
+    runs: list[object] = []
+
+    def handle(uow: object) -> str:
+        runs.append(uow)
+        if len(runs) < 3:
+            raise ConcurrentUpdate("changed meanwhile")
+        return "done"
+
+    assert app.bot.wiring.service._retrying(handle) == "done"
+    after = reruns(app)
+    gave_way = {k: after.get(k, 0) - before.get(k, 0) for k in ("optimistic", "locked")}
+    staged = app.bot.wiring.service.optimistic is not None  # SQLite stages, PostgreSQL locks
+    assert gave_way == (
+        {"optimistic": 1, "locked": 1} if staged else {"optimistic": 0, "locked": 2}
+    )

@@ -9,11 +9,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from flows.models import MonitoringRequest
 from storage.audit import verify_chain
-from storage.db import default_database_url, make_engine, normalise_url
+from storage.db import SQLITE_POOL_SIZE, default_database_url, make_engine, normalise_url
 from storage.unit_of_work import Database
 
 NewRequest = Callable[..., MonitoringRequest]
@@ -55,6 +55,24 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys(tmp_path: 
             assert pragma("synchronous") == 1
     finally:
         engine.dispose()
+
+
+def test_sqlite_keeps_the_connections_its_listeners_use_at_once_instead_of_reopening_them(
+    tmp_path: Path,
+) -> None:
+    """Each staged use case holds a reader and a writer: under load the pool must not open and
+    close a connection (a file and its pragmas) per answer."""
+    engine = make_engine(f"sqlite:///{tmp_path}/x.db")
+    opened: list[object] = []
+    event.listen(engine, "connect", lambda dbapi, record: opened.append(dbapi))
+    at_once = 2 * 16  # 16 listener threads each holding a reader and a writer
+    assert at_once <= SQLITE_POOL_SIZE
+    for _ in range(3):
+        connections = [engine.connect() for _ in range(at_once)]
+        for connection in connections:
+            connection.close()
+    assert len(opened) == at_once  # the second and third rounds reused them
+    engine.dispose()
 
 
 def test_an_in_memory_sqlite_database_works_for_quick_experiments() -> None:

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import bindparam, insert, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, MultipleResultsFound, NoResultFound
 
 from storage.prepared import Prepared
 from storage.tables import outbox_table as outbox
@@ -94,6 +94,18 @@ def test_text_gives_the_drivers_values(db: Database) -> None:
     with db.reader() as uow:
         outcome = Prepared(text("SELECT :n + 1 AS more")).run(uow.connection, {"n": 41})
     assert outcome.columns == ("more",) and outcome.scalar() == 42
+
+
+def test_scalar_one_wants_exactly_one_row_as_sqlalchemys_does(db: Database) -> None:
+    numbers = Prepared(text("SELECT 1 AS n UNION ALL SELECT 2 WHERE :two ORDER BY n"))
+    with db.reader() as uow:
+        assert numbers.run(uow.connection, {"two": False}).scalar_one() == 1
+        with pytest.raises(MultipleResultsFound):
+            numbers.run(uow.connection, {"two": True}).scalar_one()
+        nothing = Prepared(text("SELECT 1 AS n WHERE :any")).run(uow.connection, {"any": False})
+        assert nothing.scalar() is None
+        with pytest.raises(NoResultFound):
+            nothing.scalar_one()
 
 
 def test_what_cannot_be_prepared_is_refused_when_first_run(db: Database) -> None:
