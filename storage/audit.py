@@ -130,11 +130,11 @@ def sealed_hash(
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def lock_chain(session: Executor) -> None:
+def lock_chain(executor: Executor) -> None:
     """Serialise appenders until this transaction ends. SQLite needs nothing: every transaction
     there starts with BEGIN IMMEDIATE (storage/db.py), which already excludes other writers."""
-    if dialect_name(session) == "postgresql":
-        _LOCK_CHAIN.run(session, {"key": CHAIN_LOCK_KEY})
+    if dialect_name(executor) == "postgresql":
+        _LOCK_CHAIN.run(executor, {"key": CHAIN_LOCK_KEY})
 
 
 # prepared (storage/prepared.py): they run with every change
@@ -160,9 +160,9 @@ _APPEND_ONE = Prepared(
 )
 
 
-def chain_head(session: Executor) -> tuple[int, str]:
+def chain_head(executor: Executor) -> tuple[int, str]:
     """(id, hash) of the last event, or (0, genesis) for an empty log."""
-    row = _CHAIN_HEAD.run(session, {}).first()
+    row = _CHAIN_HEAD.run(executor, {}).first()
     return (int(row[0]), str(row[1])) if row else (0, GENESIS_HASH)
 
 
@@ -197,39 +197,39 @@ def chain_rows(
     return rows
 
 
-def append_events(session: Executor, pending: Sequence[PendingEvent]) -> None:
-    """Append to the chain inside the session's transaction; the lock lasts until it ends, so
+def append_events(executor: Executor, pending: Sequence[PendingEvent]) -> None:
+    """Append to the chain inside the executor's transaction; the lock lasts until it ends, so
     callers should append last, just before committing (SqlUnitOfWork does)."""
     if not pending:
         return
-    lock_chain(session)
-    last_id, last_hash = chain_head(session)
+    lock_chain(executor)
+    last_id, last_hash = chain_head(executor)
     rows = chain_rows(last_id, last_hash, pending)
     if len(rows) == 1:
-        _APPEND_ONE.run(session, rows[0])
+        _APPEND_ONE.run(executor, rows[0])
     else:
-        session.execute(insert(events), rows)
+        executor.execute(insert(events), rows)
 
 
-def _batches(session: Executor) -> Iterator[Sequence[Any]]:
+def _batches(executor: Executor) -> Iterator[Sequence[Any]]:
     last_id: int | None = None
     while True:
         query = select(events).order_by(events.c.id).limit(_VERIFY_BATCH)
         if last_id is not None:
             query = query.where(events.c.id > last_id)
-        rows = session.execute(query).all()
+        rows = executor.execute(query).all()
         if not rows:
             return
         yield rows
         last_id = rows[-1].id
 
 
-def verify_chain(session: Executor) -> VerifyResult:
+def verify_chain(executor: Executor) -> VerifyResult:
     """Walk the whole log in id order, in batches (memory stays flat), and report the first
     event that does not follow from the one before it."""
-    erasures = _erasures(session)
+    erasures = _erasures(executor)
     expected_id, prev_hash, count, erased, unsealed = 1, GENESIS_HASH, 0, 0, 0
-    for batch in _batches(session):
+    for batch in _batches(executor):
         for row in batch:
             bad_id = row.id
             if row.id != expected_id:
@@ -250,14 +250,14 @@ def verify_chain(session: Executor) -> VerifyResult:
     return VerifyResult(True, count, head_hash=prev_hash, erased=erased, unsealed=unsealed)
 
 
-def _erasures(session: Executor) -> dict[int, int]:
+def _erasures(executor: Executor) -> dict[int, int]:
     """request pk -> id of its last `erased` event (itself verified by the walk)."""
     query = (
         select(events.c.request_id, func.max(events.c.id))
         .where(events.c.action == "erased")
         .group_by(events.c.request_id)
     )
-    rows = session.execute(query).all()
+    rows = executor.execute(query).all()
     return {int(row[0]): int(row[1]) for row in rows if row[0] is not None}
 
 
@@ -284,14 +284,14 @@ def _check_event(row: Any, erasures: dict[int, int]) -> str | None:
     return None if row.hash == expected else altered
 
 
-def recorded_checkpoints(session: Executor) -> list[dict[str, Any]]:
+def recorded_checkpoints(executor: Executor) -> list[dict[str, Any]]:
     """The details of every `checkpointed` event (count, head, key), oldest first."""
     query = select(events.c.detail).where(events.c.action == "checkpointed").order_by(events.c.id)
-    return [row.detail for row in session.execute(query)]
+    return [row.detail for row in executor.execute(query)]
 
 
-def count_events(session: Executor) -> int:
-    return int(session.execute(select(func.count()).select_from(events)).scalar_one())
+def count_events(executor: Executor) -> int:
+    return int(executor.execute(select(func.count()).select_from(events)).scalar_one())
 
 
 class SqlAuditLog:

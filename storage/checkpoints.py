@@ -155,10 +155,10 @@ def load_public_key(path: Path) -> Ed25519PublicKey:
 # --- making and writing checkpoints ------------------------------------------------------------
 
 
-def sign_head(session: Executor, key: Ed25519PrivateKey, at: datetime) -> Checkpoint:
-    """Sign the committed head as `session` sees it. Event ids are gapless from 1, so the head's
+def sign_head(executor: Executor, key: Ed25519PrivateKey, at: datetime) -> Checkpoint:
+    """Sign the committed head as `executor` sees it. Event ids are gapless from 1, so the head's
     id is the number of events."""
-    count, head = chain_head(session)
+    count, head = chain_head(executor)
     unsigned = Checkpoint(count, head, at, key_id(key.public_key()))
     signature = base64.b64encode(key.sign(unsigned.signed_bytes())).decode("ascii")
     return Checkpoint(count, head, at, unsigned.key, signature)
@@ -214,14 +214,14 @@ class CheckpointReport:
 
 
 def verify_checkpoints(
-    session: Executor, checkpoints: Iterable[Checkpoint], trusted: Ed25519PublicKey
+    executor: Executor, checkpoints: Iterable[Checkpoint], trusted: Ed25519PublicKey
 ) -> CheckpointReport:
     """Every checkpoint must be signed by the trusted key and its head must be in the log, at
     its count. Run after `verify_chain`: together they prove the log extends every head."""
     trusted_id = key_id(trusted)
     checked = covered = 0
     for checkpoint in checkpoints:
-        problem = _check_one(session, checkpoint, trusted, trusted_id)
+        problem = _check_one(executor, checkpoint, trusted, trusted_id)
         if problem:
             return CheckpointReport(False, checked, covered, problem)
         checked += 1
@@ -230,7 +230,7 @@ def verify_checkpoints(
 
 
 def unlisted_checkpoints(
-    session: Executor, checkpoints: Iterable[Checkpoint], trusted: Ed25519PublicKey
+    executor: Executor, checkpoints: Iterable[Checkpoint], trusted: Ed25519PublicKey
 ) -> int:
     """How many checkpoints the log records (signed by `trusted`) that are not in
     `checkpoints`: written to another sink, or removed from this one."""
@@ -238,14 +238,14 @@ def unlisted_checkpoints(
     trusted_id = key_id(trusted)
     return sum(
         1
-        for detail in recorded_checkpoints(session)
+        for detail in recorded_checkpoints(executor)
         if detail.get("key") == trusted_id
         and (detail.get("count"), detail.get("head")) not in listed
     )
 
 
 def _check_one(
-    session: Executor, checkpoint: Checkpoint, trusted: Ed25519PublicKey, trusted_id: str
+    executor: Executor, checkpoint: Checkpoint, trusted: Ed25519PublicKey, trusted_id: str
 ) -> str | None:
     when = checkpoint.at.astimezone(UTC).isoformat(timespec="seconds")
     name = f"checkpoint of {when} ({checkpoint.count} events)"
@@ -257,7 +257,7 @@ def _check_one(
         return f"{name} has a bad signature: the checkpoint file was altered"
     if checkpoint.count == 0:
         return None
-    stored = session.execute(
+    stored = executor.execute(
         select(events.c.hash).where(events.c.id == checkpoint.count)
     ).scalar_one_or_none()
     if stored is None:
@@ -270,7 +270,7 @@ def _check_one(
             f"{name}: event {checkpoint.count} is not the one signed "
             "(the log was rewritten, or rolled back and written again)"
         )
-    held = session.execute(
+    held = executor.execute(
         select(func.count()).select_from(events).where(events.c.id <= checkpoint.count)
     ).scalar_one()
     if held != checkpoint.count:

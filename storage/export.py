@@ -109,36 +109,36 @@ def _record_export(db: Database, request: ExportRequest, count: int, complete: b
         uow.commit()
 
 
-def _begin_snapshot(session: Executor) -> None:
+def _begin_snapshot(executor: Executor) -> None:
     # one snapshot for every page; SQLite's deferred read transaction already is one (WAL)
-    if dialect_name(session) == "postgresql":
-        session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))
+    if dialect_name(executor) == "postgresql":
+        executor.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))
 
 
-def iter_records(session: Executor, since: datetime | None) -> Iterator[dict[str, Any]]:
+def iter_records(executor: Executor, since: datetime | None) -> Iterator[dict[str, Any]]:
     """Export records in id order, a page of requests and their events at a time."""
     last_id = 0
     while True:
         query = select(requests).where(requests.c.id > last_id).order_by(requests.c.id)
         if since is not None:
             query = query.where(requests.c.created_at >= since)
-        rows = session.execute(query.limit(_PAGE)).all()
+        rows = executor.execute(query.limit(_PAGE)).all()
         if not rows:
             return
-        trails = _trails(session, [row.id for row in rows])
+        trails = _trails(executor, [row.id for row in rows])
         for row in rows:
             yield _record(row._mapping, trails.get(row.id, []))
         last_id = rows[-1].id
 
 
-def _trails(session: Executor, pks: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+def _trails(executor: Executor, pks: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
     query = (
         select(events.c.request_id, events.c.at, events.c.actor, events.c.action, events.c.detail)
         .where(events.c.request_id.in_(pks))
         .order_by(events.c.request_id, events.c.id)
     )
     trails: dict[int, list[dict[str, Any]]] = {}
-    for row in session.execute(query):
+    for row in executor.execute(query):
         trails.setdefault(row.request_id, []).append(
             {"at": row.at, "actor": row.actor, "action": row.action, "detail": row.detail}
         )
@@ -169,20 +169,20 @@ def _record(row: Any, trail: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def field_keys(session: Executor, since: datetime | None) -> list[str]:
+def field_keys(executor: Executor, since: datetime | None) -> list[str]:
     """CSV field columns: the catalogue's order, then any other key stored (e.g. a retired
     field), sorted. The database lists the keys, so this costs no pass over the rows here."""
     catalogue = _catalogue_keys()
     known = set(catalogue)
-    return catalogue + sorted(k for k in _stored_keys(session, since) if k not in known)
+    return catalogue + sorted(k for k in _stored_keys(executor, since) if k not in known)
 
 
 def _catalogue_keys() -> list[str]:
     return [field.key for field in build_catalogue(FlowConfig())]
 
 
-def _stored_keys(session: Executor, since: datetime | None) -> set[str]:
-    if dialect_name(session) == "postgresql":
+def _stored_keys(executor: Executor, since: datetime | None) -> set[str]:
+    if dialect_name(executor) == "postgresql":
         sql = "SELECT DISTINCT json_object_keys(answers) FROM requests"
     else:
         sql = "SELECT DISTINCT j.key FROM requests, json_each(requests.answers) AS j"
@@ -191,7 +191,7 @@ def _stored_keys(session: Executor, since: datetime | None) -> set[str]:
     query = text(sql)
     if since is not None:
         query = query.bindparams(bindparam("since", since, type_=UTCDateTime()))
-    keys: list[Any] = list(session.execute(query).scalars())
+    keys: list[Any] = list(executor.execute(query).scalars())
     return {str(key) for key in keys}
 
 

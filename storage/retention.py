@@ -53,7 +53,7 @@ class RetentionRun:
             raise RetentionRefused("--reason is required: why (it is recorded; MoPI review)")
 
 
-def closed_requests(session: Executor) -> Iterator[Closed]:
+def closed_requests(executor: Executor) -> Iterator[Closed]:
     """Every closed request not yet erased, with when it closed (metadata only)."""
     closing = (
         select(events.c.request_id, func.max(events.c.at).label("closed_event_at"))
@@ -63,7 +63,7 @@ def closed_requests(session: Executor) -> Iterator[Closed]:
     )
     last_id = 0
     while True:
-        rows = session.execute(
+        rows = executor.execute(
             select(
                 requests.c.id,
                 requests.c.state,
