@@ -130,15 +130,23 @@ def sealed_hash(
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def lock_chain(executor: Executor) -> None:
+def lock_chain(executor: Executor, commit_without_waiting: bool = False) -> None:
     """Serialise appenders until this transaction ends. SQLite needs nothing: every transaction
-    there starts with BEGIN IMMEDIATE (storage/db.py), which already excludes other writers."""
+    there starts with BEGIN IMMEDIATE (storage/db.py), which already excludes other writers.
+
+    `commit_without_waiting`: on PostgreSQL, the same statement makes this transaction's COMMIT
+    not wait for the disk, so that the lock is not held through a flush (SqlUnitOfWork waits for
+    the disk after the commit, outside the lock); one round trip for both."""
     if dialect_name(executor) == "postgresql":
-        _LOCK_CHAIN.run(executor, {"key": CHAIN_LOCK_KEY})
+        lock = _LOCK_CHAIN_COMMITTING_WITHOUT_WAITING if commit_without_waiting else _LOCK_CHAIN
+        lock.run(executor, {"key": CHAIN_LOCK_KEY})
 
 
 # prepared (storage/prepared.py): they run with every change
 _LOCK_CHAIN = Prepared(text("SELECT pg_advisory_xact_lock(:key)"))
+_LOCK_CHAIN_COMMITTING_WITHOUT_WAITING = Prepared(
+    text("SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock(:key)")
+)
 _CHAIN_HEAD = Prepared(select(events.c.id, events.c.hash).order_by(events.c.id.desc()).limit(1))
 #: the columns chain_rows() gives
 _APPENDED = (
@@ -197,12 +205,15 @@ def chain_rows(
     return rows
 
 
-def append_events(executor: Executor, pending: Sequence[PendingEvent]) -> None:
+def append_events(
+    executor: Executor, pending: Sequence[PendingEvent], commit_without_waiting: bool = False
+) -> None:
     """Append to the chain inside the executor's transaction; the lock lasts until it ends, so
-    callers should append last, just before committing (SqlUnitOfWork does)."""
+    callers should append last, just before committing (SqlUnitOfWork does). For
+    `commit_without_waiting` see `lock_chain`."""
     if not pending:
         return
-    lock_chain(executor)
+    lock_chain(executor, commit_without_waiting)
     last_id, last_hash = chain_head(executor)
     rows = chain_rows(last_id, last_hash, pending)
     if len(rows) == 1:
@@ -355,9 +366,9 @@ class SqlAuditLog:
             for r in rows
         ]
 
-    def flush(self) -> None:
+    def flush(self, commit_without_waiting: bool = False) -> None:
         pending, self._pending = self._pending, []
-        append_events(self._executor, pending)
+        append_events(self._executor, pending, commit_without_waiting)
 
     def discard(self) -> None:
         self._pending.clear()

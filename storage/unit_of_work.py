@@ -15,15 +15,10 @@ from storage.db import DURABILITY, RELAXED, SQLITE_BEGIN, make_engine, upgrade
 from storage.delegations import SqlDelegationRepository
 from storage.languages import SqlLanguageRepository
 from storage.outbox import SqlOutbox
-from storage.prepared import Prepared
 from storage.repositories import SqlDeliveryLog, SqlRequestRepository
 from storage.timeouts import PostgresTimeouts
 
 log = logging.getLogger(__name__)
-
-
-#: PostgreSQL: this transaction's COMMIT does not wait for the log to reach the disk
-_COMMIT_WITHOUT_WAITING = Prepared(text("SELECT set_config('synchronous_commit', 'off', true)"))
 
 
 #: PostgreSQL: a log record in a transaction of its own (any role may write one)
@@ -90,11 +85,9 @@ class SqlUnitOfWork:
             raise RuntimeError("audit events are never committed without waiting for the disk")
         connection = self.connection
         chained = self.audit.has_pending and connection.dialect.name == "postgresql"
-        if chained:
-            # the chain lock is released at COMMIT: do not wait for the disk while holding it
-            _COMMIT_WITHOUT_WAITING.run(connection, {})
-        # the audit chain is written last: its lock is then held only for the commit itself
-        self.audit.flush()
+        # the audit chain is written last: its lock is then held only for the commit itself, and
+        # on PostgreSQL that commit does not wait for the disk (the lock is released at COMMIT)
+        self.audit.flush(commit_without_waiting=chained)
         if not chained:
             connection.commit()
             return

@@ -203,6 +203,34 @@ def test_a_postgresql_commit_of_audit_events_is_on_disk_before_it_returns(pg_url
         db.dispose()
 
 
+def test_on_postgresql_the_chain_lock_also_makes_its_commit_not_wait_for_the_disk(
+    pg_url: str,
+) -> None:
+    """One statement takes the chain lock and sets the commit not to wait (a round trip fewer);
+    without the flag the lock alone is taken and the commit waits as usual."""
+    db = Database(pg_url)
+    try:
+        db.upgrade()
+        request_id = str(stored_request(db).request_id)
+        for without_waiting in (True, False):
+            with db.uow() as uow:
+                uow.audit.append("answered", "U0OFFICER", AT, request_id, {"field": "x"})
+                uow.audit.flush(commit_without_waiting=without_waiting)
+                held: int = uow.connection.execute(
+                    text(
+                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                        " AND pid = pg_backend_pid()"
+                    )
+                ).scalar_one()
+                assert held == 1
+                assert synchronous_commit(uow) == ("off" if without_waiting else "on")
+                uow.commit()
+        with db.reader() as uow:
+            assert verify_chain(uow.connection).ok
+    finally:
+        db.dispose()
+
+
 def test_a_relaxed_commit_refuses_audit_events(db: Database) -> None:
     request = stored_request(db)
     with db.relaxed() as uow:
