@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import select
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,7 +14,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, MetaData, create_engine, event, text
+from sqlalchemy import Connection, Engine, MetaData, create_engine, event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
@@ -25,6 +27,9 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 #: connections kept open per process, and how many more may be opened under load
 POOL_SIZE = 10
 POOL_OVERFLOW = 30
+#: PostgreSQL: a pooled connection idle this long is pinged before use even if it looks alive
+PING_AFTER_IDLE_SECONDS = 30.0
+_IDLE_SINCE = "mosovo_idle_since"
 #: SQLite's: a file and four pragmas to open, little to keep, and a staged use case holds two (its
 #: reader and its writer), so as many are kept as the listener threads may use at once; a pool of
 #: 10 opened and closed an overflow connection for most answers under load
@@ -74,15 +79,45 @@ def make_engine(url: str, timeouts: PostgresTimeouts | None = None, **kwargs: An
     if sa_url.get_backend_name() == "postgresql":
         if sa_url.get_driver_name() != "psycopg":
             raise ValueError("PostgreSQL URLs must use psycopg 3 (postgresql+psycopg://)")
-        kwargs.setdefault("pool_pre_ping", True)
         _pool_sizes(kwargs)
         url_options = sa_url.query.get("options")
         connect_args = (timeouts or PostgresTimeouts()).connect_args(url_options)
         connect_args.update(kwargs.pop("connect_args", {}))
         engine = create_engine(sa_url, connect_args=connect_args, **kwargs)
         event.listen(engine, "begin", _postgres_durability)
+        if not kwargs.get("pool_pre_ping"):
+            event.listen(engine, "connect", _idle_since)
+            event.listen(engine, "checkin", _idle_since)
+            event.listen(engine, "checkout", _alive_or_replaced(engine))
         return engine
     raise ValueError(f"unsupported database URL scheme: {sa_url.drivername}")
+
+
+def _idle_since(_dbapi_connection: Any, record: Any) -> None:
+    record.info[_IDLE_SINCE] = time.monotonic()
+
+
+def _alive_or_replaced(engine: Engine) -> Callable[[Any, Any, Any], None]:
+    """A pooled PostgreSQL connection is pinged only when it may be dead, not at every checkout
+    (a round trip before each of an answer's transactions): when the server has said something
+    to it while it sat in the pool (a terminated backend or a restarted server sends its last
+    words, or closes the socket, which then reads as ready), or when it sat there longer than
+    PING_AFTER_IDLE_SECONDS. One that fails the ping is replaced, as `pool_pre_ping` would."""
+
+    def check(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle = time.monotonic() - record.info.get(_IDLE_SINCE, 0.0)
+        try:
+            if dbapi_connection.closed:
+                raise exc.DisconnectionError("closed")
+            ready, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+            if ready or idle > PING_AFTER_IDLE_SECONDS:
+                engine.dialect.do_ping(dbapi_connection)
+        except exc.DisconnectionError:
+            raise
+        except Exception as error:  # the pool discards it and connects afresh
+            raise exc.DisconnectionError(type(error).__name__) from error
+
+    return check
 
 
 def _pool_sizes(

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import select
 import stat
 import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import event, text
+from sqlalchemy.pool import NullPool
 
 from flows.models import MonitoringRequest
 from storage.audit import verify_chain
@@ -149,3 +153,42 @@ def test_a_new_sqlite_database_and_its_journal_are_readable_by_their_owner_only(
             assert stat.S_IMODE(file.stat().st_mode) & 0o077 == 0, oct(file.stat().st_mode)
     finally:
         db.dispose()
+
+
+def test_postgresql_pings_a_pooled_connection_only_when_it_may_be_dead(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No round trip before every transaction (pool_pre_ping's cost), yet a connection the
+    server terminated while it sat in the pool is pinged, found dead and replaced."""
+    engine = make_engine(pg_url)
+    pings: list[object] = []
+    real_ping = engine.dialect.do_ping
+
+    def counted_ping(dbapi_connection: object) -> bool:
+        pings.append(dbapi_connection)
+        return real_ping(dbapi_connection)
+
+    monkeypatch.setattr(engine.dialect, "do_ping", counted_ping)
+    try:
+        for _ in range(5):
+            with engine.connect() as connection:
+                pid = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        assert pings == []  # alive and recently used: not pinged
+        admin = make_engine(pg_url, poolclass=NullPool)
+        with admin.connect() as other:
+            assert other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+        admin.dispose()
+        deadline = time.monotonic() + 10  # the backend's goodbye reaches its socket
+        while time.monotonic() < deadline and not _readable(engine):
+            time.sleep(0.01)
+        with engine.connect() as connection:
+            replaced = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        assert len(pings) == 1 and replaced != pid
+    finally:
+        engine.dispose()
+
+
+def _readable(engine: Any) -> bool:
+    """Whether the one pooled connection's socket has something to read."""
+    idle = engine.pool._pool.queue[0].dbapi_connection
+    return bool(select.select([idle.fileno()], [], [], 0)[0])
