@@ -109,8 +109,9 @@ def _alive_or_replaced(engine: Engine) -> Callable[[Any, Any, Any], None]:
         try:
             if dbapi_connection.closed:
                 raise exc.DisconnectionError("closed")
-            ready, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
-            if ready or idle > PING_AFTER_IDLE_SECONDS:
+            said = select.poll()  # not select(): it refuses descriptors above 1023
+            said.register(dbapi_connection.fileno(), select.POLLIN)
+            if said.poll(0) or idle > PING_AFTER_IDLE_SECONDS:
                 engine.dialect.do_ping(dbapi_connection)
         except exc.DisconnectionError:
             raise

@@ -164,7 +164,7 @@ def test_postgresql_pings_a_pooled_connection_only_when_it_may_be_dead(
     pings: list[object] = []
     real_ping = engine.dialect.do_ping
 
-    def counted_ping(dbapi_connection: object) -> bool:
+    def counted_ping(dbapi_connection: Any) -> bool:
         pings.append(dbapi_connection)
         return real_ping(dbapi_connection)
 
@@ -172,7 +172,7 @@ def test_postgresql_pings_a_pooled_connection_only_when_it_may_be_dead(
     try:
         for _ in range(5):
             with engine.connect() as connection:
-                pid = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+                pid: int = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
         assert pings == []  # alive and recently used: not pinged
         admin = make_engine(pg_url, poolclass=NullPool)
         with admin.connect() as other:
@@ -182,7 +182,7 @@ def test_postgresql_pings_a_pooled_connection_only_when_it_may_be_dead(
         while time.monotonic() < deadline and not _readable(engine):
             time.sleep(0.01)
         with engine.connect() as connection:
-            replaced = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            replaced: int = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
         assert len(pings) == 1 and replaced != pid
     finally:
         engine.dispose()
