@@ -60,6 +60,8 @@ SUPERVISORS = "S0BENCHSUPS"
 SUPERVISOR = "U0BENCHSUP"
 #: how long any one wait may take before the run is declared broken
 WAIT_SECONDS = 60.0
+#: how much longer everything takes under callgrind (50-100x slower than natively)
+CALLGRIND_SLOWER = 20
 ROOT = Path(__file__).resolve().parents[1]
 #: a conversation that has not reached its summary after this many answers is stuck
 MAX_ANSWERS = 100
@@ -167,9 +169,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serving(target: Target, double: BenchDouble, log: Path) -> Iterator[tuple[int, int, int]]:
-    """Start the app; (its port, its pid, its metrics port) once /healthz answers; stopped with
-    SIGTERM after."""
+def serving(
+    target: Target, double: BenchDouble, log: Path, wrapper: list[str] | None = None
+) -> Iterator[tuple[int, int, int]]:
+    """Start the app (under `wrapper`, e.g. valgrind, if given); (its port, its pid, its metrics
+    port) once /healthz answers; stopped with SIGTERM after."""
     port = free_port()
     metrics_port = free_port()
     env = {
@@ -186,7 +190,7 @@ def serving(target: Target, double: BenchDouble, log: Path) -> Iterator[tuple[in
     env.pop("SLACK_APP_TOKEN", None)
     if target.database_url:
         env["DATABASE_URL"] = target.database_url
-    command = [part.replace("{port}", str(port)) for part in target.command]
+    command = [*(wrapper or []), *(part.replace("{port}", str(port)) for part in target.command)]
     with log.open("wb") as output:
         process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=output, stderr=output)
         try:
@@ -199,7 +203,7 @@ def serving(target: Target, double: BenchDouble, log: Path) -> Iterator[tuple[in
         finally:
             process.terminate()
             try:
-                process.wait(timeout=15)
+                process.wait(timeout=WAIT_SECONDS / 4)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
@@ -303,6 +307,8 @@ class Result:
     connections: int = 0
     #: use cases run again because their request changed meanwhile (ours only), by what gave way
     reruns: Counter[str] = field(default_factory=Counter)
+    #: instructions the app ran in the answering phase (--callgrind), else None
+    instructions: int | None = None
 
     @property
     def throughput(self) -> float:
@@ -420,22 +426,29 @@ def drive(
     log: Path,
     profile: Path | None = None,
     profile_mode: str = "all",
+    callgrind: Path | None = None,
 ) -> Result:
     """Run the plan against one app; `counts`: answers per conversation to give (the bare app
-    gives as many as ours did); `profile`: sample the app with py-spy into this file."""
+    gives as many as ours did); `profile`: sample the app with py-spy into this file;
+    `callgrind`: run the app under valgrind's callgrind, counting the answering phase's
+    instructions into this file."""
     samples = Samples()
     double = BenchDouble()
     with double:
         prepare(double, plan.conversations)
         with (
-            serving(target, double, log) as (port, pid, metrics_port),
+            serving(target, double, log, counting(callgrind)) as (port, pid, metrics_port),
             sampling(pid, profile, profile_mode),
         ):
             conversations = [
                 Conversation(n, target, port, double, Samples()) for n in range(plan.conversations)
             ]
             start_samples = [c.samples for c in conversations]  # filled in before the barrier
-            started = threading.Barrier(plan.conversations + 1)
+            # every conversation started: count from here (an action runs before any is let go)
+            started = threading.Barrier(
+                plan.conversations + 1,
+                action=(lambda: collecting(pid, True)) if callgrind else None,
+            )
             finished: list[float] = [0.0] * plan.conversations
             given = [0] * plan.conversations
             errors: list[BaseException] = []
@@ -470,6 +483,8 @@ def drive(
             reruns_before = scraped(metrics_port, "mosovo_use_case_reruns_total", "after")
             for thread in threads:
                 thread.join()
+            if callgrind:
+                collecting(pid, False)
             starts = Samples()
             for start in start_samples:
                 starts.merge(start)
@@ -484,9 +499,57 @@ def drive(
         refused = double.rejected()
         if refused:
             raise RuntimeError(f"{target.name} sent Slack what it refuses: {refused[0].summary()}")
+    instructions = counted(callgrind) if callgrind else None  # written as the app exited
     return Result(
-        target.name, samples, seconds, rss, peak, given, cpu, starts, calls, connections, reruns
+        target.name,
+        samples,
+        seconds,
+        rss,
+        peak,
+        given,
+        cpu,
+        starts,
+        calls,
+        connections,
+        reruns,
+        instructions,
     )
+
+
+def counting(output: Path | None) -> list[str] | None:
+    """valgrind's callgrind, counting nothing until told (`collecting`); instructions are the
+    same whatever else the machine does, unlike seconds on a shared one."""
+    if output is None:
+        return None
+    if shutil.which("valgrind") is None:
+        raise RuntimeError("--callgrind needs valgrind (Debian's package valgrind)")
+    return [
+        "valgrind",
+        "--tool=callgrind",
+        "--instr-atstart=no",
+        f"--callgrind-out-file={output}",
+        "--",
+    ]
+
+
+def collecting(pid: int, on: bool) -> None:
+    told = subprocess.run(
+        ["callgrind_control", "-i", "on" if on else "off", str(pid)],
+        capture_output=True,
+        text=True,
+        timeout=WAIT_SECONDS,
+    )
+    if "OK" not in told.stdout:  # it exits 0 when it finds no such run
+        raise RuntimeError(f"callgrind_control: {told.stdout.strip() or told.stderr.strip()}")
+
+
+def counted(output: Path) -> int:
+    """The instructions a callgrind file records: its `totals:` line (`summary:` stays 0 when
+    collection was switched on and off while the program ran)."""
+    for line in reversed(output.read_text().splitlines()):
+        if line.startswith("totals:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no totals in {output}")
 
 
 @contextlib.contextmanager
@@ -561,6 +624,11 @@ def figures(result: Result) -> dict[str, float]:
         "CPU ms/answer": result.cpu_seconds / max(1, s.answers) * 1000,
         "RSS MiB": result.rss_kib / 1024,
         "API calls/answer": sum(result.calls.values()) / max(1, s.answers),
+        **(
+            {"M instr/answer": result.instructions / max(1, s.answers) / 1e6}
+            if result.instructions is not None
+            else {}
+        ),
     }
 
 
@@ -605,6 +673,9 @@ def report(ours_result: Result, bare_result: Result) -> None:
 
 
 def run(args: argparse.Namespace) -> None:
+    global WAIT_SECONDS
+    if args.callgrind:
+        WAIT_SECONDS *= CALLGRIND_SLOWER  # every wait, start-up included
     plan = Plan(args.conversations, args.answers, args.to_summary or args.approve, args.approve)
     logs = Path(tempfile.mkdtemp(prefix="mosovo-bench-"))
     print(
@@ -616,8 +687,22 @@ def run(args: argparse.Namespace) -> None:
         load_open_conversations(url, 10)
         print(f"database: {dialect}, 10 open conversations")
         profile = logs / "ours.stacks" if args.profile else None
-        mine = drive(ours(url), plan, None, logs / "ours.log", profile, args.profile or "all")
-    bare_result = drive(bare(), plan, mine.answers_per_conversation, logs / "bare.log")
+        mine = drive(
+            ours(url),
+            plan,
+            None,
+            logs / "ours.log",
+            profile,
+            args.profile or "all",
+            logs / "ours.callgrind" if args.callgrind else None,
+        )
+    bare_result = drive(
+        bare(),
+        plan,
+        mine.answers_per_conversation,
+        logs / "bare.log",
+        callgrind=logs / "bare.callgrind" if args.callgrind else None,
+    )
     report(mine, bare_result)
     if args.memory_open:
         with bench_database(args.database_url) as url:
@@ -650,6 +735,12 @@ def main(argv: list[str] | None = None) -> None:
         choices=("all", "cpu", "gil"),
         help="sample our bot with py-spy into the logs folder: all threads, those on a CPU, or "
         "the one holding the GIL",
+    )
+    parser.add_argument(
+        "--callgrind",
+        action="store_true",
+        help="run both apps under valgrind's callgrind and print instructions per answer (the "
+        "same on a busy machine; slow: start with --conversations 5)",
     )
     args = parser.parse_args(argv)
     if args.conversations < 1 or args.answers < 0:
