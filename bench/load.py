@@ -44,6 +44,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import update
 
 from bench.storage_bench import Loader, bench_database
@@ -222,16 +223,17 @@ def scraped(port: int, metric: str, label: str) -> Counter[str]:
     (the bare app)."""
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
-            lines = response.read().decode().splitlines()
+            text = response.read().decode()
     except OSError:
         return Counter()
-    values: Counter[str] = Counter()
-    for line in lines:
-        name, _, rest = line.partition("{")
-        if name == metric and f'{label}="' in rest:
-            labelled, _, value = rest.partition("} ")
-            values[labelled.split(f'{label}="', 1)[1].split('"', 1)[0]] = int(float(value))
-    return values
+    return Counter(
+        {
+            sample.labels[label]: int(sample.value)
+            for family in text_string_to_metric_families(text)
+            for sample in family.samples
+            if sample.name == metric and label in sample.labels
+        }
+    )
 
 
 def memory_kib(pid: int) -> tuple[int, int]:

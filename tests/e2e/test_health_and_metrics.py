@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from bot.settings import load_settings
 from flows.clock import FixedClock
@@ -90,12 +91,12 @@ def test_a_malformed_metrics_address_is_one_line(value: str) -> None:
 
 
 def reruns(app: RunningBot) -> dict[str, float]:
-    counted: dict[str, float] = {}
-    for line in get(f"{app.metrics_url}/metrics")[1].splitlines():
-        if line.startswith("mosovo_use_case_reruns_total{"):
-            labels, _, value = line.partition("} ")
-            counted[labels.split('after="')[1].split('"')[0]] = float(value)
-    return counted
+    return {
+        sample.labels["after"]: sample.value
+        for family in text_string_to_metric_families(get(f"{app.metrics_url}/metrics")[1])
+        for sample in family.samples
+        if sample.name == "mosovo_use_case_reruns_total"
+    }
 
 
 def test_a_use_case_whose_request_changed_while_it_ran_is_run_again_and_counted(
