@@ -232,6 +232,7 @@ def create_bot(
         speakers=speakers,
         marks=database.relaxed,
         grouped_marks=grouped.run if grouped is not None else None,
+        question_missed=presenter.answered_meanwhile,
     )
     # what a change says is recorded in its transaction and sent from the outbox: at once by
     # the listener that made it, or by the scheduler if this process dies first

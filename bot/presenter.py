@@ -162,6 +162,13 @@ class ThreadPresenter:
             return
         self.render(request, outputs, self.messenger)
 
+    def answered_meanwhile(self, request_id: str, field_key: str, ts: str) -> None:
+        """A question posted at `ts` was answered before its post returned, so the answer's
+        transaction could not tidy it: tidied now (sent directly: lost, it stays untidied)."""
+        reply = self.service.answered_meanwhile(request_id, field_key, ts)
+        if reply is not None:
+            self.show(reply.request, reply.outputs)
+
     def render(self, request: MonitoringRequest, outputs: list[Output], out: Sink) -> None:
         conversational: list[Output] = []
         answered: list[AnswerAccepted] = []
@@ -202,8 +209,8 @@ class ThreadPresenter:
                 request_id=request.request_id,
                 extra={"field": key} if key else None,
             )
-            if key and ts:
-                self.service.question_posted(str(request.request_id), ts, key)
+            if key and ts and not self.service.question_posted(str(request.request_id), ts, key):
+                self.answered_meanwhile(str(request.request_id), key, ts)
 
     def submitted(
         self, request: MonitoringRequest, output: SubmittedForApproval, out: Sink

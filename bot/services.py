@@ -184,7 +184,7 @@ class RequestService:
         hints: UnitOfWorkFactory | None = None,
         second_approval: SecondApproval | None = None,
         command_hint: str = "/monitoring-request",
-        remember_question: Callable[[str, str, str], None] | None = None,
+        remember_question: Callable[[str, str, str], bool] | None = None,
         optimistic: UnitOfWorkFactory | None = None,
     ) -> None:
         self.uow = uow
@@ -459,17 +459,27 @@ class RequestService:
             request_id, user_id, delivery, lambda r: self.conversation.withdraw(r, user_id), _reply
         )
 
-    def question_posted(self, request_id: str, ts: str, field_key: str) -> None:
+    def question_posted(self, request_id: str, ts: str, field_key: str) -> bool:
         """Remember where the current question was posted, so its message can show the answer
-        once given. A question posted late (from the outbox) after it was answered is left."""
+        once given. False when it is no longer the question being asked (answered meanwhile:
+        see `answered_meanwhile`)."""
 
         # Once per answer: lost in a power cut, only the answered question stays untidied.
         if self._remember_question is not None:
-            self._remember_question(request_id, field_key, ts)
-            return
+            return self._remember_question(request_id, field_key, ts)
         with self.hints() as uow:
-            uow.requests.remember_question(request_id, field_key, ts)
+            remembered = uow.requests.remember_question(request_id, field_key, ts)
             uow.commit()
+        return remembered
+
+    def answered_meanwhile(self, request_id: str, field_key: str, ts: str) -> Reply | None:
+        """A question posted at `ts` that could not be remembered: if its answer was accepted
+        before its post returned, what its message should now show (nothing is saved)."""
+        request = self.get(request_id)
+        if request is None:
+            return None
+        answered = self.conversation.answered_meanwhile(request, field_key, ts)
+        return Reply(request, [answered]) if answered is not None else None
 
     def set_approval_card(self, request_id: str, card_ts: str, approval_round: int) -> None:
         def remember(uow: UnitOfWork, request: MonitoringRequest) -> None:

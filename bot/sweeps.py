@@ -23,6 +23,7 @@ from bot.slack.outbox_delivery import (
     WITHHELD,
     DeliveryCounts,
     OutboxSender,
+    QuestionMissed,
     Withhold,
     keyed,
 )
@@ -89,6 +90,7 @@ class Sweeper:
         speakers: Speakers = DEFAULT_SPEAKERS,
         marks: UnitOfWorkFactory | None = None,
         grouped_marks: Callable[[Callable[[UnitOfWork], object]], None] | None = None,
+        question_missed: QuestionMissed = lambda _request_id, _field_key, _ts: None,
     ) -> None:
         self.speakers = speakers
         self.moved = moved
@@ -109,6 +111,7 @@ class Sweeper:
             withhold,
             marks,
             grouped_marks,
+            question_missed,
         )
         self.conversation = conversation
         self.catalogue = catalogue

@@ -713,23 +713,45 @@ class Conversation:
             request.record("summarised", request.officer_id, self.clock.now())
         return [self.summary(request)]
 
+    def answered_meanwhile(
+        self, request: MonitoringRequest, field_key: str, ref: str
+    ) -> AnswerAccepted | None:
+        """A question whose message was posted (at `ref`) only after its answer was accepted (an
+        answer quicker than the post's round trip): the message is tidied as it would have been,
+        once the request holds that answer and has moved past the question. None otherwise."""
+        if field_key not in self.catalogue or field_key not in request.answers:
+            return None
+        if is_collecting(request) and request.current_field == field_key:
+            return None  # still the question being asked: where it was posted is remembered
+        field = self.catalogue.get(field_key)
+        # numbered as it was asked: before its own answer counted
+        before = {k: v for k, v in request.answers.items() if k != field_key}
+        return AnswerAccepted(
+            self._numbered(request, field, before), request.answers[field_key], ref
+        )
+
     def _question(self, request: MonitoringRequest, field: Field) -> Question:
         if request.current_field != field.key:
             request.current_field = field.key
             request.question_ref = None  # the new question's message is yet to be posted
             request.nudges = {}
-        slots = self.catalogue.slots(request.answers)
+        return self._numbered(request, field, request.answers)
+
+    def _numbered(
+        self, request: MonitoringRequest, field: Field, answers: dict[str, Any]
+    ) -> Question:
+        slots = self.catalogue.slots(answers)
         number = slots.index(field.slot) + 1 if field.slot in slots else len(slots)
-        earlier = self.catalogue.applicable(request.answers)
+        earlier = self.catalogue.applicable(answers)
         continued = any(
             f.slot == field.slot for f in earlier[: earlier.index(field) if field in earlier else 0]
         )
-        has_previous = field.key in request.answers
+        has_previous = field.key in answers
         return Question(
             field,
             number,
             len(slots),
-            previous=request.answers.get(field.key),
+            previous=answers.get(field.key),
             has_previous=has_previous,
             continued=continued,
             coming=tuple(f.label for f in self._coming(request, field)),

@@ -92,6 +92,11 @@ class GroupedWrites:
 class GroupedHints(GroupedWrites):
     """`remember_question` for many threads at once (RequestService's hook)."""
 
-    def remember_question(self, request_id: str, field_key: str, ts: str) -> None:
-        """Where the current question was posted; returns once that is committed."""
-        self.run(lambda uow: uow.requests.remember_question(request_id, field_key, ts))
+    def remember_question(self, request_id: str, field_key: str, ts: str) -> bool:
+        """Where the current question was posted; returns once that is committed. False: it is
+        no longer the question being asked (see RequestRepository.remember_question)."""
+        remembered: list[bool] = []
+        self.run(
+            lambda uow: remembered.append(uow.requests.remember_question(request_id, field_key, ts))
+        )
+        return bool(remembered and remembered[-1])

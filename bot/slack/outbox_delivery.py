@@ -39,6 +39,8 @@ HOLD_RENEW_BELOW = timedelta(seconds=HOLD_SECONDS / 2)
 SEARCH_MARGIN = timedelta(minutes=5)
 #: asked before delivery: True withholds the message (its channel is now shared outside)
 Withhold = Callable[[OutboxMessage], bool]
+#: a question posted at a ts it could not be remembered for (request id, field key, ts)
+QuestionMissed = Callable[[str, str, str], None]
 #: TESTS ONLY (the crash-recovery suite): "<point>:<purpose>" kills this process with SIGKILL at
 #: that point of sending, at once after a change, a message for that purpose. Points: "committed"
 #: (the change is saved, its message not yet posted) and "posted" (posted, not marked sent).
@@ -165,6 +167,7 @@ class OutboxSender:
         withhold: Withhold = lambda _message: False,
         marks: UnitOfWorkFactory | None = None,
         grouped: Callable[[Callable[[UnitOfWork], object]], None] | None = None,
+        question_missed: QuestionMissed = lambda _request_id, _field_key, _ts: None,
     ) -> None:
         self.client = client
         self.uow = uow
@@ -178,6 +181,9 @@ class OutboxSender:
         #: runs the marking in a transaction shared with other threads' (storage.hints, SQLite:
         #: one turn at the write lock for many answers); None: a transaction of its own
         self.grouped = grouped
+        #: told of a question whose answer was accepted before its post returned (its message
+        #: is tidied as the answer's own transaction would have had it)
+        self.question_missed = question_missed
 
     # -- the process that made the change --------------------------------------------------
 
@@ -381,6 +387,8 @@ class OutboxSender:
         if not posted:
             return
         now = self.clock.now()
+        #: questions not remembered, by message (the marking may be run again on its own)
+        missed: dict[int, tuple[str, str, str]] = {}
 
         def mark(uow: UnitOfWork) -> None:
             for item in posted:
@@ -402,14 +410,20 @@ class OutboxSender:
                     )
                 field_key = message.extra.get("field") if message.purpose == "question" else None
                 if field_key:
-                    uow.requests.remember_question(message.request_id, str(field_key), item.ts)
+                    found = (message.request_id, str(field_key), item.ts)
+                    if uow.requests.remember_question(*found):
+                        missed.pop(message.id, None)
+                    else:
+                        missed[message.id] = found
 
         if self.grouped is not None:
             self.grouped(mark)
-            return
-        with self.marks() as uow:
-            mark(uow)
-            uow.commit()
+        else:
+            with self.marks() as uow:
+                mark(uow)
+                uow.commit()
+        for found in missed.values():
+            self.question_missed(*found)
 
     def _renew(self, message: OutboxMessage, lease: float) -> bool:
         until = self.clock.now() + timedelta(seconds=lease)

@@ -3,10 +3,15 @@ answered privately, a bad answer gets a short reply, and Cancel asks first."""
 
 from __future__ import annotations
 
+import time
+
 from bot import ids
 from tests.e2e.flow import answer_all, answers_for, ephemerals, start
+from tests.support import signing
 from tests.support.running_bot import (
     OFFICER,
+    PRIVATE,
+    SECRET,
     RunningBot,
     block,
     block_ids,
@@ -45,6 +50,38 @@ def test_an_answered_question_shows_its_answer_and_keeps_no_buttons(app: Running
     assert [b["type"] for b in category["blocks"]] == ["section"]  # no buttons left
     assert "Licence condition" in category["blocks"][0]["text"]["text"]
     assert app.request(request_id).question_ref == question_post(app, thread, "licence_expiry")
+
+
+def test_a_question_answered_before_its_post_returned_is_still_tidied(app: RunningBot) -> None:
+    """The officer answers the moment the question appears, before the bot has heard back from
+    Slack where it was posted: the answer's own transaction cannot tidy a message it has no ts
+    for, so the post's return does it."""
+    request_id, thread = start(app)
+    asking_pnc = app.slack.hold_next(
+        "chat.postMessage", lambda args: ids.question_block("pnc_id") in str(args.get("blocks"))
+    )
+    answer = signing.thread_reply(
+        channel=PRIVATE, thread_ts=thread, user=OFFICER, text="nom/1234567"
+    )
+    app.send(signing.event_callback(SECRET, answer), settle=False)
+    app.slack.wait_for(
+        "chat.postMessage", lambda call: ids.question_block("pnc_id") in block_ids(call)
+    )
+    skipped = signing.thread_reply(channel=PRIVATE, thread_ts=thread, user=OFFICER, text="skip")
+    app.send(signing.event_callback(SECRET, skipped), settle=False)
+    deadline = time.monotonic() + 10
+    while "pnc_id" not in app.request(request_id).answers:  # accepted while the post is held
+        assert time.monotonic() < deadline, "the second answer was not accepted"
+        time.sleep(0.02)
+
+    asking_pnc.set()
+    app.settle()
+
+    message = app.slack.message(PRIVATE, question_post(app, thread, "pnc_id"))
+    assert message is not None and "edited" in message
+    assert [b["block_id"] for b in message["blocks"]] == [ids.answered_block("pnc_id")]
+    assert "(skipped)" in message["blocks"][0]["text"]["text"]
+    assert app.request(request_id).question_ref == question_post(app, thread, "legal_basis")
 
 
 def test_a_click_on_an_old_question_is_answered_privately_never_in_the_thread(

@@ -323,7 +323,7 @@ def test_hints_from_many_threads_share_transactions_and_each_is_committed_on_ret
 
     def remember(request_id: str, ts: str) -> None:
         try:
-            hints.remember_question(request_id, "visor_ref", ts)
+            assert hints.remember_question(request_id, "visor_ref", ts)
             with db.reader() as uow:  # committed by the time the call returns
                 stored = uow.requests.get(request_id)
                 assert stored is not None and stored.question_ref == ts
@@ -348,6 +348,18 @@ def test_hints_from_many_threads_share_transactions_and_each_is_committed_on_ret
         thread.join(timeout=60)
     assert errors == [] and sorted(returned) == sorted(requests)
     assert hints.transactions == 2  # the first alone, then the eleven together
+
+
+def test_a_grouped_hint_says_when_the_question_is_no_longer_being_asked(db: Database) -> None:
+    with db.uow() as uow:
+        request = MonitoringRequest("U0OFFICER", "G0PRIV", AT)
+        request.state, request.current_field = "collecting", "pnc_id"  # visor_ref was answered
+        uow.requests.add(request)
+        uow.commit()
+    hints = GroupedHints(db.relaxed)
+
+    assert not hints.remember_question(str(request.request_id), "visor_ref", "1700000000.000001")
+    assert hints.remember_question(str(request.request_id), "pnc_id", "1700000000.000002")
 
 
 def test_a_failed_hint_transaction_is_reported_to_every_caller_in_it(db: Database) -> None:

@@ -20,6 +20,7 @@ from flows.errors import InvalidTransition, NotRequester, StaleQuestion
 from flows.fields import Catalogue
 from flows.models import MonitoringRequest
 from flows.outputs import (
+    AnswerAccepted,
     AnswerRejected,
     AnswersDropped,
     FieldHelp,
@@ -649,6 +650,44 @@ def test_a_button_for_the_current_question_answers_it(
 
     assert described(outputs) == [question("licence_expiry", 4, 22)]
     assert request.answers["legal_basis"] == "licence"
+
+
+def test_a_question_answered_before_its_post_returned_is_tidied_as_if_it_had_been_known(
+    conversation: Conversation, clock: FixedClock
+) -> None:
+    posted = "1764500000.000300"
+    known = started(conversation, clock, ORDER[:2])
+    known.question_ref = posted  # where "legal_basis" was posted, remembered in time
+    [tidied, *_] = conversation.handle_choice(known, "legal_basis", "licence", OFFICER)
+    assert isinstance(tidied, AnswerAccepted)
+
+    late = started(conversation, clock, ORDER[:2])  # its post had not returned yet
+    outputs = conversation.handle_choice(late, "legal_basis", "licence", OFFICER)
+    assert not any(isinstance(output, AnswerAccepted) for output in outputs)
+
+    assert conversation.answered_meanwhile(late, "legal_basis", posted) == tidied
+    assert (tidied.question.number, tidied.question.total, tidied.value) == (3, 26, "licence")
+
+
+def test_a_question_not_yet_answered_is_not_tidied_late(
+    conversation: Conversation, clock: FixedClock
+) -> None:
+    request = started(conversation, clock, ORDER[:2])
+
+    assert conversation.answered_meanwhile(request, "legal_basis", "1764500000.000300") is None
+    assert conversation.answered_meanwhile(request, "order_type", "1764500000.000300") is None
+    assert conversation.answered_meanwhile(request, "no_such_field", "1764500000.000300") is None
+
+
+def test_the_last_question_answered_before_its_post_returned_is_tidied_at_the_summary(
+    conversation: Conversation, clock: FixedClock
+) -> None:
+    request = at_summary(conversation, clock)
+
+    tidied = conversation.answered_meanwhile(request, "notes", "1764500000.000300")
+
+    assert tidied is not None and tidied.ref == "1764500000.000300"
+    assert tidied.value == "Partner uses the phone at weekends."
 
 
 def test_a_button_for_an_invalid_option_is_refused_like_typed_text(
