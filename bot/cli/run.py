@@ -54,6 +54,7 @@ def handle(args: argparse.Namespace) -> int:
     except SettingsError as error:
         return refuse(str(error))
     from bot.app import create_bot
+    from bot.collector import settle_after_start
     from bot.logs import configure_logging
     from bot.scheduler import start_scheduler
     from storage.checkpoints import CheckpointError
@@ -79,6 +80,7 @@ def handle(args: argparse.Namespace) -> int:
     )
     stopped = stop_on_signals()
     metrics = serve_metrics(bot, stopped)
+    settle_after_start()
     try:
         if settings.socket_mode:
             return run_socket_mode(bot, stopped)
