@@ -53,7 +53,8 @@ class Metrics:
         )
         self.reruns = Counter(
             "mosovo_use_case_reruns",
-            "Use cases run again because their request changed while they ran (nothing written)",
+            "Use cases run again, nothing written: their request changed while they ran, or their"
+            " database connection was lost before they committed",
             ["after"],
             registry=r,
         )

@@ -22,7 +22,13 @@ from flows.i18n import DEFAULT_LANGUAGE, N_, Translator, translator
 from flows.models import MonitoringRequest
 from flows.outputs import Output, Summary
 from flows.parsers import format_date
-from flows.ports import ConcurrentUpdate, OutboxMessage, UnitOfWork, UnitOfWorkFactory
+from flows.ports import (
+    ConcurrentUpdate,
+    ConnectionLost,
+    OutboxMessage,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 from flows.request_machine import at_summary, is_collecting
 from flows.review import ReviewPeriod, review_date_problem
 from flows.rounds import round_of
@@ -989,6 +995,7 @@ class RequestService:
             except ConcurrentUpdate:  # nothing was written: again, holding the lock throughout
                 METRICS.reruns.labels(after="optimistic").inc()
                 log.debug("optimistic attempt gave way")
+        lost = False
         for attempt in range(1, MAX_CONFLICT_RETRIES + 1):
             try:
                 with (uow_factory or self.uow)() as uow:
@@ -996,6 +1003,14 @@ class RequestService:
             except ConcurrentUpdate:
                 METRICS.reruns.labels(after="locked").inc()
                 log.info("concurrent update, retrying", extra={"attempts": attempt})
+            except ConnectionLost:
+                # once: a pooled connection the server ended a moment ago looks alive until its
+                # goodbye arrives; another connection is opened. Twice is an outage: say so.
+                if lost:
+                    raise
+                lost = True
+                METRICS.reruns.labels(after="connection_lost").inc()
+                log.warning("database connection lost, retrying", extra={"attempts": attempt})
         raise ConcurrentUpdate("the request kept changing; try again")
 
     def _schedule(self, request: MonitoringRequest) -> None:

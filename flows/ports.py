@@ -17,6 +17,11 @@ class ConcurrentUpdate(Exception):
     """Someone else saved the request first; reload and decide again."""
 
 
+class ConnectionLost(Exception):
+    """The database connection went away (the server ended it, or restarted) before the unit
+    of work began to commit: nothing it did was written, and it may be run again on another."""
+
+
 @dataclass
 class OutboxMessage:
     """A Slack call that could not be made yet: kept until it succeeds, never dropped silently."""

@@ -6,10 +6,11 @@ import logging
 from typing import Any
 
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
 
 from flows.clock import Clock, SystemClock
-from flows.ports import UnitOfWork, UnitOfWorkFactory
+from flows.ports import ConnectionLost, UnitOfWork, UnitOfWorkFactory
 from storage.audit import SqlAuditLog
 from storage.db import DURABILITY, RELAXED, SQLITE_BEGIN, make_engine, upgrade
 from storage.delegations import SqlDelegationRepository
@@ -50,6 +51,8 @@ class SqlUnitOfWork:
         self._clock = clock or SystemClock()
         self._connection: Connection | None = None
         self._relaxed = relaxed
+        #: a commit was asked for: from then on a lost connection may have lost nothing
+        self._committing = False
         #: PostgreSQL: a log position at or before which the last commit of audit events is on
         #: disk (tests compare it with pg_current_wal_flush_lsn())
         self.flushed_past: str | None = None
@@ -67,11 +70,19 @@ class SqlUnitOfWork:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        error = exc[1] if len(exc) > 1 else None
         try:
             self.rollback()
+        except DBAPIError as failed:
+            if not (failed.connection_invalidated and _lost(error)):
+                raise
         finally:
             self.connection.close()
             self._connection = None
+        if _lost(error) and not self._committing:
+            raise ConnectionLost("the database connection was lost; nothing was written") from (
+                error if isinstance(error, BaseException) else None
+            )
 
     @property
     def connection(self) -> Connection:
@@ -83,6 +94,7 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         if self._relaxed and self.audit.has_pending:
             raise RuntimeError("audit events are never committed without waiting for the disk")
+        self._committing = True
         connection = self.connection
         chained = self.audit.has_pending and connection.dialect.name == "postgresql"
         # the audit chain is written last: its lock is then held only for the commit itself, and
@@ -114,6 +126,11 @@ class SqlUnitOfWork:
         self.audit.discard()
         if self.connection.in_transaction():
             self.connection.rollback()
+
+
+def _lost(error: object) -> bool:
+    """A statement failed because the connection went away (SQLAlchemy has invalidated it)."""
+    return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
 class Database:

@@ -49,14 +49,16 @@ def with_database(url: str, run: Callable[[Database], int]) -> int:
     """Run `run` on the database at `url`; a database error is one line and the refusal status."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    from flows.ports import ConnectionLost
     from storage.unit_of_work import Database
 
     db = Database(url)
     try:
         return run(db)
-    except SQLAlchemyError as error:
+    except (SQLAlchemyError, ConnectionLost) as error:
         # the class and the driver's message; never parameters (they may hold answers)
-        detail = getattr(error, "orig", None) or error.__class__.__name__
+        failed = error.__cause__ if isinstance(error, ConnectionLost) else error
+        detail = getattr(failed, "orig", None) or failed.__class__.__name__
         print(f"database error: {detail}", file=sys.stderr)
         return EXIT_REFUSED
     finally:

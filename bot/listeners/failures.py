@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.responder import Asker
 from bot.wiring import Wiring
 from flows.i18n import DEFAULT_LANGUAGE, N_, translator
-from flows.ports import ConcurrentUpdate
+from flows.ports import ConcurrentUpdate, ConnectionLost
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,11 @@ def register(app: App, wiring: Wiring) -> None:
     def on_error(error: Exception, body: dict[str, Any], respond: Respond) -> None:
         # Payloads hold offender data: log the kind of failure only.
         log.error("listener failed", extra={"error": type(error).__name__}, exc_info=error)
-        said = NOT_SAVED if isinstance(error, SQLAlchemyError | ConcurrentUpdate) else FAILED
+        said = (
+            NOT_SAVED
+            if isinstance(error, SQLAlchemyError | ConcurrentUpdate | ConnectionLost)
+            else FAILED
+        )
         try:
             if body.get("command") and body.get("response_url"):
                 text = _in_language_of(wiring, body.get("user_id"), said)

@@ -9,6 +9,7 @@ table has gone altogether: tests/e2e/test_faults.py."""
 from __future__ import annotations
 
 import json
+import select
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -154,4 +155,46 @@ def test_connections_the_database_terminated_are_replaced_without_a_restart(
         app.reply(thread, "NOM/7654321")
         assert app.request(request_id).answers["visor_ref"] == "NOM/7654321"
         assert ephemerals(app, OFFICER) == []
+        assert current_question(app.slack, thread) == "pnc_id"
+
+
+class _DeafPoller:
+    def register(self, _fd: int, _events: int) -> None:
+        pass
+
+    def poll(self, _timeout: int) -> list[tuple[int, int]]:
+        return []
+
+
+class _NothingToRead:
+    """`select` as storage.db uses it, never seeing the server's goodbye: as for a connection
+    the server ends in the instant after the pool checked it."""
+
+    POLLIN = select.POLLIN
+    poll = _DeafPoller
+
+
+@pytest.mark.postgres
+def test_an_answer_whose_connection_died_after_the_pools_check_is_saved_on_another(
+    slack: SlackDouble, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with running_bot(slack, pg_url) as app:
+        request_id, thread = start(app)
+        held = [app.database.engine.connect() for _ in range(3)]
+        pids: list[int] = [c.execute(text("SELECT pg_backend_pid()")).scalar_one() for c in held]
+        for connection in held:
+            connection.close()
+        admin = create_engine(make_url(pg_url).set(drivername="postgresql+psycopg"))
+        try:
+            with admin.connect() as connection:
+                for pid in pids:
+                    connection.execute(
+                        text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid}
+                    )
+        finally:
+            admin.dispose()
+        monkeypatch.setattr(storage.db, "select", _NothingToRead)
+        app.reply(thread, "NOM/7654321")
+        assert app.request(request_id).answers["visor_ref"] == "NOM/7654321"
+        assert ephemerals(app, OFFICER) == []  # nobody is asked to send it again
         assert current_question(app.slack, thread) == "pnc_id"

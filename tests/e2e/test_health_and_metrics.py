@@ -14,7 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.settings import load_settings
 from flows.clock import FixedClock
-from flows.ports import ConcurrentUpdate
+from flows.ports import ConcurrentUpdate, ConnectionLost
 from tests.support.bot_process import bot_process, free_port
 from tests.support.running_bot import RunningBot
 from tests.support.slack_double import SlackDouble
@@ -119,3 +119,27 @@ def test_a_use_case_whose_request_changed_while_it_ran_is_run_again_and_counted(
     assert gave_way == (
         {"optimistic": 1, "locked": 1} if staged else {"optimistic": 0, "locked": 2}
     )
+
+
+def test_a_use_case_whose_connection_was_lost_is_run_again_once_and_counted(
+    app: RunningBot,
+) -> None:
+    """A pooled connection the server ended a moment ago: the work is done on another. Lost
+    twice is an outage, and the person is told their input was not saved."""
+    before = reruns(app).get("connection_lost", 0)
+    runs: list[object] = []
+
+    def lost_once(uow: object) -> str:
+        runs.append(uow)
+        if len(runs) < 2:
+            raise ConnectionLost("the server ended it")
+        return "done"
+
+    def always_lost(uow: object) -> str:
+        raise ConnectionLost("the server is down")
+
+    assert app.bot.wiring.service._retrying(lost_once, app.bot.wiring.service.uow) == "done"
+    assert len(runs) == 2
+    with pytest.raises(ConnectionLost):
+        app.bot.wiring.service._retrying(always_lost, app.bot.wiring.service.uow)
+    assert reruns(app).get("connection_lost", 0) - before == 2

@@ -7,15 +7,17 @@ import stat
 import threading
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from flows.models import MonitoringRequest
+from flows.ports import ConnectionLost
 from storage.audit import verify_chain
 from storage.db import SQLITE_POOL_SIZE, default_database_url, make_engine, normalise_url
 from storage.unit_of_work import Database
@@ -192,3 +194,48 @@ def _readable(engine: Any) -> bool:
     """Whether the one pooled connection's socket has something to read."""
     idle = engine.pool._pool.queue[0].dbapi_connection
     return bool(select.select([idle.fileno()], [], [], 0)[0])
+
+
+def _terminated(pg_url: str, uow: Any) -> None:
+    """The server ends the unit of work's connection; returns once its goodbye has arrived."""
+    raw = uow.connection.connection.dbapi_connection
+    pid = uow.connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    admin = make_engine(pg_url, poolclass=NullPool)
+    with admin.connect() as other:
+        assert other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+    admin.dispose()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not select.select([raw.fileno()], [], [], 0)[0]:
+        time.sleep(0.01)
+
+
+def test_postgresql_a_connection_lost_before_the_commit_is_said_so_and_nothing_is_written(
+    pg_db: Database, pg_url: str
+) -> None:
+    """RequestService runs such a use case again on another connection (ConnectionLost)."""
+    with pg_db.uow() as uow:
+        request = MonitoringRequest("U0OFFICER", "G0PRIV", datetime(2026, 12, 2, tzinfo=UTC))
+        uow.requests.add(request)
+        uow.commit()
+    request_id = str(request.request_id)
+
+    with pytest.raises(ConnectionLost), pg_db.uow() as uow:
+        uow.requests.attach_thread(request_id, "1700000000.000100")
+        _terminated(pg_url, uow)
+        uow.requests.get(request_id)
+
+    with pg_db.uow() as uow:  # the pool gave a new connection; the update was never committed
+        stored = uow.requests.get(request_id)
+        assert stored is not None and stored.thread_ts is None
+
+
+def test_postgresql_a_connection_lost_after_a_commit_is_not_taken_for_nothing_written(
+    pg_db: Database, pg_url: str
+) -> None:
+    with pytest.raises(DBAPIError) as raised, pg_db.uow() as uow:
+        request = MonitoringRequest("U0OFFICER", "G0PRIV", datetime(2026, 12, 2, tzinfo=UTC))
+        uow.requests.add(request)
+        uow.commit()  # written: running the work again would write it twice
+        _terminated(pg_url, uow)
+        uow.requests.get(str(request.request_id))
+    assert raised.value.connection_invalidated
