@@ -252,6 +252,21 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def context_switches(pid: int) -> int:
+    """Context switches (voluntary and not) of all the process's threads so far, from /proc:
+    each is a thread that stopped for another, e.g. to hand over the interpreter lock."""
+    total = 0
+    for status in Path(f"/proc/{pid}/task").glob("*/status"):
+        try:
+            text = status.read_text()
+        except OSError:  # a thread that ended meanwhile
+            continue
+        for line in text.splitlines():
+            if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                total += int(line.split()[1])
+    return total
+
+
 # -- the driver -----------------------------------------------------------------------------------
 
 
@@ -314,6 +329,8 @@ class Result:
     #: this process's (the driver's and the Slack double's), in the answering phase: on a small
     #: machine what the harness spends on each answer is not left for the app
     harness_cpu_seconds: float = 0.0
+    #: the app's threads' context switches in the answering phase
+    switches: int = 0
 
     @property
     def throughput(self) -> float:
@@ -485,6 +502,7 @@ def drive(
             begun = time.perf_counter()
             cpu_before = cpu_seconds(pid)
             harness_before = time.process_time()
+            switches_before = context_switches(pid)
             calls_before = len(double.calls())
             reruns_before = scraped(metrics_port, "mosovo_use_case_reruns_total", "after")
             for thread in threads:
@@ -500,6 +518,7 @@ def drive(
             rss, peak = memory_kib(pid)
             cpu = cpu_seconds(pid) - cpu_before
             harness = time.process_time() - harness_before
+            switches = context_switches(pid) - switches_before
             calls = Counter(c.method for c in double.calls()[calls_before:])
             connections = double.connections
             reruns = scraped(metrics_port, "mosovo_use_case_reruns_total", "after") - reruns_before
@@ -521,6 +540,7 @@ def drive(
         reruns,
         instructions,
         harness,
+        switches,
     )
 
 
@@ -631,6 +651,7 @@ def figures(result: Result) -> dict[str, float]:
         "answers/s": result.throughput,
         "CPU ms/answer": result.cpu_seconds / max(1, s.answers) * 1000,
         "harness CPU ms": result.harness_cpu_seconds / max(1, s.answers) * 1000,
+        "switches/answer": result.switches / max(1, s.answers),
         "RSS MiB": result.rss_kib / 1024,
         "API calls/answer": sum(result.calls.values()) / max(1, s.answers),
         **(
