@@ -137,25 +137,31 @@ def test_connections_the_database_terminated_are_replaced_without_a_restart(
 ) -> None:
     with running_bot(slack, pg_url) as app:
         request_id, thread = start(app)
-        # every connection the bot holds (checked out together, so each is its own), then killed
-        held = [app.database.engine.connect() for _ in range(3)]
-        pids: list[int] = [c.execute(text("SELECT pg_backend_pid()")).scalar_one() for c in held]
-        for connection in held:
-            connection.close()  # back to the bot's pool, alive as far as the pool knows
-        admin = create_engine(make_url(pg_url).set(drivername="postgresql+psycopg"))
-        try:
-            with admin.connect() as connection:
-                for pid in pids:
-                    stopped: bool = connection.execute(
-                        text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}
-                    ).scalar_one()
-                    assert stopped, pid
-        finally:
-            admin.dispose()
+        terminate_pooled(app, pg_url)
         app.reply(thread, "NOM/7654321")
         assert app.request(request_id).answers["visor_ref"] == "NOM/7654321"
         assert ephemerals(app, OFFICER) == []
         assert current_question(app.slack, thread) == "pnc_id"
+
+
+def terminate_pooled(app: RunningBot, pg_url: str, wait_ms: int = 0) -> None:
+    """The server ends every connection the bot holds (checked out together, so each is its
+    own, then back in the pool, alive as far as the pool knows); `wait_ms`: up to that long
+    until each backend has gone."""
+    held = [app.database.engine.connect() for _ in range(3)]
+    pids: list[int] = [c.execute(text("SELECT pg_backend_pid()")).scalar_one() for c in held]
+    for connection in held:
+        connection.close()
+    admin = create_engine(make_url(pg_url).set(drivername="postgresql+psycopg"))
+    try:
+        with admin.connect() as connection:
+            for pid in pids:
+                stopped: bool = connection.execute(
+                    text("SELECT pg_terminate_backend(:pid, :wait)"), {"pid": pid, "wait": wait_ms}
+                ).scalar_one()
+                assert stopped, pid
+    finally:
+        admin.dispose()
 
 
 class _DeafPoller:
@@ -180,19 +186,7 @@ def test_an_answer_whose_connection_died_after_the_pools_check_is_saved_on_anoth
 ) -> None:
     with running_bot(slack, pg_url) as app:
         request_id, thread = start(app)
-        held = [app.database.engine.connect() for _ in range(3)]
-        pids: list[int] = [c.execute(text("SELECT pg_backend_pid()")).scalar_one() for c in held]
-        for connection in held:
-            connection.close()
-        admin = create_engine(make_url(pg_url).set(drivername="postgresql+psycopg"))
-        try:
-            with admin.connect() as connection:
-                for pid in pids:
-                    connection.execute(
-                        text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid}
-                    )
-        finally:
-            admin.dispose()
+        terminate_pooled(app, pg_url, wait_ms=5000)  # gone before the answer arrives
         monkeypatch.setattr(storage.db, "select", _NothingToRead)
         app.reply(thread, "NOM/7654321")
         assert app.request(request_id).answers["visor_ref"] == "NOM/7654321"
