@@ -51,7 +51,7 @@ class SqlUnitOfWork:
         self._clock = clock or SystemClock()
         self._connection: Connection | None = None
         self._relaxed = relaxed
-        #: a commit was asked for: from then on a lost connection may have lost nothing
+        #: a commit was asked for: from then on a lost connection may have written it all
         self._committing = False
         #: PostgreSQL: a log position at or before which the last commit of audit events is on
         #: disk (tests compare it with pg_current_wal_flush_lsn())
@@ -71,18 +71,18 @@ class SqlUnitOfWork:
 
     def __exit__(self, *exc: object) -> None:
         error = exc[1] if len(exc) > 1 else None
+        # a statement failed because the connection went away (SQLAlchemy invalidated it)
+        lost = error if isinstance(error, DBAPIError) and error.connection_invalidated else None
         try:
             self.rollback()
         except DBAPIError as failed:
-            if not (failed.connection_invalidated and _lost(error)):
+            if lost is None or not failed.connection_invalidated:
                 raise
         finally:
             self.connection.close()
             self._connection = None
-        if _lost(error) and not self._committing:
-            raise ConnectionLost("the database connection was lost; nothing was written") from (
-                error if isinstance(error, BaseException) else None
-            )
+        if lost is not None and not self._committing:
+            raise ConnectionLost("the database connection was lost; nothing was written") from lost
 
     @property
     def connection(self) -> Connection:
@@ -126,11 +126,6 @@ class SqlUnitOfWork:
         self.audit.discard()
         if self.connection.in_transaction():
             self.connection.rollback()
-
-
-def _lost(error: object) -> bool:
-    """A statement failed because the connection went away (SQLAlchemy has invalidated it)."""
-    return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
 class Database:
