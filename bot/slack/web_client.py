@@ -11,20 +11,39 @@ connection are handled as before.
 A connection is reused only when it is idle and its server has not closed it (checked before
 each use, without sending anything); nothing is ever sent twice by this class: a request that
 fails on a connection is not repeated here, only by the retry handlers, as with urllib.
+
+A JSON call (every message the bot posts or updates) that Slack answers with 200 is made on a
+short path: the body encoded once, the answer parsed once, no urllib `Request` and no retry
+bookkeeping, which the load benchmark found cost about as much as the HTTP exchange itself
+(bench/README.md). The short path is taken only while every retry handler is one of slack_sdk's
+own, which never retry a 200. Any other outcome (an error answer, a dropped connection, a body
+that is not JSON) is handed to slack_sdk's own path as the outcome of its first attempt, so the
+retry handlers see it, and retry it, exactly as before; nothing is sent again to get it there.
 """
 
 from __future__ import annotations
 
 import http.client
 import io
+import json
 import logging
 import select
 import threading
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.web.deprecation import show_deprecation_warning_if_any
+from slack_sdk.web.internal_utils import _get_url
+from slack_sdk.web.slack_response import SlackResponse
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +51,8 @@ log = logging.getLogger(__name__)
 KEPT_CONNECTIONS = 16
 
 Connection = http.client.HTTPConnection
+#: slack_sdk's handlers that act only on an error, a 429 or a 5xx: a 200 is final with these
+_FINAL_ON_200 = (ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, ServerErrorRetryHandler)
 
 
 class ConnectionPool:
@@ -92,12 +113,31 @@ def _still_open(connection: Connection) -> bool:
     return not readable
 
 
+@dataclass(frozen=True)
+class _Answer:
+    """What an HTTP exchange got back: status, headers and the body as it came."""
+
+    status: int
+    reason: str
+    headers: http.client.HTTPMessage
+    body: bytes
+
+
+class _FirstAttempt(threading.local):
+    """The outcome of a short-path attempt, for slack_sdk's path to take as its own first one
+    (an `_Answer`, or the exception the attempt raised)."""
+
+    outcome: _Answer | BaseException | None = None
+
+
 class KeepAliveWebClient(WebClient):
     def __init__(self, *args: Any, kept_connections: int = KEPT_CONNECTIONS, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kept_connections = kept_connections
         self._pools: dict[tuple[str, str], ConnectionPool] = {}
         self._pools_lock = threading.Lock()
+        self._first_attempt = _FirstAttempt()
+        self._warned: set[str] = set()
 
     def pool(self, scheme: str, host: str) -> ConnectionPool:
         key = (scheme, host)
@@ -114,22 +154,109 @@ class KeepAliveWebClient(WebClient):
         for pool in pools:
             pool.close()
 
-    def _perform_urllib_http_request_internal(
-        self, url: str, req: urllib.request.Request
-    ) -> dict[str, Any]:
-        scheme = req.type.lower()
-        if self.proxy is not None or scheme not in ("http", "https"):
-            return super()._perform_urllib_http_request_internal(url, req)
-        pool = self.pool(scheme, req.host)
+    def api_call(
+        self,
+        api_method: str,
+        *,
+        http_verb: str = "POST",
+        files: dict[str, Any] | None = None,
+        data: dict[str, Any] | None = None,
+        params: dict[str, Any] | None = None,
+        json: dict[str, Any] | None = None,
+        headers: dict[str, Any] | None = None,
+        auth: dict[str, Any] | None = None,
+    ) -> SlackResponse:
+        short = (
+            json is not None
+            and http_verb == "POST"
+            and not (files or data or params or headers or auth)
+            and self.proxy is None
+            and not self.default_params
+            and all(isinstance(handler, _FINAL_ON_200) for handler in self.retry_handlers)
+        )
+        if short:
+            assert json is not None
+            answered = self._short_json_call(api_method, json)
+            if answered is not None:
+                return answered
+        try:
+            return super().api_call(
+                api_method,
+                http_verb=http_verb,
+                files=files,
+                data=data,
+                params=params,
+                json=json,
+                headers=headers,
+                auth=auth,
+            )
+        finally:  # an outcome slack_sdk never came to take must not be the next call's
+            self._first_attempt.outcome = None
+
+    def _short_json_call(self, api_method: str, payload: dict[str, Any]) -> SlackResponse | None:
+        """The call's response when Slack answered 200 with JSON; else None, and the outcome is
+        left for slack_sdk's path to take as its first attempt's."""
+        if api_method not in self._warned:  # slack_sdk checks every call; the answer never changes
+            show_deprecation_warning_if_any(api_method)
+            self._warned.add(api_method)
+        url = _get_url(self.base_url, api_method)
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme not in ("http", "https"):
+            return None
+        headers = dict(self.headers)
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        headers["Content-Type"] = "application/json;charset=utf-8"
+        selector = parts.path + (f"?{parts.query}" if parts.query else "")
+        try:
+            answer = self._exchange(
+                scheme, parts.netloc, "POST", selector, _encoded(payload), headers
+            )
+        except Exception as error:
+            self._first_attempt.outcome = error
+            return None
+        parsed = _json_object(answer) if answer.status == 200 else None
+        if parsed is None:
+            self._first_attempt.outcome = answer
+            return None
+        request_args = {
+            "headers": headers,
+            "data": {},
+            "params": {},
+            "files": None,
+            "json": payload,
+        }
+        return SlackResponse(
+            client=self,
+            http_verb="POST",
+            api_url=url,
+            req_args=request_args,
+            data=parsed,
+            headers=dict(answer.headers),
+            status_code=answer.status,
+        ).validate()
+
+    def _exchange(
+        self,
+        scheme: str,
+        host: str,
+        method: str,
+        selector: str,
+        body: Any,
+        headers: dict[str, str],
+    ) -> _Answer:
+        """One request on a kept connection; raises as urllib does when it could not be sent
+        (`URLError`) or no answer came (`RemoteDisconnected`, `ConnectionResetError`)."""
+        pool = self.pool(scheme, host)
         connection = pool.take()
-        headers = {name: str(value) for name, value in req.header_items()}
         try:
             try:
-                connection.request(req.get_method(), req.selector, req.data, headers)
+                connection.request(method, selector, body, headers)
             except OSError as error:  # as urllib says it: the request could not be sent
                 raise urllib.error.URLError(error) from error
             response = connection.getresponse()
-            body = response.read()
+            body_read = response.read()
         except BaseException:
             connection.close()
             raise
@@ -137,15 +264,56 @@ class KeepAliveWebClient(WebClient):
             connection.close()
         else:
             pool.give_back(connection)
-        if not 200 <= response.status < 300:  # urllib raises for these; the handlers expect it
-            raise urllib.error.HTTPError(
-                req.full_url, response.status, response.reason, response.headers, io.BytesIO(body)
+        return _Answer(response.status, response.reason, response.headers, body_read)
+
+    def _perform_urllib_http_request_internal(
+        self, url: str, req: urllib.request.Request
+    ) -> dict[str, Any]:
+        outcome, self._first_attempt.outcome = self._first_attempt.outcome, None
+        if isinstance(outcome, BaseException):
+            raise outcome
+        if outcome is None:
+            scheme = req.type.lower()
+            if self.proxy is not None or scheme not in ("http", "https"):
+                return super()._perform_urllib_http_request_internal(url, req)
+            headers = {name: str(value) for name, value in req.header_items()}
+            outcome = self._exchange(
+                scheme,
+                req.host,
+                req.get_method(),
+                req.selector,
+                req.data,
+                headers,
             )
-        if response.headers.get_content_type() == "application/gzip":
-            return {"status": response.status, "headers": response.headers, "body": body}
-        charset = response.headers.get_content_charset() or "utf-8"
+        if not 200 <= outcome.status < 300:  # urllib raises for these; the handlers expect it
+            raise urllib.error.HTTPError(
+                req.full_url,
+                outcome.status,
+                outcome.reason,
+                outcome.headers,
+                io.BytesIO(outcome.body),
+            )
+        if outcome.headers.get_content_type() == "application/gzip":
+            return {"status": outcome.status, "headers": outcome.headers, "body": outcome.body}
+        charset = outcome.headers.get_content_charset() or "utf-8"
         return {
-            "status": response.status,
-            "headers": response.headers,
-            "body": body.decode(charset),
+            "status": outcome.status,
+            "headers": outcome.headers,
+            "body": outcome.body.decode(charset),
         }
+
+
+def _encoded(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload).encode("utf-8")
+
+
+def _json_object(answer: _Answer) -> dict[str, Any] | None:
+    """A 200's body as slack_sdk reads it, when it is a JSON object in UTF-8; else None."""
+    if answer.headers.get_content_type() == "application/gzip":
+        return None
+    charset = answer.headers.get_content_charset() or "utf-8"
+    try:
+        parsed = json.loads(answer.body.decode(charset))
+    except (ValueError, LookupError):
+        return None
+    return parsed if isinstance(parsed, dict) else None

@@ -1,5 +1,6 @@
 """The Web API client keeps its connections open, and fails exactly as slack_sdk's WebClient does
-(so the retry handlers, the outbox and Retry-After see what they always saw)."""
+(so the retry handlers, the outbox and Retry-After see what they always saw); a JSON call Slack
+answers with 200 takes a short path that reads as slack_sdk's own."""
 
 from __future__ import annotations
 
@@ -9,12 +10,17 @@ import urllib.error
 from collections.abc import Iterator
 
 import pytest
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.handler import RetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 
 from bot.slack.web_client import KeepAliveWebClient
 from tests.support.slack_double import SlackDouble
@@ -155,3 +161,79 @@ def test_a_double_that_stopped_answers_nothing_on_a_kept_connection(slack: Slack
     slack.stop()
     with pytest.raises(CONNECTION_ERRORS):
         client.auth_test()
+
+
+class CountingHandler(RetryHandler):
+    """A handler of the application's own: it may retry even a 200, so slack_sdk must ask it."""
+
+    def __init__(self) -> None:
+        super().__init__(max_retry_count=1)
+        self.asked: list[int | None] = []
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        self.asked.append(response.status_code if response is not None else None)
+        return False
+
+
+def test_a_200_on_the_short_path_reads_as_on_slack_sdks_path(slack: SlackDouble) -> None:
+    short = client_for(slack, retries=1)
+    long = client_for(slack)
+    handler = CountingHandler()
+    long.retry_handlers = [handler]  # not one of slack_sdk's own: the long path is taken
+    answers = [
+        client.api_call("chat.postMessage", json={"channel": "C0KEEP", "text": "same"})
+        for client in (short, long)
+    ]
+    assert handler.asked == [200]  # the long path asked the handler about the 200...
+    first, second = answers
+    assert first.status_code == second.status_code == 200
+    assert first.api_url == second.api_url
+    assert first.http_verb == second.http_verb == "POST"
+    assert first.data.keys() == second.data.keys()
+    assert first.headers.keys() == second.headers.keys()
+    assert first.req_args["json"] == second.req_args["json"]
+    sent = slack.calls("chat.postMessage")
+    assert [call.args["text"] for call in sent] == ["same", "same"]
+    short_headers, long_headers = ({k.lower(): v for k, v in c.headers.items()} for c in sent)
+    assert short_headers == long_headers  # token, content type, user agent: the same request
+
+
+def test_an_error_on_the_short_path_is_the_handlers_first_attempt_not_sent_again(
+    slack: SlackDouble,
+) -> None:
+    client = client_for(slack)
+    slack.fail_next("chat.postMessage", status=500)
+    with pytest.raises(SlackApiError) as failed:
+        client.chat_postMessage(channel="C0KEEP", text="once")
+    assert failed.value.response.status_code == 500
+    assert [c.status for c in slack.calls("chat.postMessage")] == [500]  # sent once
+    slack.error_next("chat.postMessage", "not_in_channel")  # a 200 that says no: final
+    with pytest.raises(SlackApiError) as refused:
+        client.chat_postMessage(channel="C0KEEP", text="refused")
+    assert refused.value.response["error"] == "not_in_channel"
+    assert client.chat_postMessage(channel="C0KEEP", text="then")["ok"]  # nothing left over
+    assert len(slack.calls("chat.postMessage")) == 3
+
+
+def test_an_outcome_slack_sdk_never_took_is_not_the_next_calls(
+    slack: SlackDouble, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = client_for(slack)
+    slack.fail_next("chat.postMessage", status=503)
+    with monkeypatch.context() as patched:  # slack_sdk's path fails before any attempt
+        patched.setattr(WebClient, "api_call", _refuse)
+        with pytest.raises(RuntimeError):
+            client.chat_postMessage(channel="C0KEEP", text="left")
+    assert client.conversations_info(channel="C0KEEP")["ok"]  # a GET: slack_sdk's own path
+    assert client.chat_postMessage(channel="C0KEEP", text="fresh")["ok"]
+
+
+def _refuse(*args: object, **kwargs: object) -> None:
+    raise RuntimeError("slack_sdk refused the call")
