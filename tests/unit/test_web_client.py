@@ -4,6 +4,7 @@ answers with 200 takes a short path that reads as slack_sdk's own."""
 
 from __future__ import annotations
 
+import email.message
 import http.client
 import threading
 import urllib.error
@@ -22,7 +23,7 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
-from bot.slack.web_client import KeepAliveWebClient
+from bot.slack.web_client import KeepAliveWebClient, _content_type
 from tests.support.slack_double import SlackDouble
 from tests.support.workspace import BOT_TOKEN
 
@@ -196,6 +197,7 @@ def test_a_200_on_the_short_path_reads_as_on_slack_sdks_path(slack: SlackDouble)
     assert first.status_code == second.status_code == 200
     assert first.api_url == second.api_url
     assert first.http_verb == second.http_verb == "POST"
+    assert isinstance(first.data, dict) and isinstance(second.data, dict)
     assert first.data.keys() == second.data.keys()
     assert first.headers.keys() == second.headers.keys()
     assert first.req_args["json"] == second.req_args["json"]
@@ -237,3 +239,22 @@ def test_an_outcome_slack_sdk_never_took_is_not_the_next_calls(
 
 def _refuse(*args: object, **kwargs: object) -> None:
     raise RuntimeError("slack_sdk refused the call")
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "application/json; charset=utf-8",
+        "application/json;charset=UTF-8",
+        'application/json; charset="utf-8"',
+        "Application/JSON",
+        "application/gzip",
+        "text/html; charset=iso-8859-1; boundary=x",
+        None,
+    ],
+)
+def test_the_short_paths_content_type_reads_as_emails(header: str | None) -> None:
+    message = email.message.Message()
+    if header is not None:
+        message["Content-Type"] = header
+    assert _content_type(header) == (message.get_content_type(), message.get_content_charset())
