@@ -248,8 +248,19 @@ def memory_kib(pid: int) -> tuple[int, int]:
 
 def cpu_seconds(pid: int) -> float:
     """User and system CPU time of a process so far, from /proc."""
+    user, system = _cpu_ticks(pid)
+    return (user + system) / os.sysconf("SC_CLK_TCK")
+
+
+def kernel_seconds(pid: int) -> float:
+    """The system part of `cpu_seconds`: time in the kernel on the process's behalf (system
+    calls, among them the futexes threads wait on for the interpreter lock)."""
+    return _cpu_ticks(pid)[1] / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_ticks(pid: int) -> tuple[int, int]:
     fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return int(fields[11]), int(fields[12])
 
 
 def context_switches(pid: int) -> int:
@@ -331,6 +342,8 @@ class Result:
     harness_cpu_seconds: float = 0.0
     #: the app's threads' context switches in the answering phase
     switches: int = 0
+    #: of `cpu_seconds`, the part spent in the kernel
+    kernel_seconds: float = 0.0
 
     @property
     def throughput(self) -> float:
@@ -501,6 +514,7 @@ def drive(
             started.wait(timeout=WAIT_SECONDS * 2)
             begun = time.perf_counter()
             cpu_before = cpu_seconds(pid)
+            kernel_before = kernel_seconds(pid)
             harness_before = time.process_time()
             switches_before = context_switches(pid)
             calls_before = len(double.calls())
@@ -517,6 +531,7 @@ def drive(
             seconds = max(finished) - begun
             rss, peak = memory_kib(pid)
             cpu = cpu_seconds(pid) - cpu_before
+            kernel = kernel_seconds(pid) - kernel_before
             harness = time.process_time() - harness_before
             switches = context_switches(pid) - switches_before
             calls = Counter(c.method for c in double.calls()[calls_before:])
@@ -541,6 +556,7 @@ def drive(
         instructions,
         harness,
         switches,
+        kernel,
     )
 
 
@@ -650,6 +666,7 @@ def figures(result: Result) -> dict[str, float]:
         "reply p99 ms": percentile(s.replies, 0.99) * 1000,
         "answers/s": result.throughput,
         "CPU ms/answer": result.cpu_seconds / max(1, s.answers) * 1000,
+        "  in kernel ms": result.kernel_seconds / max(1, s.answers) * 1000,
         "harness CPU ms": result.harness_cpu_seconds / max(1, s.answers) * 1000,
         "switches/answer": result.switches / max(1, s.answers),
         "RSS MiB": result.rss_kib / 1024,
