@@ -23,7 +23,12 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
-from bot.slack.web_client import KeepAliveWebClient, _content_type
+from bot.slack.web_client import (
+    KeepAliveWebClient,
+    _content_type,
+    _OneWriteHTTPConnection,
+    _OneWriteHTTPSConnection,
+)
 from tests.support.slack_double import SlackDouble
 from tests.support.workspace import BOT_TOKEN
 
@@ -258,3 +263,31 @@ def test_the_short_paths_content_type_reads_as_emails(header: str | None) -> Non
     if header is not None:
         message["Content-Type"] = header
     assert _content_type(header) == (message.get_content_type(), message.get_content_charset())
+
+
+def test_a_request_goes_out_in_one_write_headers_and_body_together(slack: SlackDouble) -> None:
+    """Two writes let Nagle hold the body back until the server acknowledges the headers, which
+    a server waiting for the body may delay (up to 40 ms on Linux); on TLS, two records."""
+    client = client_for(slack)
+    connection = client.pool("http", f"127.0.0.1:{slack.port}").take()
+    writes: list[bytes] = []
+    real_send = connection.send
+
+    def send(data: bytes) -> None:
+        writes.append(bytes(data))
+        real_send(data)
+
+    connection.send = send  # type: ignore[method-assign, assignment]
+    body = b'{"channel": "C0KEEP", "text": "one write"}'
+    headers = {
+        "Content-Type": "application/json;charset=utf-8",
+        "Authorization": f"Bearer {BOT_TOKEN}",
+    }
+    connection.request("POST", "/api/chat.postMessage", body, headers)
+    assert connection.getresponse().read()
+    assert len(writes) == 1 and writes[0].endswith(b"\r\n\r\n" + body)
+    assert slack.calls("chat.postMessage")[-1].args["text"] == "one write"
+    assert client.chat_postMessage(channel="C0KEEP", text="through the client")["ok"]
+    https = _OneWriteHTTPSConnection("slack.invalid")
+    assert isinstance(https, http.client.HTTPSConnection)  # TLS, with the one write
+    assert type(https)._send_output is _OneWriteHTTPConnection._send_output
