@@ -23,12 +23,8 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
-from bot.slack.web_client import (
-    KeepAliveWebClient,
-    _content_type,
-    _OneWriteHTTPConnection,
-    _OneWriteHTTPSConnection,
-)
+from bot.slack.connections import OneWriteHTTPConnection, OneWriteHTTPSConnection
+from bot.slack.web_client import KeepAliveWebClient, _content_type
 from tests.support.slack_double import SlackDouble
 from tests.support.workspace import BOT_TOKEN
 
@@ -288,6 +284,6 @@ def test_a_request_goes_out_in_one_write_headers_and_body_together(slack: SlackD
     assert len(writes) == 1 and writes[0].endswith(b"\r\n\r\n" + body)
     assert slack.calls("chat.postMessage")[-1].args["text"] == "one write"
     assert client.chat_postMessage(channel="C0KEEP", text="through the client")["ok"]
-    https = _OneWriteHTTPSConnection("slack.invalid")
+    https = OneWriteHTTPSConnection("slack.invalid")
     assert isinstance(https, http.client.HTTPSConnection)  # TLS, with the one write
-    assert type(https)._send_output is _OneWriteHTTPConnection._send_output
+    assert type(https)._send_output is OneWriteHTTPConnection._send_output
