@@ -26,7 +26,6 @@ from __future__ import annotations
 import http.client
 import io
 import json
-import logging
 import threading
 import urllib.error
 import urllib.request
@@ -45,8 +44,6 @@ from slack_sdk.web.internal_utils import _get_url
 from slack_sdk.web.slack_response import SlackResponse
 
 from bot.slack.connections import KEPT_CONNECTIONS, ConnectionPool
-
-log = logging.getLogger(__name__)
 
 #: slack_sdk's handlers that act only on an error, a 429 or a 5xx: a 200 is final with these
 _FINAL_ON_200 = (ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, ServerErrorRetryHandler)
@@ -92,7 +89,6 @@ class KeepAliveWebClient(WebClient):
         self._pools: dict[tuple[str, str], ConnectionPool] = {}
         self._pools_lock = threading.Lock()
         self._first_attempt = _FirstAttempt()
-        self._warned: set[str] = set()
         self._targets: dict[tuple[str, str], _Target] = {}
 
     def pool(self, scheme: str, host: str) -> ConnectionPool:
@@ -152,9 +148,7 @@ class KeepAliveWebClient(WebClient):
     def _short_json_call(self, api_method: str, payload: dict[str, Any]) -> SlackResponse | None:
         """The call's response when Slack answered 200 with JSON; else None, and the outcome is
         left for slack_sdk's path to take as its first attempt's."""
-        if api_method not in self._warned:  # slack_sdk checks every call; the answer never changes
-            show_deprecation_warning_if_any(api_method)
-            self._warned.add(api_method)
+        show_deprecation_warning_if_any(api_method)
         target = self._targets.get((self.base_url, api_method))
         if target is None:
             target = _Target.of(_get_url(self.base_url, api_method))
