@@ -9,6 +9,8 @@ from __future__ import annotations
 import http.client
 import select
 import threading
+import urllib.error
+from dataclasses import dataclass
 from typing import Any
 
 #: idle connections kept per client (more may be open at once; those beyond are closed after use)
@@ -37,6 +39,16 @@ class OneWriteHTTPConnection(http.client.HTTPConnection):
 
 class OneWriteHTTPSConnection(OneWriteHTTPConnection, http.client.HTTPSConnection):
     pass
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What an HTTP exchange got back: status, headers and the body as it came."""
+
+    status: int
+    reason: str
+    headers: http.client.HTTPMessage
+    body: bytes
 
 
 class ConnectionPool:
@@ -69,6 +81,26 @@ class ConnectionPool:
         if self.scheme == "https":
             return OneWriteHTTPSConnection(self.host, timeout=self.timeout, context=self.ssl)
         return OneWriteHTTPConnection(self.host, timeout=self.timeout)
+
+    def exchange(self, method: str, selector: str, body: Any, headers: dict[str, str]) -> Answer:
+        """One request on a kept connection; raises as urllib does when it could not be sent
+        (`URLError`) or no answer came (`RemoteDisconnected`, `ConnectionResetError`)."""
+        connection = self.take()
+        try:
+            try:
+                connection.request(method, selector, body, headers)
+            except OSError as error:  # as urllib says it: the request could not be sent
+                raise urllib.error.URLError(error) from error
+            response = connection.getresponse()
+            read = response.read()
+        except BaseException:
+            connection.close()
+            raise
+        if response.will_close:
+            connection.close()
+        else:
+            self.give_back(connection)
+        return Answer(response.status, response.reason, response.headers, read)
 
     def give_back(self, connection: Connection) -> None:
         with self._lock:

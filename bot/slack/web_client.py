@@ -23,7 +23,6 @@ retry handlers see it, and retry it, exactly as before; nothing is sent again to
 
 from __future__ import annotations
 
-import http.client
 import io
 import json
 import threading
@@ -43,20 +42,10 @@ from slack_sdk.web.deprecation import show_deprecation_warning_if_any
 from slack_sdk.web.internal_utils import _get_url
 from slack_sdk.web.slack_response import SlackResponse
 
-from bot.slack.connections import KEPT_CONNECTIONS, ConnectionPool
+from bot.slack.connections import KEPT_CONNECTIONS, Answer, ConnectionPool
 
 #: slack_sdk's handlers that act only on an error, a 429 or a 5xx: a 200 is final with these
 _FINAL_ON_200 = (ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, ServerErrorRetryHandler)
-
-
-@dataclass(frozen=True)
-class _Answer:
-    """What an HTTP exchange got back: status, headers and the body as it came."""
-
-    status: int
-    reason: str
-    headers: http.client.HTTPMessage
-    body: bytes
 
 
 @dataclass(frozen=True)
@@ -77,9 +66,9 @@ class _Target:
 
 class _FirstAttempt(threading.local):
     """The outcome of a short-path attempt, for slack_sdk's path to take as its own first one
-    (an `_Answer`, or the exception the attempt raised)."""
+    (an `Answer`, or the exception the attempt raised)."""
 
-    outcome: _Answer | BaseException | None = None
+    outcome: Answer | BaseException | None = None
 
 
 class KeepAliveWebClient(WebClient):
@@ -160,8 +149,8 @@ class KeepAliveWebClient(WebClient):
             headers["Authorization"] = f"Bearer {self.token}"
         headers["Content-Type"] = "application/json;charset=utf-8"
         try:
-            answer = self._exchange(
-                target.scheme, target.host, "POST", target.selector, _encoded(payload), headers
+            answer = self.pool(target.scheme, target.host).exchange(
+                "POST", target.selector, json.dumps(payload).encode("utf-8"), headers
             )
         except Exception as error:
             self._first_attempt.outcome = error
@@ -187,35 +176,6 @@ class KeepAliveWebClient(WebClient):
             status_code=answer.status,
         ).validate()
 
-    def _exchange(
-        self,
-        scheme: str,
-        host: str,
-        method: str,
-        selector: str,
-        body: Any,
-        headers: dict[str, str],
-    ) -> _Answer:
-        """One request on a kept connection; raises as urllib does when it could not be sent
-        (`URLError`) or no answer came (`RemoteDisconnected`, `ConnectionResetError`)."""
-        pool = self.pool(scheme, host)
-        connection = pool.take()
-        try:
-            try:
-                connection.request(method, selector, body, headers)
-            except OSError as error:  # as urllib says it: the request could not be sent
-                raise urllib.error.URLError(error) from error
-            response = connection.getresponse()
-            body_read = response.read()
-        except BaseException:
-            connection.close()
-            raise
-        if response.will_close:
-            connection.close()
-        else:
-            pool.give_back(connection)
-        return _Answer(response.status, response.reason, response.headers, body_read)
-
     def _perform_urllib_http_request_internal(
         self, url: str, req: urllib.request.Request
     ) -> dict[str, Any]:
@@ -227,13 +187,8 @@ class KeepAliveWebClient(WebClient):
             if self.proxy is not None or scheme not in ("http", "https"):
                 return super()._perform_urllib_http_request_internal(url, req)
             headers = {name: str(value) for name, value in req.header_items()}
-            outcome = self._exchange(
-                scheme,
-                req.host,
-                req.get_method(),
-                req.selector,
-                req.data,
-                headers,
+            outcome = self.pool(scheme, req.host).exchange(
+                req.get_method(), req.selector, req.data, headers
             )
         if not 200 <= outcome.status < 300:  # urllib raises for these; the handlers expect it
             raise urllib.error.HTTPError(
@@ -243,21 +198,17 @@ class KeepAliveWebClient(WebClient):
                 outcome.headers,
                 io.BytesIO(outcome.body),
             )
-        if outcome.headers.get_content_type() == "application/gzip":
+        media, charset = _content_type(outcome.headers.get("Content-Type"))
+        if media == "application/gzip":
             return {"status": outcome.status, "headers": outcome.headers, "body": outcome.body}
-        charset = outcome.headers.get_content_charset() or "utf-8"
         return {
             "status": outcome.status,
             "headers": outcome.headers,
-            "body": outcome.body.decode(charset),
+            "body": outcome.body.decode(charset or "utf-8"),
         }
 
 
-def _encoded(payload: dict[str, Any]) -> bytes:
-    return json.dumps(payload).encode("utf-8")
-
-
-def _json_object(answer: _Answer) -> dict[str, Any] | None:
+def _json_object(answer: Answer) -> dict[str, Any] | None:
     """A 200's body as slack_sdk reads it, when it is a JSON object; else None."""
     media, charset = _content_type(answer.headers.get("Content-Type"))
     if media == "application/gzip":

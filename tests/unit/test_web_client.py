@@ -254,7 +254,7 @@ def _refuse(*args: object, **kwargs: object) -> None:
         None,
     ],
 )
-def test_the_short_paths_content_type_reads_as_emails(header: str | None) -> None:
+def test_the_content_type_is_read_as_email_reads_it(header: str | None) -> None:
     message = email.message.Message()
     if header is not None:
         message["Content-Type"] = header
