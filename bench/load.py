@@ -246,21 +246,14 @@ def memory_kib(pid: int) -> tuple[int, int]:
     return fields["VmRSS"], fields["VmHWM"]
 
 
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU time of a process so far, from /proc."""
-    user, system = _cpu_ticks(pid)
-    return (user + system) / os.sysconf("SC_CLK_TCK")
-
-
-def kernel_seconds(pid: int) -> float:
-    """The system part of `cpu_seconds`: time in the kernel on the process's behalf (system
-    calls, among them the futexes threads wait on for the interpreter lock)."""
-    return _cpu_ticks(pid)[1] / os.sysconf("SC_CLK_TCK")
-
-
-def _cpu_ticks(pid: int) -> tuple[int, int]:
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """User plus system CPU time of a process so far, and the system part of it (time in the
+    kernel on its behalf: system calls, among them the futexes threads wait on for the
+    interpreter lock), from one read of /proc."""
     fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return int(fields[11]), int(fields[12])
+    tick = os.sysconf("SC_CLK_TCK")
+    user, system = int(fields[11]) / tick, int(fields[12]) / tick
+    return user + system, system
 
 
 def context_switches(pid: int) -> int:
@@ -513,8 +506,7 @@ def drive(
                 thread.start()
             started.wait(timeout=WAIT_SECONDS * 2)
             begun = time.perf_counter()
-            cpu_before = cpu_seconds(pid)
-            kernel_before = kernel_seconds(pid)
+            cpu_before, kernel_before = cpu_seconds(pid)
             harness_before = time.process_time()
             switches_before = context_switches(pid)
             calls_before = len(double.calls())
@@ -530,8 +522,8 @@ def drive(
                 raise RuntimeError(f"{target.name}: {errors[0]}") from errors[0]
             seconds = max(finished) - begun
             rss, peak = memory_kib(pid)
-            cpu = cpu_seconds(pid) - cpu_before
-            kernel = kernel_seconds(pid) - kernel_before
+            cpu_after, kernel_after = cpu_seconds(pid)
+            cpu, kernel = cpu_after - cpu_before, kernel_after - kernel_before
             harness = time.process_time() - harness_before
             switches = context_switches(pid) - switches_before
             calls = Counter(c.method for c in double.calls()[calls_before:])
