@@ -137,7 +137,6 @@ class KeepAliveWebClient(WebClient):
     def _short_json_call(self, api_method: str, payload: dict[str, Any]) -> SlackResponse | None:
         """The call's response when Slack answered 200 with JSON; else None, and the outcome is
         left for slack_sdk's path to take as its first attempt's."""
-        show_deprecation_warning_if_any(api_method)
         target = self._targets.get((self.base_url, api_method))
         if target is None:
             target = _Target.of(_get_url(self.base_url, api_method))
@@ -159,6 +158,7 @@ class KeepAliveWebClient(WebClient):
         if parsed is None:
             self._first_attempt.outcome = answer
             return None
+        show_deprecation_warning_if_any(api_method)  # slack_sdk's path warns for itself
         request_args = {
             "headers": headers,
             "data": {},
