@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,6 +12,7 @@ from pathlib import Path
 
 from flows.request_machine import mermaid_diagram
 from tests.e2e.flow import answer_all, answers_for, start
+from tests.support.bot_process import free_port
 from tests.support.running_bot import running_bot
 from tests.support.slack_double import SlackDouble
 
@@ -109,12 +109,6 @@ def test_db_upgrade_export_and_audit_verify_work_on_a_real_database(
     assert record["status"] == "confirming" and record["audit"][0]["action"] == "created"
     verified_again = mosovo("audit", "verify", env=env, cwd=tmp_path)
     assert verified_again.returncode == 0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_run_serves_http_with_health_checks_and_stops_on_sigterm(

@@ -4,6 +4,7 @@ signals, a second listening address)."""
 from __future__ import annotations
 
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -15,9 +16,34 @@ from pathlib import Path
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A port on 127.0.0.1 that nothing holds now and no outgoing connection will take.
+
+    A port the kernel hands out for `bind(0)` comes from the ephemeral range, which is also where
+    every outgoing connection's local port comes from: between this probe and the child's bind,
+    one of the suite's own connections (to the Slack double, to PostgreSQL) could take it, and the
+    child would fail with "Address already in use". Ports below that range are never handed out
+    unasked."""
+    lowest_ephemeral = _ephemeral_ports()[0]
+    candidates = list(range(max(1024, lowest_ephemeral - 12_000), lowest_ephemeral))
+    random.shuffle(candidates)
+    for port in candidates[:200]:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    with socket.socket() as probe:  # a machine whose whole port space is ephemeral
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _ephemeral_ports() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+    except (OSError, ValueError):
+        return 32768, 60999  # Linux's default
+    return int(low), int(high)
 
 
 def clean_environment() -> dict[str, str]:
