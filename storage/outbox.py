@@ -47,6 +47,14 @@ _MARK_SENT = (
 )
 _MARK_SENT_HELD = Prepared(_MARK_SENT.where(outbox.c.lease_until == bindparam("held_until")))
 _MARK_SENT_ANY = Prepared(_MARK_SENT)
+#: a request's unsent messages due at once (binds "request_pk", "due_at"): its thread's parent
+#: was posted, once for every request
+_DUE_NOW = Prepared(
+    update(outbox)
+    .where(outbox.c.request_id == bindparam("request_pk"), *_UNSENT)
+    .where(outbox.c.next_attempt_at > bindparam("due_at", type_=outbox.c.next_attempt_at.type))
+    .values(next_attempt_at=bindparam("due_at", type_=outbox.c.next_attempt_at.type))
+)
 
 
 @dataclass(frozen=True)
@@ -202,12 +210,7 @@ class SqlOutbox:
     def due_now(self, request_id: str, at: datetime) -> None:
         """The request's unsent messages are due at `at`: its thread's parent was posted, and
         what waited for it follows (in the order recorded: the same due time, then by id)."""
-        self._executor.execute(
-            update(outbox)
-            .where(outbox.c.request_id == _pk(request_id), *_UNSENT)
-            .where(outbox.c.next_attempt_at > at)
-            .values(next_attempt_at=at)
-        )
+        _DUE_NOW.run(self._executor, {"request_pk": _pk(request_id), "due_at": at})
 
     def give_up_request(self, request_id: str, error: str) -> int:
         """Give up every unsent message about the request (kept for an operator): its thread

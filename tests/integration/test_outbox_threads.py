@@ -67,3 +67,39 @@ def test_what_waits_for_the_thread_is_due_once_it_is_posted_and_given_up_if_neve
         assert not uow.outbox.pending(request_id, "thread_parent")
         assert uow.outbox.claim_due(later + timedelta(hours=1), 60, 10) == []
         assert {m.last_error for m in uow.outbox.given_up()} == {"thread_never_posted"}
+
+
+def test_due_now_brings_forward_only_the_requests_unsent_messages_due_later(
+    db: Database, store: Store, full_request: NewRequest, t0: datetime
+) -> None:
+    request_id = threadless(store, full_request)
+    other_id = threadless(store, full_request)
+    earlier, later = t0 - timedelta(minutes=5), t0 + timedelta(minutes=10)
+    made = {
+        "sent": OutboxMessage(
+            "chat.postMessage", {}, request_id, "question", next_attempt_at=later
+        ),
+        "earlier": OutboxMessage(
+            "chat.postMessage", {}, request_id, "question", next_attempt_at=earlier
+        ),
+        "later": OutboxMessage(
+            "chat.postMessage", {}, request_id, "question", next_attempt_at=later
+        ),
+        "other": OutboxMessage("chat.postMessage", {}, other_id, "question", next_attempt_at=later),
+    }
+    with db.uow() as uow:
+        for message in made.values():
+            uow.outbox.add(message)
+        assert made["sent"].id is not None
+        assert uow.outbox.mark_sent(made["sent"].id, t0)
+        uow.commit()
+    with db.uow() as uow:
+        uow.outbox.due_now(request_id, t0)
+        uow.commit()
+    with db.uow() as uow:
+        due = {m.id: m.next_attempt_at for m in uow.outbox.claim_due(later, 60, 10)}
+    assert due == {
+        made["earlier"].id: earlier,  # never put later
+        made["later"].id: t0,
+        made["other"].id: later,  # another request's
+    }
