@@ -23,10 +23,9 @@ def free_port() -> int:
     one of the suite's own connections (to the Slack double, to PostgreSQL) could take it, and the
     child would fail with "Address already in use". Ports below that range are never handed out
     unasked."""
-    lowest_ephemeral = _ephemeral_ports()[0]
-    candidates = list(range(max(1024, lowest_ephemeral - 12_000), lowest_ephemeral))
-    random.shuffle(candidates)
-    for port in candidates[:200]:
+    lowest_ephemeral = _lowest_ephemeral_port()
+    below = range(max(1024, lowest_ephemeral - 12_000), lowest_ephemeral)
+    for port in random.sample(below, min(200, len(below))):
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))
@@ -38,12 +37,11 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _ephemeral_ports() -> tuple[int, int]:
+def _lowest_ephemeral_port() -> int:
     try:
-        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
-    except (OSError, ValueError):
-        return 32768, 60999  # Linux's default
-    return int(low), int(high)
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # Linux's default
 
 
 def clean_environment() -> dict[str, str]:
