@@ -30,7 +30,6 @@ import os
 import queue
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -53,6 +52,7 @@ from storage.tables import requests_table
 from storage.unit_of_work import Database
 from tests.e2e.flow import answers_for
 from tests.support import signing
+from tests.support.bot_process import free_port
 from tests.support.slack_double import SlackDouble
 
 SECRET = "bench-signing-secret"
@@ -161,12 +161,6 @@ def bare() -> Target:
         [sys.executable, "-m", "bench.bare_app", "--port", "{port}"],
         lambda post: post.thread_ts is not None,
     )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextlib.contextmanager
