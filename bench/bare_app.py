@@ -30,8 +30,9 @@ from bot.listeners.messages import is_answer
 from bot.slack.web_client import KeepAliveWebClient
 
 
-def bare_app(token: str, signing_secret: str, api_url: str) -> App:
-    client = KeepAliveWebClient(  # as the bot's: connections kept open
+def kept_alive_client(token: str, api_url: str) -> KeepAliveWebClient:
+    """A Web API client configured as the bot's: connections kept open, slack_sdk's retries."""
+    return KeepAliveWebClient(
         token=token,
         base_url=api_url,
         timeout=15,
@@ -41,6 +42,10 @@ def bare_app(token: str, signing_secret: str, api_url: str) -> App:
             ServerErrorRetryHandler(max_retry_count=2),
         ],
     )
+
+
+def bare_app(token: str, signing_secret: str, api_url: str) -> App:
+    client = kept_alive_client(token, api_url)
     app = App(
         client=client,
         signing_secret=signing_secret,
@@ -99,10 +104,10 @@ def main() -> None:
     server = create_server(
         application, host=args.host, port=args.port, threads=SERVER_THREADS, ident="bare-bolt"
     )
-    serve_until_stopped(server, _stop_on_sigterm())
+    serve_until_stopped(server, stop_on_sigterm())
 
 
-def _stop_on_sigterm() -> threading.Event:
+def stop_on_sigterm() -> threading.Event:
     import signal
 
     stopped = threading.Event()

@@ -1,7 +1,7 @@
 """Load benchmark (not a test): the bot against a bare Bolt app, side by side in one run.
 
     python -m bench.load [--database-url URL] [--conversations N] [--answers K]
-                         [--to-summary] [--approve] [--memory-open M]
+                         [--to-summary] [--approve] [--memory-open M] [--naive] [--one-at-a-time]
 
 Starts our bot (`python -m bot run`, HTTP mode, scheduler on) and then the bare Bolt app of
 bench/bare_app.py, each in a process of its own, each talking to a fresh Slack Web API double
@@ -14,7 +14,11 @@ supervisor click Approve; the bare app gets as many requests of each kind.
 For each app it prints the acknowledgement latency (request sent until the HTTP response), the
 reply latency (request sent until the app's next chat.postMessage in that thread reaches the
 double), the throughput of the answering phase and the resident memory of the app's process;
-then the ratios ours/bare. Last, our bot runs the same load again with M (default 10,000) open
+then the ratios ours/bare. `--naive` also runs bench/naive_app.py, the bot's contract for an answer
+written the plain way (sqlmodel sessions, the delivery id, a chained audit event, the answered
+question tidied and the next posted), and prints ours/naive and naive/bare. `--one-at-a-time`
+lets the officers answer in turn instead of at once, which shows what an answer costs with no
+other beside it. Last, our bot runs the same load again with M (default 10,000) open
 conversations in the database instead of 10, and the ratio of resident memory is printed.
 
 The database is a temporary SQLite file, or a throw-away schema on the PostgreSQL server of
@@ -151,6 +155,15 @@ def ours(database_url: str) -> Target:
         "ours",
         [sys.executable, "-m", "bot", "run", "--host", "127.0.0.1", "--port", "{port}"],
         complete,
+        database_url,
+    )
+
+
+def naive(database_url: str) -> Target:
+    return Target(
+        "naive",
+        [sys.executable, "-m", "bench.naive_app", "--port", "{port}"],
+        lambda post: post.thread_ts is not None,
         database_url,
     )
 
@@ -304,6 +317,8 @@ class Plan:
     answers: int
     to_summary: bool
     approve: bool
+    #: conversations answer in turn, not at once: an answer's own cost, with nothing beside it
+    one_at_a_time: bool = False
 
 
 @dataclass
@@ -471,6 +486,7 @@ def drive(
                 plan.conversations + 1,
                 action=(lambda: collecting(pid, True)) if callgrind else None,
             )
+            turn = threading.Lock() if plan.one_at_a_time else contextlib.nullcontext()
             finished: list[float] = [0.0] * plan.conversations
             given = [0] * plan.conversations
             errors: list[BaseException] = []
@@ -486,10 +502,11 @@ def drive(
                     limit = counts[n] if counts is not None else plan.answers
                     if counts is None and plan.to_summary:
                         limit = MAX_ANSWERS
-                    while given[n] < limit and conversation.answer():
-                        given[n] += 1
-                    if plan.approve:
-                        conversation.submit_and_approve()
+                    with turn:
+                        while given[n] < limit and conversation.answer():
+                            given[n] += 1
+                        if plan.approve:
+                            conversation.submit_and_approve()
                 except BaseException as error:
                     errors.append(error)
                 finally:
@@ -635,6 +652,10 @@ def load_open_conversations(url: str, count: int) -> None:
 # -- printing -------------------------------------------------------------------------------------
 
 
+def ratio(mine: float, theirs: float) -> float:
+    return mine / theirs if theirs else float("nan")
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     if not ordered:
@@ -665,12 +686,22 @@ def figures(result: Result) -> dict[str, float]:
     }
 
 
-def report(ours_result: Result, bare_result: Result) -> None:
+def report(ours_result: Result, bare_result: Result, naive_result: Result | None = None) -> None:
     mine, theirs = figures(ours_result), figures(bare_result)
-    print(f"\n{'':14}{'ours':>10}{'bare':>10}{'ours/bare':>11}")
+    plain = figures(naive_result) if naive_result else None
+    head = f"\n{'':14}{'ours':>10}{'bare':>10}"
+    head += f"{'naive':>10}{'ours/bare':>11}{'ours/naive':>11}{'naive/bare':>11}" if plain else ""
+    print(head if plain else head + f"{'ours/bare':>11}")
     for name in mine:
-        ratio = mine[name] / theirs[name] if theirs[name] else float("nan")
-        print(f"{name:14}{mine[name]:10.1f}{theirs[name]:10.1f}{ratio:10.2f}x")
+        line = f"{name:14}{mine[name]:10.1f}{theirs[name]:10.1f}"
+        if plain:
+            line += f"{plain[name]:10.1f}{ratio(mine[name], theirs[name]):10.2f}x"
+            line += (
+                f"{ratio(mine[name], plain[name]):10.2f}x{ratio(plain[name], theirs[name]):10.2f}x"
+            )
+        else:
+            line += f"{ratio(mine[name], theirs[name]):10.2f}x"
+        print(line)
     print(f"\n{'by kind':14}{'ack p99 ms':>22}{'reply p99 ms':>22}")
     for kind in ("command", "answer", "submit", "approve"):
         pair = [
@@ -685,7 +716,7 @@ def report(ours_result: Result, bare_result: Result) -> None:
             f"{kind:14}{acks[0]:8.1f} /{acks[1]:6.1f} ={acks[0] / acks[1]:5.2f}x"
             f"{replies[0]:8.1f} /{replies[1]:6.1f} ={replies[0] / replies[1]:5.2f}x"
         )
-    for r in (ours_result, bare_result):
+    for r in (ours_result, bare_result, *([naive_result] if naive_result else [])):
         per_answer = ", ".join(
             f"{method} {count / max(1, r.samples.answers):.2f}"
             for method, count in r.calls.most_common()
@@ -709,11 +740,18 @@ def run(args: argparse.Namespace) -> None:
     global WAIT_SECONDS
     if args.callgrind:
         WAIT_SECONDS *= CALLGRIND_SLOWER  # every wait, start-up included
-    plan = Plan(args.conversations, args.answers, args.to_summary or args.approve, args.approve)
+    plan = Plan(
+        args.conversations,
+        args.answers,
+        args.to_summary or args.approve,
+        args.approve,
+        args.one_at_a_time,
+    )
     logs = Path(tempfile.mkdtemp(prefix="mosovo-bench-"))
     print(
         f"{plan.conversations} conversations x {'summary' if plan.to_summary else plan.answers} "
-        f"answers{' + approval' if plan.approve else ''}; logs in {logs}"
+        f"answers{' + approval' if plan.approve else ''}"
+        f"{', one conversation at a time' if plan.one_at_a_time else ''}; logs in {logs}"
     )
     with bench_database(args.database_url) as url:
         dialect = "postgresql" if url.startswith("postgresql") else "sqlite"
@@ -736,7 +774,13 @@ def run(args: argparse.Namespace) -> None:
         logs / "bare.log",
         callgrind=logs / "bare.callgrind" if args.callgrind else None,
     )
-    report(mine, bare_result)
+    naive_result = None
+    if args.naive:
+        with bench_database(args.database_url) as url:
+            naive_result = drive(
+                naive(url), plan, mine.answers_per_conversation, logs / "naive.log"
+            )
+    report(mine, bare_result, naive_result)
     if args.memory_open:
         with bench_database(args.database_url) as url:
             load_open_conversations(url, args.memory_open)
@@ -762,6 +806,18 @@ def main(argv: list[str] | None = None) -> None:
         type=int,
         default=10_000,
         help="open conversations for the memory comparison (0: skip it)",
+    )
+    parser.add_argument(
+        "--one-at-a-time",
+        action="store_true",
+        help="the officers answer in turn, not at once: what an answer costs with no other beside "
+        "it (throughput is then one officer's)",
+    )
+    parser.add_argument(
+        "--naive",
+        action="store_true",
+        help="also run bench/naive_app.py, the same contract written the plain way, and print "
+        "ours/naive and naive/bare",
     )
     parser.add_argument(
         "--profile",
