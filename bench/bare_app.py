@@ -70,6 +70,13 @@ def bare_app(token: str, signing_secret: str, api_url: str) -> App:
                 channel=event["channel"], thread_ts=event["thread_ts"], text="Next question?"
             )
 
+    answer_clicks(app, client)
+    return app
+
+
+def answer_clicks(app: App, client: KeepAliveWebClient) -> None:
+    """Every click acknowledged, and answered with one message in its thread."""
+
     @app.action(re.compile(".*"))
     def action(ack: Ack, body: dict[str, Any]) -> None:
         ack()
@@ -80,19 +87,14 @@ def bare_app(token: str, signing_secret: str, api_url: str) -> App:
             text="Done.",
         )
 
-    return app
 
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def serve(app: App, ident: str, description: str) -> None:
+    """Serve `app` as the bot is served (waitress, as many threads) on --host/--port, with a
+    /healthz, until SIGTERM or SIGINT."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
-    app = bare_app(
-        os.environ["SLACK_BOT_TOKEN"],
-        os.environ["SLACK_SIGNING_SECRET"],
-        os.environ["SLACK_API_URL"],
-    )
     slack = SlackRequestHandler(app, path=SLACK_PATH)
 
     def application(environ: dict[str, Any], start_response: Any) -> Any:
@@ -102,7 +104,7 @@ def main() -> None:
         return slack(environ, start_response)
 
     server = create_server(
-        application, host=args.host, port=args.port, threads=SERVER_THREADS, ident="bare-bolt"
+        application, host=args.host, port=args.port, threads=SERVER_THREADS, ident=ident
     )
     serve_until_stopped(server, stop_on_sigterm())
 
@@ -114,6 +116,15 @@ def stop_on_sigterm() -> threading.Event:
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     signal.signal(signal.SIGINT, lambda *_: stopped.set())
     return stopped
+
+
+def main() -> None:
+    app = bare_app(
+        os.environ["SLACK_BOT_TOKEN"],
+        os.environ["SLACK_SIGNING_SECRET"],
+        os.environ["SLACK_API_URL"],
+    )
+    serve(app, "bare-bolt", __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

@@ -19,26 +19,21 @@ the audit chain serialised by a transaction-scoped advisory lock.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
 import re
-import threading
 from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import Ack, App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import JSON, Column, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import registry
 from sqlmodel import Field, Session, SQLModel, col, create_engine, select
-from waitress.server import create_server
 
-from bench.bare_app import kept_alive_client, stop_on_sigterm
-from bot.http import SERVER_THREADS, SLACK_PATH, serve_until_stopped
+from bench.bare_app import answer_clicks, kept_alive_client, serve
 from bot.listeners.messages import is_answer
 
 #: the audit chain's advisory lock on PostgreSQL (any constant the bot does not use)
@@ -187,44 +182,19 @@ def naive_app(token: str, signing_secret: str, api_url: str, engine: Engine) -> 
         )
         posted(engine, request_id, question["ts"])
 
-    @app.action(re.compile(".*"))
-    def action(ack: Ack, body: dict[str, Any]) -> None:
-        ack()
-        container = body.get("container") or {}
-        client.chat_postMessage(
-            channel=body["channel"]["id"],
-            thread_ts=container.get("thread_ts") or container.get("message_ts"),
-            text="Done.",
-        )
-
+    answer_clicks(app, client)
     return app
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, required=True)
-    args = parser.parse_args()
     app = naive_app(
         os.environ["SLACK_BOT_TOKEN"],
         os.environ["SLACK_SIGNING_SECRET"],
         os.environ["SLACK_API_URL"],
         database(os.environ["DATABASE_URL"]),
     )
-    slack = SlackRequestHandler(app, path=SLACK_PATH)
-
-    def application(environ: dict[str, Any], start_response: Any) -> Any:
-        if environ.get("PATH_INFO") == "/healthz":
-            start_response("200 OK", [("Content-Type", "application/json")])
-            return [b'{"status":"ok"}']
-        return slack(environ, start_response)
-
-    server = create_server(
-        application, host=args.host, port=args.port, threads=SERVER_THREADS, ident="naive-bolt"
-    )
-    serve_until_stopped(server, stop_on_sigterm())
+    serve(app, "naive-bolt", __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":
-    threading.current_thread().name = "naive-main"
     main()
