@@ -319,6 +319,8 @@ class Plan:
     approve: bool
     #: conversations answer in turn, not at once: an answer's own cost, with nothing beside it
     one_at_a_time: bool = False
+    #: how long an officer reads a question before answering it (seconds)
+    pause: float = 0.0
 
 
 @dataclass
@@ -356,9 +358,16 @@ class Conversation:
     """One officer's thread, driven over one keep-alive connection to the app."""
 
     def __init__(
-        self, n: int, target: Target, port: int, double: BenchDouble, samples: Samples
+        self,
+        n: int,
+        target: Target,
+        port: int,
+        double: BenchDouble,
+        samples: Samples,
+        pause: float = 0.0,
     ) -> None:
         self.n = n
+        self.pause = pause
         self.channel = channel_of(n)
         self.officer = officer_of(n)
         self.target = target
@@ -415,6 +424,8 @@ class Conversation:
         if key is None and self._shows(ids.SUMMARY_BLOCK):
             return False
         text = self.answers[key] if key else "yes"
+        if self.pause:
+            time.sleep(self.pause)
         event = signing.thread_reply(
             channel=self.channel, thread_ts=self.thread_ts, user=self.officer, text=text
         )
@@ -478,7 +489,8 @@ def drive(
             sampling(pid, profile, profile_mode),
         ):
             conversations = [
-                Conversation(n, target, port, double, Samples()) for n in range(plan.conversations)
+                Conversation(n, target, port, double, Samples(), plan.pause)
+                for n in range(plan.conversations)
             ]
             start_samples = [c.samples for c in conversations]  # filled in before the barrier
             # every conversation started: count from here (an action runs before any is let go)
@@ -746,12 +758,14 @@ def run(args: argparse.Namespace) -> None:
         args.to_summary or args.approve,
         args.approve,
         args.one_at_a_time,
+        args.pause_ms / 1000,
     )
     logs = Path(tempfile.mkdtemp(prefix="mosovo-bench-"))
     print(
         f"{plan.conversations} conversations x {'summary' if plan.to_summary else plan.answers} "
         f"answers{' + approval' if plan.approve else ''}"
-        f"{', one conversation at a time' if plan.one_at_a_time else ''}; logs in {logs}"
+        f"{', one conversation at a time' if plan.one_at_a_time else ''}"
+        f"{f', {args.pause_ms:g} ms read before each answer' if plan.pause else ''}; logs in {logs}"
     )
     with bench_database(args.database_url) as url:
         dialect = "postgresql" if url.startswith("postgresql") else "sqlite"
@@ -812,6 +826,14 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="the officers answer in turn, not at once: what an answer costs with no other beside "
         "it (throughput is then one officer's)",
+    )
+    parser.add_argument(
+        "--pause-ms",
+        type=float,
+        default=0.0,
+        help="each officer reads a question this long before answering it (the driver otherwise "
+        "answers the instant it arrives, sometimes before the bot has stored where it posted it, "
+        "which makes that answer's use case run again); answers/s then includes the pauses",
     )
     parser.add_argument(
         "--naive",
