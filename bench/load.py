@@ -1,7 +1,8 @@
 """Load benchmark (not a test): the bot against a bare Bolt app, side by side in one run.
 
     python -m bench.load [--database-url URL] [--conversations N] [--answers K]
-                         [--to-summary] [--approve] [--memory-open M] [--naive] [--one-at-a-time]
+                         [--to-summary] [--approve] [--memory-open M] [--naive]
+                         [--one-at-a-time] [--pause-ms MS]
 
 Starts our bot (`python -m bot run`, HTTP mode, scheduler on) and then the bare Bolt app of
 bench/bare_app.py, each in a process of its own, each talking to a fresh Slack Web API double
@@ -18,7 +19,7 @@ then the ratios ours/bare. `--naive` also runs bench/naive_app.py, the bot's con
 written the plain way (sqlmodel sessions, the delivery id, a chained audit event, the answered
 question tidied and the next posted), and prints ours/naive and naive/bare. `--one-at-a-time`
 lets the officers answer in turn instead of at once, which shows what an answer costs with no
-other beside it. Last, our bot runs the same load again with M (default 10,000) open
+other beside it; `--pause-ms` has each officer read a question before answering it. Last, our bot runs the same load again with M (default 10,000) open
 conversations in the database instead of 10, and the ratio of resident memory is printed.
 
 The database is a temporary SQLite file, or a throw-away schema on the PostgreSQL server of
@@ -700,20 +701,18 @@ def figures(result: Result) -> dict[str, float]:
 
 def report(ours_result: Result, bare_result: Result, naive_result: Result | None = None) -> None:
     mine, theirs = figures(ours_result), figures(bare_result)
-    plain = figures(naive_result) if naive_result else None
-    head = f"\n{'':14}{'ours':>10}{'bare':>10}"
-    head += f"{'naive':>10}{'ours/bare':>11}{'ours/naive':>11}{'naive/bare':>11}" if plain else ""
-    print(head if plain else head + f"{'ours/bare':>11}")
+    apps = {"ours": mine, "bare": theirs}
+    ratios = {"ours/bare": (mine, theirs)}
+    if naive_result:
+        plain = apps["naive"] = figures(naive_result)
+        ratios.update({"ours/naive": (mine, plain), "naive/bare": (plain, theirs)})
+    print(
+        f"\n{'':14}" + "".join(f"{name:>10}" for name in apps) + "".join(f"{n:>11}" for n in ratios)
+    )
     for name in mine:
-        line = f"{name:14}{mine[name]:10.1f}{theirs[name]:10.1f}"
-        if plain:
-            line += f"{plain[name]:10.1f}{ratio(mine[name], theirs[name]):10.2f}x"
-            line += (
-                f"{ratio(mine[name], plain[name]):10.2f}x{ratio(plain[name], theirs[name]):10.2f}x"
-            )
-        else:
-            line += f"{ratio(mine[name], theirs[name]):10.2f}x"
-        print(line)
+        values = "".join(f"{app[name]:10.1f}" for app in apps.values())
+        shares = "".join(f"{ratio(a[name], b[name]):10.2f}x" for a, b in ratios.values())
+        print(f"{name:14}{values}{shares}")
     print(f"\n{'by kind':14}{'ack p99 ms':>22}{'reply p99 ms':>22}")
     for kind in ("command", "answer", "submit", "approve"):
         pair = [
