@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import re
 import threading
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot import ids
 from bot.demo.answers import answers_for as scripted_answers
@@ -28,27 +30,55 @@ from tests.support.slack_double import SlackCall
 
 #: the running bot's day (its clock stands at Monday 30 November 2026, 10:00)
 TODAY = MONDAY_10AM.date()
-#: what these requests type otherwise than the demo's (bot/demo/answers.py): the reference in
-#: lower case and the dates as officers type them, the same person and device whatever the
-#: basis, and an order that is flagged: no clause allowing monitoring software, and the device
-#: notified five days after it was got (the order allows three)
-TYPED = {
-    "visor_ref": "nom/1234567",
-    "risk_assessment_date": "1 Jun 2026",
-    "date_acquired": "20/11/2026",
-    "date_notified": "2026-11-25",
-    "order_date": "2025-05-01",
-    "order_monitoring_clause": "no",
-    "licence_expiry": "2027-06-30",
-    "consent_date": "2026-11-27",
-}
+#: the default configuration's time zone, in which the bot's rules count days
+LONDON = ZoneInfo("Europe/London")
+
+
+def typed_around(today: date) -> dict[str, str]:
+    """What these requests type otherwise than the demo's (bot/demo/answers.py): the reference in
+    lower case and the dates as officers type them, the same person and device whatever the
+    basis, and an order that is flagged: no clause allowing monitoring software, and the device
+    notified five days after it was got (the order allows three). The dates stand as many days
+    before or after `today` as they do before or after TODAY (which they print as), so that a
+    test on the real clock types dates that are as valid on the day it runs."""
+    risk_assessed = today - timedelta(days=182)
+    return {
+        "visor_ref": "nom/1234567",
+        "risk_assessment_date": f"{risk_assessed.day} {risk_assessed:%b %Y}",  # 1 Jun 2026
+        "date_acquired": f"{today - timedelta(days=10):%d/%m/%Y}",  # 20/11/2026
+        "date_notified": str(today - timedelta(days=5)),  # 2026-11-25
+        "order_date": str(today - timedelta(days=578)),  # 2025-05-01
+        "order_monitoring_clause": "no",
+        "licence_expiry": str(today + timedelta(days=212)),  # 2027-06-30
+        "consent_date": str(today - timedelta(days=3)),  # 2026-11-27
+    }
+
+
+#: what the requests of tests on the running bot's clock type (typed_around)
+TYPED = typed_around(TODAY)
 
 
 def answers_for(basis: str, **overrides: str) -> dict[str, str]:
     """What the officer types for a request on `basis`, by field key (`overrides` instead)."""
-    answers = scripted_answers(basis, TODAY, subject="order")
-    answers |= {key: typed for key, typed in TYPED.items() if key in answers}
+    return answers_around(TODAY, basis, **overrides)
+
+
+def answers_around(today: date, basis: str, **overrides: str) -> dict[str, str]:
+    """answers_for, with dates around `today`: for a bot not on the running bot's clock."""
+    answers = scripted_answers(basis, today, subject="order")
+    answers |= {key: typed for key, typed in typed_around(today).items() if key in answers}
     return {**answers, **overrides}
+
+
+def real_today() -> date:
+    """The day of a bot on the real clock (SystemClock), in the force's time zone (the
+    default configuration's), as its rules count days."""
+    return datetime.now(LONDON).date()
+
+
+def today_of(app: RunningBot) -> date:
+    """The running bot's day, on whichever clock it runs."""
+    return app.clock.now().astimezone(LONDON).date()
 
 
 def start(app: RunningBot, user: str = OFFICER) -> tuple[str, str]:
@@ -90,7 +120,7 @@ def submitted(
 ) -> tuple[str, str, SlackCall]:
     """A request answered for `basis` and submitted: (request id, thread, approval card)."""
     request_id, thread = start(app)
-    answer_all(app, thread, answers_for(basis, **overrides))
+    answer_all(app, thread, answers_around(today_of(app), basis, **overrides))
     return request_id, thread, submit(app, thread)
 
 
@@ -276,21 +306,32 @@ __all__ = ["block_ids"]
 
 # -- the form ---------------------------------------------------------------------------------
 
+
+def form_dates_around(today: date) -> dict[str, str]:
+    """A clean request's dates as the form takes them (ISO), around `today` as typed_around's."""
+    offsets = {
+        "risk_assessment_date": -182,  # 2026-06-01
+        "date_acquired": -10,  # 2026-11-20
+        "date_notified": -5,  # 2026-11-25
+        "order_date": -578,  # 2025-05-01
+        "licence_expiry": 212,  # 2027-06-30
+        "probation_request_date": -1,  # 2026-11-29
+        "consent_date": -3,  # 2026-11-27
+        "proposed_install_date": 2,  # 2026-12-02
+    }
+    return {key: str(today + timedelta(days=days)) for key, days in offsets.items()}
+
+
 #: a clean request's answers as the form takes them: option values, ISO dates, "" for empty
-FORM_DATES = {
-    "risk_assessment_date": "2026-06-01",
-    "date_acquired": "2026-11-20",
-    "date_notified": "2026-11-25",
-    "order_date": "2025-05-01",
-    "licence_expiry": "2027-06-30",
-    "probation_request_date": "2026-11-29",
-    "consent_date": "2026-11-27",
-    "proposed_install_date": "2026-12-02",
-}
+FORM_DATES = form_dates_around(TODAY)
 
 
 def form_answers_for(basis: str, **overrides: str) -> dict[str, str]:
-    typed = {**answers_for(basis), **FORM_DATES}
+    return form_answers_around(TODAY, basis, **overrides)
+
+
+def form_answers_around(today: date, basis: str, **overrides: str) -> dict[str, str]:
+    typed = {**answers_around(today, basis), **form_dates_around(today)}
     typed = {k: ("" if v == "skip" else v) for k, v in typed.items()}
     return {**typed, **overrides}
 

@@ -40,12 +40,24 @@ from sqlalchemy import select, text
 
 from bot import ids
 from bot.slack.outbox_delivery import CRASH_AT, key_of
-from flows.clock import SystemClock
 from storage.audit import verify_chain
 from storage.tables import RequestRow
 from storage.unit_of_work import Database
-from tests.e2e.flow import answer_all, answers_for, approval_submission, start, submit
-from tests.e2e.test_crash_recovery import QUIET, cards, hold_runs_out, notices, settings
+from tests.e2e.flow import (
+    answer_all,
+    answers_around,
+    approval_submission,
+    real_today,
+    start,
+    submit,
+)
+from tests.e2e.test_crash_recovery import (
+    cards,
+    hold_runs_out,
+    notices,
+    on_the_real_clock,
+    settings,
+)
 from tests.support import signing
 from tests.support.bot_process import bot_process
 from tests.support.running_bot import (
@@ -55,7 +67,6 @@ from tests.support.running_bot import (
     SUP1,
     block_ids,
     current_question,
-    running_bot,
     thread_posts,
     ts_of,
 )
@@ -233,7 +244,7 @@ def kill_during(
 def restarted(slack: SlackDouble, db_url: str) -> Any:
     """A fresh bot on the same database and Slack, on the real clock as the killed process was,
     with nothing falling due."""
-    return running_bot(slack, db_url, clock=SystemClock(), **QUIET)
+    return on_the_real_clock(slack, db_url)
 
 
 def recover(slack: SlackDouble, db_url: str) -> None:
@@ -250,7 +261,7 @@ def recover(slack: SlackDouble, db_url: str) -> None:
 def one_run(plan: Plan, slack: SlackDouble, db_url: str, tmp_path: Path, said: list[str]) -> None:
     """The request through the plan's kill, its recovery, and to approval (what happened is
     added to `said`)."""
-    answers = answers_for(BASIS)
+    answers = answers_around(real_today(), BASIS)  # it runs on the real clock
     card: SlackCall | None = None
     with restarted(slack, db_url) as app:
         request_id, thread = start(app)

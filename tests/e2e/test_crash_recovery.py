@@ -27,19 +27,20 @@ from sqlalchemy import text
 from bot import ids
 from bot.services import THREADLESS
 from bot.slack.outbox_delivery import CRASH_AT
-from flows.clock import FixedClock
+from flows.clock import FixedClock, SystemClock
 from flows.request_machine import Stage
 from storage.audit import verify_chain
 from storage.unit_of_work import Database
 from tests.e2e.flow import (
     answer_all,
-    answers_for,
+    answers_around,
     approval_submission,
     choose_basis,
-    form_answers_for,
+    form_answers_around,
     form_inputs,
     form_state,
     open_form,
+    real_today,
     start,
     submit,
     submit_page,
@@ -71,6 +72,12 @@ QUIET = {
     "MOSOVO_APPROVAL_EXPIRY": "365d",
     "MOSOVO_INSTALL_REMINDER": "300d",
 }
+
+
+def on_the_real_clock(slack: SlackDouble, db_url: str) -> Any:
+    """An in-process bot on the real clock, as the killed processes run, with nothing falling
+    due: a request it answers (dated around `real_today()`) is as valid to them, on any day."""
+    return running_bot(slack, db_url, SystemClock(), **QUIET)
 
 
 def settings(db_url: str, **more: str) -> dict[str, str]:
@@ -169,9 +176,9 @@ def notices(slack: SlackDouble, thread: str) -> list[SlackCall]:
 
 def answered(slack: SlackDouble, db_url: str) -> tuple[str, str]:
     """A request answered to its summary (by an in-process bot): its id and thread."""
-    with running_bot(slack, db_url) as app:
+    with on_the_real_clock(slack, db_url) as app:
         request_id, thread = start(app)
-        answer_all(app, thread, answers_for("order"))
+        answer_all(app, thread, answers_around(real_today(), "order"))
     return request_id, thread
 
 
@@ -230,7 +237,7 @@ def test_a_submission_killed_while_slack_holds_the_cards_answer_is_not_posted_tw
 def test_a_decision_killed_before_its_messages_are_marked_sent_is_told_exactly_once(
     slack: SlackDouble, db_url: str, tmp_path: Path, crash: str
 ) -> None:
-    with running_bot(slack, db_url) as app:
+    with on_the_real_clock(slack, db_url) as app:
         request_id, thread, card = submitted(app, "order")
     with bot_process(slack.url, tmp_path, **settings(db_url, **{CRASH_AT: crash})) as (url, bot):
         approve(request_id, card)(url)
@@ -310,8 +317,8 @@ def test_a_new_request_killed_before_its_thread_is_marked_sent_gets_one_thread_a
     assert thread_posts(slack, thread) == [first]
 
     # and it goes on in that thread, to its summary
-    with running_bot(slack, db_url) as app:
-        answer_all(app, thread, answers_for("order"))
+    with on_the_real_clock(slack, db_url) as app:
+        answer_all(app, thread, answers_around(real_today(), "order"))
     assert len(parents(slack, request_id)) == 1
 
 
@@ -373,9 +380,9 @@ def test_a_new_request_killed_while_slack_holds_its_parents_answer_is_not_posted
 def withdrawn(slack: SlackDouble, db_url: str) -> tuple[str, SlackCall]:
     """A request answered, then withdrawn (by an in-process bot): its id and closing message,
     which offers a restart."""
-    with running_bot(slack, db_url) as app:
+    with on_the_real_clock(slack, db_url) as app:
         request_id, thread = start(app)
-        answer_all(app, thread, answers_for("voluntary"))
+        answer_all(app, thread, answers_around(real_today(), "voluntary"))
         app.reply(thread, "cancel")
     [closing] = with_block(thread_posts(slack, thread), ids.RESTART_ACTIONS_BLOCK)
     return request_id, closing
@@ -441,8 +448,8 @@ def test_a_restart_killed_before_its_messages_are_marked_sent_opens_one_linked_t
 def form_at_its_last_page(slack: SlackDouble, db_url: str) -> tuple[str, str, dict[str, Any]]:
     """A request whose form was filled in up to its last page (by an in-process bot): its id,
     its thread and the last page, as open in Slack."""
-    answers = form_answers_for("order")
-    with running_bot(slack, db_url) as app:
+    answers = form_answers_around(real_today(), "order")
+    with on_the_real_clock(slack, db_url) as app:
         request_id, thread = start(app)
         view = open_form(app, request_id, thread)
         for _ in range(FORM_PAGES - 1):
@@ -462,7 +469,7 @@ def last_page(view: dict[str, Any]) -> Callable[[str], None]:
     signed = signing.view_submission(
         SECRET,
         callback_id=view["callback_id"],
-        values=form_state(view, form_answers_for("order")),
+        values=form_state(view, form_answers_around(real_today(), "order")),
         private_metadata=view.get("private_metadata", ""),
         user_id=OFFICER,
         blocks=view["blocks"],
@@ -495,7 +502,7 @@ def test_a_form_page_killed_before_its_output_is_marked_sent_shows_it_exactly_on
     assert thread_posts(slack, thread)[-1] is summary
 
     # and it goes on from there
-    with running_bot(slack, db_url) as app:
+    with on_the_real_clock(slack, db_url) as app:
         submit(app, thread)
         assert app.request(request_id).state == "awaiting_approval"
 
@@ -503,7 +510,7 @@ def test_a_form_page_killed_before_its_output_is_marked_sent_shows_it_exactly_on
 def offered(slack: SlackDouble, db_url: str) -> tuple[str, SlackCall]:
     """A request about a person the unit asked about before, offered that request's answers
     (by an in-process bot): its id and the offer."""
-    with running_bot(slack, db_url) as app:
+    with on_the_real_clock(slack, db_url) as app:
         submitted(app, "order")
         request_id, thread = start(app)
         app.reply(thread, "NOM/1234567")
