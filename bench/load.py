@@ -10,7 +10,8 @@ bench/bare_app.py, each in a process of its own, each talking to a fresh Slack W
 own, run the slash command at the same moment, then answer K questions each through signed Events
 API requests (tests/support/signing.py), each waiting for the reply before answering again.
 `--to-summary` answers on until the bot shows the summary, `--approve` then submits and has a
-supervisor click Approve; the bare app gets as many requests of each kind.
+supervisor click Approve (and, in ours, submit the Approve dialog it opens); the bare app gets as
+many requests of each kind. The answers are dated around the real day, as the bot's clock is.
 
 For each app it prints the acknowledgement latency (request sent until the HTTP response), the
 reply latency (request sent until the app's next chat.postMessage in that thread reaches the
@@ -31,6 +32,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import http.client
+import json
 import os
 import queue
 import shutil
@@ -55,7 +57,7 @@ from bench.storage_bench import Loader, bench_database
 from bot import ids
 from storage.tables import requests_table
 from storage.unit_of_work import Database
-from tests.e2e.flow import answers_for
+from tests.e2e.flow import answers_around, approve_values, real_today
 from tests.support import signing
 from tests.support.bot_process import free_port
 from tests.support.slack_double import SlackDouble
@@ -378,7 +380,7 @@ class Conversation:
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=WAIT_SECONDS)
         self.thread_ts = ""
         self.last: Post | None = None
-        self.answers = answers_for("order")
+        self.answers = answers_around(real_today(), "order")  # the bot runs on the real clock
 
     def send(self, request: signing.SignedRequest, kind: str) -> tuple[Post, Post]:
         """Send; wait for the app's complete reply; record both latencies. (The first post of
@@ -434,6 +436,9 @@ class Conversation:
         return True
 
     def submit_and_approve(self) -> None:
+        """Submit; the supervisor clicks Approve on the card. Ours then opens the Approve dialog
+        and decides when it is submitted (the dialog's submission is what is timed); the bare
+        and naive apps answer the click itself."""
         event = signing.thread_reply(
             channel=self.channel, thread_ts=self.thread_ts, user=self.officer, text="submit"
         )
@@ -448,7 +453,27 @@ class Conversation:
             message_ts=card.ts,
             thread_ts=self.thread_ts,
         )
-        self.send(click, "approve")
+        if self.target.name != "ours":
+            self.send(click, "approve")
+            return
+        self.connection.request("POST", "/slack/events", click.body, click.headers)
+        with self.connection.getresponse() as opened:  # the dialog: nothing in the thread yet
+            opened.read()
+        meta = {
+            "id": request_id,
+            "card": card.ts,
+            "channel": self.channel,
+            "thread": self.thread_ts,
+        }
+        review = real_today() + timedelta(days=90)
+        submission = signing.view_submission(
+            SECRET,
+            callback_id=ids.APPROVE_VIEW,
+            values=approve_values(None, review.isoformat()),
+            private_metadata=json.dumps(meta),
+            user_id=SUPERVISOR,
+        )
+        self.send(submission, "approve")
 
     def _request_id(self, card: Post) -> str:
         for call in reversed(self.double.calls("chat.postMessage")):
