@@ -57,7 +57,7 @@ from bench.storage_bench import Loader, bench_database
 from bot import ids
 from storage.tables import requests_table
 from storage.unit_of_work import Database
-from tests.e2e.flow import answers_around, approve_values, real_today
+from tests.e2e.flow import answers_around, approve_values, real_today, review_date_around
 from tests.support import signing
 from tests.support.bot_process import free_port
 from tests.support.slack_double import SlackDouble
@@ -465,11 +465,10 @@ class Conversation:
             "channel": self.channel,
             "thread": self.thread_ts,
         }
-        review = real_today() + timedelta(days=90)
         submission = signing.view_submission(
             SECRET,
             callback_id=ids.APPROVE_VIEW,
-            values=approve_values(None, review.isoformat()),
+            values=approve_values(None, review_date_around(real_today())),
             private_metadata=json.dumps(meta),
             user_id=SUPERVISOR,
         )

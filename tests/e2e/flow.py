@@ -129,9 +129,11 @@ def approval_submission(
     card: SlackCall,
     user: str,
     comment: str | None = None,
-    review_date: str = "2027-03-01",
+    review_date: str | None = None,
 ) -> signing.SignedRequest:
-    """A supervisor's signed submission of the Approve dialog opened from `card`."""
+    """A supervisor's signed submission of the Approve dialog opened from `card` (the review
+    date by default review_date_around(TODAY): 1 March 2027)."""
+    review_date = review_date or review_date_around(TODAY)
     meta = {
         "id": request_id,
         "card": ts_of(card),
@@ -145,6 +147,11 @@ def approval_submission(
         private_metadata=json.dumps(meta),
         user_id=user,
     )
+
+
+def review_date_around(today: date) -> str:
+    """A review date the Approve dialog takes: thirteen weeks after `today`."""
+    return str(today + timedelta(days=91))
 
 
 def approve_values(comment: str | None, review_date: str | None) -> dict[str, dict[str, Any]]:

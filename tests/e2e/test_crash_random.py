@@ -48,6 +48,7 @@ from tests.e2e.flow import (
     answers_around,
     approval_submission,
     real_today,
+    review_date_around,
     start,
     submit,
 )
@@ -194,7 +195,9 @@ def step_request(
 ) -> signing.SignedRequest:
     if plan.step == "approve":
         assert card is not None
-        return approval_submission(request_id, card, SUP1)
+        return approval_submission(
+            request_id, card, SUP1, review_date=review_date_around(real_today())
+        )
     typed = "submit" if plan.step == "submit" else answers[current_question(slack, thread)]
     event = signing.thread_reply(channel=PRIVATE, thread_ts=thread, user=OFFICER, text=typed)
     return signing.event_callback(SECRET, event)
@@ -294,7 +297,11 @@ def one_run(plan: Plan, slack: SlackDouble, db_url: str, tmp_path: Path, said: l
             state = "awaiting_approval"
         if state == "awaiting_approval":
             [card] = cards(slack, thread)
-            result = app.send(approval_submission(request_id, card, SUP1))
+            result = app.send(
+                approval_submission(
+                    request_id, card, SUP1, review_date=review_date_around(real_today())
+                )
+            )
             assert result.status == 200, result
     final = assert_consistent(slack, db_url, thread, kept)
     assert final == "approved", final

@@ -41,6 +41,7 @@ from tests.e2e.flow import (
     form_state,
     open_form,
     real_today,
+    review_date_around,
     start,
     submit,
     submit_page,
@@ -103,7 +104,10 @@ def submit_in_thread(thread: str) -> Callable[[str], None]:
 
 
 def approve(request_id: str, card: SlackCall) -> Callable[[str], None]:
-    return lambda url: send(url, approval_submission(request_id, card, SUP1))
+    return lambda url: send(
+        url,
+        approval_submission(request_id, card, SUP1, review_date=review_date_around(real_today())),
+    )
 
 
 def killed(process: subprocess.Popen[str]) -> None:
