@@ -34,23 +34,38 @@ TODAY = MONDAY_10AM.date()
 LONDON = ZoneInfo("Europe/London")
 
 
+#: a clean request's dates, as days after the bot's day (before it if negative): for TODAY they
+#: are the dates in the comments, and a test on the real clock gets dates as valid on its day
+DATE_OFFSETS = {
+    "risk_assessment_date": -182,  # 2026-06-01
+    "date_acquired": -10,  # 2026-11-20
+    "date_notified": -5,  # 2026-11-25
+    "order_date": -578,  # 2025-05-01
+    "licence_expiry": 212,  # 2027-06-30
+    "probation_request_date": -1,  # 2026-11-29
+    "consent_date": -3,  # 2026-11-27
+    "proposed_install_date": 2,  # 2026-12-02
+}
+
+
+def dates_around(today: date) -> dict[str, date]:
+    return {key: today + timedelta(days=days) for key, days in DATE_OFFSETS.items()}
+
+
 def typed_around(today: date) -> dict[str, str]:
     """What these requests type otherwise than the demo's (bot/demo/answers.py): the reference in
     lower case and the dates as officers type them, the same person and device whatever the
     basis, and an order that is flagged: no clause allowing monitoring software, and the device
-    notified five days after it was got (the order allows three). The dates stand as many days
-    before or after `today` as they do before or after TODAY (which they print as), so that a
-    test on the real clock types dates that are as valid on the day it runs."""
-    risk_assessed = today - timedelta(days=182)
+    notified five days after it was got (the order allows three)."""
+    day = dates_around(today)
+    assessed = day["risk_assessment_date"]
     return {
         "visor_ref": "nom/1234567",
-        "risk_assessment_date": f"{risk_assessed.day} {risk_assessed:%b %Y}",  # 1 Jun 2026
-        "date_acquired": f"{today - timedelta(days=10):%d/%m/%Y}",  # 20/11/2026
-        "date_notified": str(today - timedelta(days=5)),  # 2026-11-25
-        "order_date": str(today - timedelta(days=578)),  # 2025-05-01
+        "risk_assessment_date": f"{assessed.day} {assessed:%b %Y}",  # 1 Jun 2026
+        "date_acquired": f"{day['date_acquired']:%d/%m/%Y}",  # 20/11/2026
+        **{key: str(day[key]) for key in ("date_notified", "order_date", "licence_expiry")},
         "order_monitoring_clause": "no",
-        "licence_expiry": str(today + timedelta(days=212)),  # 2027-06-30
-        "consent_date": str(today - timedelta(days=3)),  # 2026-11-27
+        "consent_date": str(day["consent_date"]),
     }
 
 
@@ -315,18 +330,8 @@ __all__ = ["block_ids"]
 
 
 def form_dates_around(today: date) -> dict[str, str]:
-    """A clean request's dates as the form takes them (ISO), around `today` as typed_around's."""
-    offsets = {
-        "risk_assessment_date": -182,  # 2026-06-01
-        "date_acquired": -10,  # 2026-11-20
-        "date_notified": -5,  # 2026-11-25
-        "order_date": -578,  # 2025-05-01
-        "licence_expiry": 212,  # 2027-06-30
-        "probation_request_date": -1,  # 2026-11-29
-        "consent_date": -3,  # 2026-11-27
-        "proposed_install_date": 2,  # 2026-12-02
-    }
-    return {key: str(today + timedelta(days=days)) for key, days in offsets.items()}
+    """A clean request's dates as the form takes them (ISO)."""
+    return {key: str(day) for key, day in dates_around(today).items()}
 
 
 #: a clean request's answers as the form takes them: option values, ISO dates, "" for empty
