@@ -386,12 +386,8 @@ class Conversation:
         """Send; wait for the app's complete reply; record both latencies. (The first post of
         the reply, its last.)"""
         sent = time.perf_counter()
-        self.connection.request("POST", "/slack/events", request.body, request.headers)
-        response = self.connection.getresponse()
-        response.read()
+        self.acknowledged(request)
         acked = time.perf_counter()
-        if response.status != 200:
-            raise RuntimeError(f"{self.target.name} answered HTTP {response.status}")
         first = self._next_post(sent)
         last = first
         while not self.target.complete(last):
@@ -399,6 +395,14 @@ class Conversation:
         self.samples.add(kind, acked - sent, first.arrived - sent)
         self.last = last
         return first, last
+
+    def acknowledged(self, request: signing.SignedRequest) -> None:
+        """Send `request` and read the app's HTTP response, which must be a 200."""
+        self.connection.request("POST", "/slack/events", request.body, request.headers)
+        response = self.connection.getresponse()
+        response.read()
+        if response.status != 200:
+            raise RuntimeError(f"{self.target.name} answered HTTP {response.status}")
 
     def _next_post(self, after: float) -> Post:
         while True:
@@ -456,9 +460,7 @@ class Conversation:
         if self.target.name != "ours":
             self.send(click, "approve")
             return
-        self.connection.request("POST", "/slack/events", click.body, click.headers)
-        with self.connection.getresponse() as opened:  # the dialog: nothing in the thread yet
-            opened.read()
+        self.acknowledged(click)  # ours opens the dialog: nothing in the thread yet
         meta = {
             "id": request_id,
             "card": card.ts,
